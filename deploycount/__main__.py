@@ -1,0 +1,3 @@
+from deploycount.cli import main
+
+main()

@@ -1,0 +1,343 @@
+"""Is a commit AI-assisted? Pure functions from a commit's message and identities to signals.
+
+Every marker the contract (section 2) lists becomes a `Signal` with a confidence; a commit is
+AI-assisted when one of its signals reaches the minimum confidence, unless the developer declared
+`AI-Assisted: no`. The tables of identities and markers live in `data/markers.toml` and can be
+extended from config through `Markers.extended`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from functools import cache
+from importlib import resources
+
+from deploycount.trailers import parse_trailers
+
+OTHER_TOOL = "other"
+TOOL_IDS = (
+    "claude-code", "copilot", "cursor", "aider", "codex", "gemini", "jules", "devin",
+    "openhands", "amp", "opencode", "amazon-q", "replit", OTHER_TOOL,
+)  # fmt: skip
+
+_NOREPLY_SUFFIX = "@users.noreply.github.com"
+_DECLARED_NO = frozenset({"no", "false", "none"})
+_DECLARED_YES = frozenset({"yes", "true"})
+_NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
+_ASSISTED_KEYS = frozenset({"assisted-by", "generated-by"})
+_CO_AUTHOR_KEYS = frozenset({"co-authored-by", "co-developed-by"})
+_FOOTER_PREFIX_MAX = 8
+
+
+class Confidence(IntEnum):
+    """How sure a signal is that the commit is AI-assisted; ordered so `>=` compares strength."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown confidence {text!r}: use low, medium or high") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A name and an email as written in a commit or a trailer."""
+
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of evidence: which marker, which tool it names, how strong, and the text seen."""
+
+    signal: str
+    tool: str | None
+    confidence: Confidence
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Everything attribution learned about one commit."""
+
+    signals: tuple[Signal, ...] = ()
+    declared_not_assisted: bool = False
+    co_authors: tuple[Person, ...] = ()
+
+    def counting_signals(self, minimum: Confidence) -> tuple[Signal, ...]:
+        if self.declared_not_assisted:
+            return ()
+        return tuple(s for s in self.signals if s.tool is not None and s.confidence >= minimum)
+
+    def is_ai(self, minimum: Confidence) -> bool:
+        return bool(self.counting_signals(minimum))
+
+    def tools(self, minimum: Confidence) -> tuple[str, ...]:
+        """Canonical tool ids at `minimum`; `other` only when no specific tool is named."""
+        named = {s.tool for s in self.counting_signals(minimum) if s.tool}
+        if len(named) > 1:
+            named.discard(OTHER_TOOL)
+        return tuple(sorted(named))
+
+    def confidence(self) -> Confidence | None:
+        """The strongest signal that speaks for AI assistance, or None."""
+        strengths = [s.confidence for s in self.counting_signals(Confidence.LOW)]
+        return max(strengths) if strengths else None
+
+
+NO_SIGNALS = Attribution()
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The identity and marker tables, compiled for fast lookups."""
+
+    emails: Mapping[str, str]
+    logins: Mapping[str, str]
+    name_prefixes: tuple[tuple[str, str], ...]
+    aliases: tuple[tuple[re.Pattern[str], str], ...]
+    mentions: tuple[tuple[re.Pattern[str], str], ...]
+    session_trailers: Mapping[str, tuple[str, str | None]]
+    footers: tuple[tuple[re.Pattern[str], str], ...]
+    assisted_keys: frozenset[str] = _ASSISTED_KEYS
+    _identity_cache: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_tables(
+        cls,
+        tools: Mapping[str, Mapping[str, Sequence[str]]],
+        session_trailers: Mapping[str, Mapping[str, str]],
+        footers: Mapping[str, str],
+        extra_trailer_keys: Iterable[str] = (),
+    ) -> Markers:
+        emails: dict[str, str] = {}
+        logins: dict[str, str] = {}
+        prefixes: list[tuple[str, str]] = []
+        aliases: list[tuple[str, str]] = []
+        mentions: list[tuple[re.Pattern[str], str]] = []
+        for tool, table in tools.items():
+            emails.update({e.lower(): tool for e in table.get("emails", ())})
+            logins.update({login.lower(): tool for login in table.get("logins", ())})
+            prefixes.extend((p.lower(), tool) for p in table.get("name_prefixes", ()))
+            aliases.extend((a.lower(), tool) for a in table.get("aliases", ()))
+            mentions.extend((re.compile(m), tool) for m in table.get("mentions", ()))
+        # Longest alias first, so "claude code" wins over "claude" and "amazon q" over "q".
+        aliases.sort(key=lambda pair: -len(pair[0]))
+        alias_patterns = tuple(
+            (re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])"), tool)
+            for alias, tool in aliases
+        )
+        return cls(
+            emails=emails,
+            logins=logins,
+            name_prefixes=tuple(prefixes),
+            aliases=alias_patterns,
+            mentions=tuple(mentions),
+            session_trailers={
+                key.lower(): (spec["tool"], spec.get("value")) for key, spec in session_trailers.items()
+            },
+            footers=tuple((_footer_pattern(phrase.lower()), tool) for phrase, tool in footers.items()),
+            assisted_keys=_ASSISTED_KEYS | {k.lower() for k in extra_trailer_keys},
+        )
+
+    def extended(
+        self, identities: Mapping[str, Sequence[str]], trailer_keys: Iterable[str] = ()
+    ) -> Markers:
+        """A copy with config's extra identities (`tool -> [email or login]`) and trailer keys."""
+        emails = dict(self.emails)
+        logins = dict(self.logins)
+        for tool, entries in identities.items():
+            for entry in entries:
+                target = emails if "@" in entry else logins
+                target[entry.lower()] = tool
+        return Markers(
+            emails=emails,
+            logins=logins,
+            name_prefixes=self.name_prefixes,
+            aliases=self.aliases,
+            mentions=self.mentions,
+            session_trailers=self.session_trailers,
+            footers=self.footers,
+            assisted_keys=self.assisted_keys | {k.lower() for k in trailer_keys},
+        )
+
+    def identity_tool(self, name: str, email: str) -> str | None:
+        """The tool a name/email pair belongs to, if it is a known AI identity."""
+        key = (name, email)
+        cached = self._identity_cache.get(key, "")
+        if cached != "":
+            return cached
+        tool = self._lookup_identity(name.strip().lower(), email.strip().lower())
+        if len(self._identity_cache) < 100_000:
+            self._identity_cache[key] = tool
+        return tool
+
+    def _lookup_identity(self, name: str, email: str) -> str | None:
+        tool = self.emails.get(email)
+        if tool:
+            return tool
+        login = noreply_login(email)
+        if login is not None and (tool := self.logins.get(login)):
+            return tool
+        if name.endswith("[bot]") and (tool := self.logins.get(name)):
+            return tool
+        for prefix, prefix_tool in self.name_prefixes:
+            if name.startswith(prefix):
+                return prefix_tool
+        return None
+
+    def is_human(self, person: Person) -> bool:
+        """False for AI identities and for any bot account (`[bot]` logins)."""
+        if self.identity_tool(person.name, person.email) is not None:
+            return False
+        login = noreply_login(person.email.lower()) or ""
+        return not (person.name.lower().endswith("[bot]") or login.endswith("[bot]"))
+
+    def tool_from_text(self, text: str) -> str:
+        """The tool a free-text trailer value names (`Claude:opus-4 sparse`), else `other`."""
+        person = parse_person(text)
+        if person is not None and (tool := self.identity_tool(person.name, person.email)):
+            return tool
+        lowered = text.lower()
+        # Kernel form AGENT:MODEL [TOOL ...]: the agent names the tool.
+        agent = lowered.split(":", 1)[0] if ":" in lowered else lowered
+        for candidate in (agent, lowered):
+            for pattern, tool in self.aliases:
+                if pattern.search(candidate):
+                    return tool
+        return OTHER_TOOL
+
+
+def noreply_login(email: str) -> str | None:
+    """`login` from a lower-cased `ID+login@users.noreply.github.com` or `login@...` address."""
+    if not email.endswith(_NOREPLY_SUFFIX):
+        return None
+    local = email[: -len(_NOREPLY_SUFFIX)]
+    return local.split("+", 1)[1] if "+" in local else local
+
+
+def parse_person(value: str) -> Person | None:
+    """`Name <email>` as a Person, or None when the value is not of that form."""
+    match = _NAME_EMAIL.match(value)
+    if match is None:
+        return None
+    return Person(match["name"], match["email"])
+
+
+@cache
+def builtin_markers() -> Markers:
+    """The tables shipped in the package."""
+    text = resources.files("deploycount").joinpath("data/markers.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return Markers.from_tables(data["tools"], data["session_trailers"], data["footers"])
+
+
+def attribute(
+    message: str,
+    author: Person,
+    committer: Person,
+    markers: Markers,
+    *,
+    mentions: bool = True,
+) -> Attribution:
+    """Collect every AI-assistance signal of one commit (contract section 2).
+
+    `mentions=False` skips the low-confidence text search, which only `scan` and
+    `--min-confidence low` need.
+    """
+    signals: list[Signal] = []
+    co_authors: list[Person] = []
+    declared_not = False
+
+    for role, person in (("author", author), ("committer", committer)):
+        tool = markers.identity_tool(person.name, person.email)
+        if tool:
+            signals.append(Signal(role, tool, Confidence.HIGH, str(person)))
+        elif person.name.lower().endswith(" (aider)"):
+            signals.append(Signal(f"{role}-name", "aider", Confidence.MEDIUM, str(person)))
+
+    if ":" in message:
+        for trailer in parse_trailers(message):
+            key = trailer.normalized_key
+            value = trailer.value
+            detail = f"{trailer.key}: {value}"
+            if key in _CO_AUTHOR_KEYS:
+                person = parse_person(value)
+                if person is None:
+                    continue
+                tool = markers.identity_tool(person.name, person.email)
+                if tool:
+                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
+                else:
+                    co_authors.append(person)
+            elif key in markers.assisted_keys:
+                signals.append(Signal(key, markers.tool_from_text(value), Confidence.HIGH, detail))
+            elif key == "ai-assisted":
+                answer = value.strip().lower()
+                if answer in _DECLARED_NO:
+                    declared_not = True
+                    signals.append(Signal("declared-not-assisted", None, Confidence.HIGH, detail))
+                elif answer:
+                    tool = OTHER_TOOL if answer in _DECLARED_YES else markers.tool_from_text(value)
+                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
+            elif key in markers.session_trailers:
+                tool, wanted = markers.session_trailers[key]
+                if wanted is None or value.strip().lower().startswith(wanted):
+                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
+
+    subject, _, body = message.partition("\n")
+    if subject.lower().startswith("aider: "):
+        signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
+    if body:
+        signals.extend(_footer_signals(body, markers))
+    if mentions:
+        seen = {s.tool for s in signals}
+        for pattern, tool in markers.mentions:
+            if tool in seen:
+                continue
+            match = pattern.search(message)
+            if match:
+                seen.add(tool)
+                signals.append(Signal("mention", tool, Confidence.LOW, match.group(0)))
+
+    if not signals and not co_authors:
+        return NO_SIGNALS
+    return Attribution(tuple(signals), declared_not, tuple(co_authors))
+
+
+def _footer_signals(body: str, markers: Markers) -> list[Signal]:
+    """`Generated with [Claude Code]` lines, with or without a (possibly garbled) emoji."""
+    found: list[Signal] = []
+    for pattern, tool in markers.footers:
+        match = pattern.search(body)
+        if match:
+            found.append(Signal("footer", tool, Confidence.MEDIUM, match.group(0).strip()[:120]))
+    return found
+
+
+def _footer_pattern(phrase: str) -> re.Pattern[str]:
+    """A line-start pattern for a footer phrase: optional brackets, up to 8 symbol characters."""
+    words = re.escape(phrase.replace("[", "").replace("]", ""))
+    bracketed = phrase.startswith("generated with [")
+    core = words.replace(r"generated\ with\ ", r"generated\ with\ \[?", 1) if bracketed else words
+    return re.compile(
+        rf"^[^A-Za-z0-9\n]{{0,{_FOOTER_PREFIX_MAX}}}{core}(?:\]|(?![a-z0-9]))[^\n]*",
+        re.IGNORECASE | re.MULTILINE,
+    )

@@ -1,0 +1,258 @@
+"""The command line: parse flags, build settings, call the core, turn errors into exit codes.
+
+Only this module writes to the terminal. Data goes to stdout, chatter and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from deploycount.attribution import Confidence
+from deploycount.config import FileConfig, choose, load_config
+from deploycount.deploys.base import utc_now
+from deploycount.errors import DeploycountError, UsageError
+from deploycount.history import Repository
+from deploycount.model import Report, report_json_schema
+from deploycount.render import render_markdown, render_table
+from deploycount.service import (
+    ReportOptions,
+    ScanRow,
+    generate_report,
+    markers_from_config,
+    minimum_confidence,
+    resolve_settings,
+    scan_commits,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
+
+
+class State:
+    """What the group's options leave for the commands."""
+
+    def __init__(self, directory: str, debug: bool) -> None:
+        self.directory = directory
+        self.debug = debug
+
+    def repository(self) -> Repository:
+        return Repository(self.directory)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"deploycount: error: {message}", err=True)
+    sys.exit(code)
+
+
+class DeploycountGroup(click.Group):
+    """Maps every failure to one line on stderr and the contract's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except DeploycountError as error:
+            if _debugging(ctx):
+                traceback.print_exc()
+            fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as error:  # the last line of defence: one line, no traceback
+            if _debugging(ctx):
+                traceback.print_exc()
+            fail(
+                f"unexpected {type(error).__name__}: {error} (a bug: rerun with --debug and report it)",
+                1,
+            )
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as error:
+            hint = " (see deploycount --help)" if isinstance(error, click.UsageError) else ""
+            fail(f"{error.format_message()}{hint}", error.exit_code)
+        except click.Abort:
+            fail("aborted", 1)
+        if standalone:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
+
+
+def _debugging(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return isinstance(root.obj, State) and root.obj.debug
+
+
+@click.group(cls=DeploycountGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "directory",
+    default=".",
+    metavar="DIR",
+    help="Run as if started in DIR (like git -C).",
+)
+@click.option("--debug", is_flag=True, help="Print tracebacks for errors.")
+@click.version_option(package_name="deploycount")
+@click.pass_context
+def cli(ctx: click.Context, directory: str, debug: bool) -> None:
+    """Measure AI-assisted work by what ships: normalised deployments per team."""
+    ctx.obj = State(directory, debug)
+
+
+def report_options(command: F) -> F:
+    """The options every report-producing command takes (report, push, comment)."""
+    decorators = [
+        click.option("--since", help="Window start: ISO date/time or 28d, 4w before --until. [default: 28d]"),
+        click.option("--until", help="Window end (exclusive): ISO date/time or 'now'. [default: now]"),
+        click.option("--env", help="Deploy environment. [default: production]"),
+        click.option("--deploys", "deploys", metavar="SPEC", help="tags:GLOB[,!GLOB], notes, github or file:PATH."),
+        click.option("--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"),
+        click.option("--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _load(state: State, config_path: str | None) -> tuple[Repository, FileConfig]:
+    repo = state.repository()
+    config, _ = load_config(config_path, repo.root)
+    return repo, config
+
+
+def _progress_printer() -> Callable[[int], None] | None:
+    """A `commits read` counter on stderr, only for a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    def show(count: int) -> None:
+        click.echo(f"\rreading history: {count:,} commits", err=True, nl=False)
+    return show
+
+
+def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileConfig]:
+    repo, config = _load(state, flags.get("config_path"))
+    options = ReportOptions(
+        since=flags.get("since"),
+        until=flags.get("until"),
+        env=flags.get("env"),
+        deploys=flags.get("deploys"),
+        min_confidence=flags.get("min_confidence"),
+    )
+    settings = resolve_settings(options, config, now=utc_now())
+    progress = _progress_printer()
+    try:
+        report = generate_report(repo, settings, environ=os.environ, progress=progress)
+    finally:
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+    return report, config
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write --output {output}: {error.strerror}") from None
+
+
+@cli.command()
+@report_options
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), help="[default: table]")
+@click.option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.pass_obj
+def report(state: State, output_format: str | None, output: str | None, **flags: Any) -> None:
+    """Normalised deployments for the window, per team and in total."""
+    result, config = build_report_from_flags(state, **flags)
+    chosen = choose(output_format, config.report.format, "table")
+    text = {
+        "json": lambda: result.to_json() + "\n",
+        "markdown": lambda: render_markdown(result),
+        "table": lambda: render_table(result),
+    }[chosen]()
+    _write(text, choose(output, config.report.output, None))
+
+
+@cli.command()
+@click.argument("revrange", nargs=-1)
+@click.option("--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]")
+@click.pass_obj
+def scan(
+    state: State,
+    revrange: tuple[str, ...],
+    min_confidence: str | None,
+    output_format: str,
+    config_path: str | None,
+) -> None:
+    """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
+    repo, config = _load(state, config_path)
+    minimum = minimum_confidence(min_confidence, config)
+    rows = scan_commits(repo, list(revrange), markers_from_config(config))
+    if output_format == "json":
+        _stream_json(rows, minimum)
+    else:
+        _scan_table(rows, minimum)
+
+
+def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
+    attribution = row.attribution
+    confidence = attribution.confidence()
+    return {
+        "sha": row.sha,
+        "author": str(row.author),
+        "ai_assisted": attribution.is_ai(minimum),
+        "tools": list(attribution.tools(minimum)),
+        "confidence": confidence.label if confidence else None,
+        "signals": [
+            {"signal": s.signal, "tool": s.tool, "confidence": s.confidence.label, "detail": s.detail}
+            for s in attribution.signals
+        ],
+    }
+
+
+def _stream_json(rows: Iterator[ScanRow], minimum: Confidence) -> None:
+    """A JSON array written one element at a time, so a long history never sits in memory."""
+    out = click.get_text_stream("stdout")
+    out.write("[")
+    for index, row in enumerate(rows):
+        out.write(("\n  " if index == 0 else ",\n  ") + json.dumps(scan_record(row, minimum), ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
+    total = assisted = 0
+    click.echo(f"{'sha':<12}  {'AI':<3}  {'tools':<20}  {'confidence':<10}  signals")
+    for row in rows:
+        record = scan_record(row, minimum)
+        total += 1
+        assisted += record["ai_assisted"]
+        signals = "; ".join(f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"])
+        click.echo(
+            f"{row.sha[:12]:<12}  {'yes' if record['ai_assisted'] else 'no':<3}  "
+            f"{','.join(record['tools']) or '-':<20}  {record['confidence'] or '-':<10}  {signals or '-'}"
+        )
+    click.echo(f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above", err=True)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the report."""
+    click.echo(json.dumps(report_json_schema(), indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=list(argv) if argv is not None else None, prog_name="deploycount")

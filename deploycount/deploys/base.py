@@ -1,0 +1,99 @@
+"""The deploy event, its validation, and the spec parser that picks a source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from deploycount.errors import UsageError
+
+if TYPE_CHECKING:
+    from deploycount.history import Repository
+
+Status = Literal["success", "failure"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeployEvent:
+    """One deploy of one sha to one environment, at a UTC time, that succeeded or failed."""
+
+    id: str
+    sha: str
+    environment: str
+    time: datetime
+    status: Status
+
+
+@dataclass
+class LoadedEvents:
+    """What a source found: the events, and warnings about what it had to skip."""
+
+    events: list[DeployEvent]
+    warnings: list[str] = field(default_factory=list)
+
+
+class DeploySource(Protocol):
+    spec: str
+
+    def load(self, repo: Repository, environment: str) -> LoadedEvents: ...
+
+
+class EventRecord(BaseModel):
+    """The wire form of an event in a file or the notes ledger; unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
+    sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")]
+    environment: Annotated[
+        str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)
+    ] = "production"
+    time: AwareDatetime
+    status: Status = "success"
+
+    def to_event(self) -> DeployEvent:
+        return DeployEvent(
+            id=self.id,
+            sha=self.sha.lower(),
+            environment=self.environment,
+            time=self.time.astimezone(UTC),
+            status=self.status,
+        )
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem pydantic found, as `field: reason`."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "event"
+    return f"{where}: {first['msg']}"
+
+
+def source_from_spec(spec: str) -> DeploySource:
+    """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`."""
+    from deploycount.deploys.file import FileSource
+    from deploycount.deploys.notes import NotesSource
+    from deploycount.deploys.tags import TagsSource
+
+    kind, _, argument = spec.partition(":")
+    kind = kind.strip().lower()
+    if kind == "tags":
+        return TagsSource.from_argument(argument or "v*")
+    if kind == "file" and argument:
+        return FileSource(argument)
+    if kind == "notes" and not argument:
+        return NotesSource()
+    if kind == "github" and not argument:
+        from deploycount.deploys.github import GitHubSource
+
+        return GitHubSource()
+    raise UsageError(
+        f"unknown deploy source {spec!r}: use tags:GLOB (e.g. tags:v*,!*rc*), notes, github "
+        "or file:PATH"
+    )
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)

@@ -1,0 +1,82 @@
+"""`notes`: the deploy ledger in git notes under `refs/notes/deploycount`.
+
+Each note, attached to the deployed commit, holds one JSON event per line. Lines are merged as a
+union by id, so two deploy jobs that write at once lose nothing. A line deploycount cannot read is
+a warning naming its commit; every other event is still used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from deploycount.deploys.base import EventRecord, LoadedEvents, describe_validation_error
+
+if TYPE_CHECKING:
+    from deploycount.history import Repository
+
+NOTES_REF = "refs/notes/deploycount"
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One line of a note: the event it holds, or why it could not be read."""
+
+    commit: str
+    text: str
+    record: EventRecord | None
+    problem: str | None
+
+
+def parse_note(commit: str, text: str) -> list[LedgerLine]:
+    lines = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            if not isinstance(item, dict):
+                raise TypeError("not a JSON object")
+            record = EventRecord.model_validate(item)
+        except ValidationError as error:
+            lines.append(LedgerLine(commit, raw, None, describe_validation_error(error)))
+            continue
+        except (json.JSONDecodeError, TypeError) as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+            lines.append(LedgerLine(commit, raw, None, f"not a JSON event ({reason})"))
+            continue
+        lines.append(LedgerLine(commit, raw, record, None))
+    return lines
+
+
+def read_ledger(repo: Repository, ref: str = NOTES_REF) -> list[LedgerLine]:
+    """Every line of every note in the ledger, read through two git processes."""
+    return [line for commit, text in repo.notes(ref) for line in parse_note(commit, text)]
+
+
+@dataclass(frozen=True)
+class NotesSource:
+    spec: str = "notes"
+
+    def has_events(self, repo: Repository) -> bool:
+        """Whether the ledger holds at least one readable event (any environment)."""
+        return any(line.record is not None for line in read_ledger(repo))
+
+    def load(self, repo: Repository, environment: str) -> LoadedEvents:
+        loaded = LoadedEvents([])
+        seen: set[str] = set()
+        for line in read_ledger(repo):
+            if line.record is None:
+                loaded.warnings.append(
+                    f"deploy ledger note on {line.commit[:12]}: skipped a line: {line.problem}"
+                )
+                continue
+            event = line.record.to_event()
+            if event.environment != environment or event.id in seen:
+                continue
+            seen.add(event.id)
+            loaded.events.append(event)
+        return loaded

@@ -1,0 +1,236 @@
+"""Pure: shipped commits, deploys and teams in; the report's metrics out (contract section 6)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from deploycount.attribution import Confidence, Person
+from deploycount.commits import CommitInfo
+from deploycount.linking import LinkedDeploy
+from deploycount.model import (
+    DeploymentRow,
+    LeadTimes,
+    LeadTimeStats,
+    Metrics,
+    Report,
+    RevertedCommits,
+    TeamRow,
+    Totals,
+)
+from deploycount.teams import ALL, UNASSIGNED, TeamDirectory
+from deploycount.timeutil import iso_z
+
+_HOUR = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedCommit:
+    """A commit shipped in the window, with everything metrics need to know about it."""
+
+    commit: CommitInfo
+    deploy_index: int
+    deploy_time: datetime
+    counted: bool
+    reverted: bool
+    ai: bool
+    tools: tuple[str, ...]
+    team: str
+    humans: tuple[Person, ...]
+
+    @property
+    def lead_time_hours(self) -> float:
+        return (self.deploy_time.timestamp() - self.commit.committed_at) / _HOUR
+
+
+@dataclass
+class _Tally:
+    """Running sums for one team (or the totals)."""
+
+    deployments: set[int] = field(default_factory=set)
+    ai_deployments: set[int] = field(default_factory=set)
+    commits: int = 0
+    ai_commits: int = 0
+    people: set[str] = field(default_factory=set)
+    ai_lead: list[float] = field(default_factory=list)
+    human_lead: list[float] = field(default_factory=list)
+    reverted_ai: int = 0
+    reverted_human: int = 0
+    tools: Counter[str] = field(default_factory=Counter)
+
+    def add(self, shipped: ShippedCommit) -> None:
+        if shipped.reverted:
+            if shipped.ai:
+                self.reverted_ai += 1
+            else:
+                self.reverted_human += 1
+            return
+        if not shipped.counted:
+            return
+        self.deployments.add(shipped.deploy_index)
+        self.commits += 1
+        lead = shipped.lead_time_hours
+        if shipped.ai:
+            self.ai_deployments.add(shipped.deploy_index)
+            self.ai_commits += 1
+            self.ai_lead.append(lead)
+            self.tools.update(shipped.tools)
+        else:
+            self.human_lead.append(lead)
+
+
+def classify_shipped(
+    linked: Sequence[LinkedDeploy],
+    commits: Mapping[str, CommitInfo],
+    *,
+    empty: frozenset[str],
+    reverted: frozenset[str],
+    minimum: Confidence,
+    directory: TeamDirectory,
+    mailmap: Mapping[Person, Person],
+) -> list[ShippedCommit]:
+    """Every commit the window's deploys shipped, with whether and for whom it counts."""
+    result = []
+    for index, deploy in enumerate(linked):
+        for sha in deploy.shipped:
+            commit = commits[sha]
+            attribution = commit.attribution
+            co_authors = directory.human_co_authors(attribution, mailmap)
+            excluded = commit.is_merge or sha in empty or commit.reverts is not None
+            author_is_human = directory.markers.is_human(commit.author)
+            humans = ([commit.author] if author_is_human else []) + co_authors
+            result.append(
+                ShippedCommit(
+                    commit=commit,
+                    deploy_index=index,
+                    deploy_time=deploy.event.time,
+                    counted=not excluded and sha not in reverted,
+                    reverted=not excluded and sha in reverted,
+                    ai=attribution.is_ai(minimum),
+                    tools=attribution.tools(minimum),
+                    team=directory.team_of_commit(commit.author, co_authors),
+                    humans=tuple(humans),
+                )
+            )
+    return result
+
+
+def lead_time_stats(hours: Sequence[float]) -> LeadTimeStats:
+    """n, median and `quantiles(n=10, method="inclusive")[8]` (the value itself when n = 1)."""
+    if not hours:
+        return LeadTimeStats(n=0, p50=None, p90=None)
+    if len(hours) == 1:
+        return LeadTimeStats(n=1, p50=round(hours[0], 2), p90=round(hours[0], 2))
+    p90 = statistics.quantiles(hours, n=10, method="inclusive")[8]
+    return LeadTimeStats(n=len(hours), p50=round(statistics.median(hours), 2), p90=round(p90, 2))
+
+
+def _per_week(count: int, size: int, weeks: float) -> float | None:
+    if size == 0 or weeks <= 0:
+        return None
+    return round(count / size / weeks, 4)
+
+
+def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[str, object]:
+    return {
+        "deployments": len(tally.deployments),
+        "ai_deployments": len(tally.ai_deployments),
+        "size": size,
+        "size_source": size_source,
+        "normalised_deployments": _per_week(len(tally.deployments), size, weeks),
+        "ai_normalised_deployments": _per_week(len(tally.ai_deployments), size, weeks),
+        "commits": tally.commits,
+        "ai_commits": tally.ai_commits,
+        "ai_commit_share": round(tally.ai_commits / tally.commits, 4) if tally.commits else None,
+        "lead_time_hours": LeadTimes(
+            ai=lead_time_stats(tally.ai_lead), human=lead_time_stats(tally.human_lead)
+        ),
+        "reverted_commits": RevertedCommits(ai=tally.reverted_ai, human=tally.reverted_human),
+        "tools": dict(sorted(tally.tools.items())),
+    }
+
+
+_NULL_METRICS = {name: None for name in Metrics.model_fields}
+
+
+def build_report(
+    *,
+    repository: str,
+    environment: str,
+    deploy_source: str,
+    since: datetime,
+    until: datetime,
+    linked: Sequence[LinkedDeploy],
+    shipped: Sequence[ShippedCommit],
+    directory: TeamDirectory,
+    min_team_size: int,
+    warnings: Sequence[str],
+) -> Report:
+    weeks = (until - since).total_seconds() / (7 * 24 * _HOUR)
+    totals = _Tally()
+    by_team: dict[str, _Tally] = defaultdict(_Tally)
+    per_deploy: Counter[int] = Counter()
+    per_deploy_ai: Counter[int] = Counter()
+    for item in shipped:
+        totals.add(item)
+        by_team[item.team].add(item)
+        if item.counted:
+            per_deploy[item.deploy_index] += 1
+            per_deploy_ai[item.deploy_index] += item.ai
+            for person in item.humans:
+                email = person.email.lower()
+                totals.people.add(email)
+                by_team[directory.team_of_email(email)].people.add(email)
+
+    teams: list[TeamRow] = []
+    if directory.teams:
+        names = [t.name for t in directory.teams]
+        if UNASSIGNED in by_team:
+            names.append(UNASSIGNED)
+        declared = {t.name: t.size for t in directory.teams}
+        for name in names:
+            tally = by_team.get(name, _Tally())
+            size = declared.get(name)
+            source = "declared" if size is not None else "active"
+            size = size if size is not None else len(tally.people)
+            if size < min_team_size:
+                teams.append(TeamRow(team=name, suppressed=True, **_NULL_METRICS))
+            else:
+                teams.append(
+                    TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
+                )
+
+    kinds = Counter(d.kind for d in linked)
+    total_metrics = _metrics(totals, len(totals.people), "active", weeks)
+    return Report(
+        repository=repository,
+        environment=environment,
+        deploy_source=deploy_source,
+        since=iso_z(since),
+        until=iso_z(until),
+        weeks=round(weeks, 4),
+        totals=Totals(
+            **total_metrics,  # type: ignore[arg-type]
+            rollbacks=kinds["rollback"],
+            failed_deployments=kinds["failed"],
+        ),
+        teams=teams,
+        deployments=[
+            DeploymentRow(
+                id=d.event.id,
+                sha=d.event.sha,
+                time=iso_z(d.event.time),
+                kind=d.kind,
+                commits=per_deploy[index],
+                ai_commits=per_deploy_ai[index],
+            )
+            for index, d in enumerate(linked)
+        ],
+        warnings=list(warnings),
+    )
+
+
+__all__ = ["ALL", "ShippedCommit", "build_report", "classify_shipped", "lead_time_stats"]

@@ -1,0 +1,105 @@
+"""The report (contract section 7) as pydantic models: one source for JSON, schema and renderers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID = "deploycount.report/1"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LeadTimeStats(_Frozen):
+    """Lead time in hours of counted commits: count, median and 90th percentile."""
+
+    n: int
+    p50: float | None
+    p90: float | None
+
+
+class LeadTimes(_Frozen):
+    ai: LeadTimeStats
+    human: LeadTimeStats
+
+
+class RevertedCommits(_Frozen):
+    """Commits shipped in the window that a later commit reverted."""
+
+    ai: int
+    human: int
+
+
+class Metrics(_Frozen):
+    """The section 6 metrics; every field is null for a suppressed team."""
+
+    deployments: int | None
+    ai_deployments: int | None
+    size: int | None
+    size_source: Literal["declared", "active"] | None
+    normalised_deployments: float | None
+    ai_normalised_deployments: float | None
+    commits: int | None
+    ai_commits: int | None
+    ai_commit_share: float | None
+    lead_time_hours: LeadTimes | None
+    reverted_commits: RevertedCommits | None
+    tools: dict[str, int] | None
+
+
+class Totals(Metrics):
+    """Metrics of the whole repository, plus the delivery outcomes of the window."""
+
+    deployments: int
+    ai_deployments: int
+    size: int
+    size_source: Literal["declared", "active"]
+    commits: int
+    ai_commits: int
+    lead_time_hours: LeadTimes
+    reverted_commits: RevertedCommits
+    tools: dict[str, int]
+    rollbacks: int
+    failed_deployments: int
+
+
+class TeamRow(Metrics):
+    team: str
+    suppressed: bool
+
+
+class DeploymentRow(_Frozen):
+    id: str
+    sha: str
+    time: str
+    kind: Literal["ship", "redeploy", "rollback", "failed"]
+    commits: int = Field(description="counted commits this deploy shipped first")
+    ai_commits: int
+
+
+class Report(_Frozen):
+    """The JSON report printed by `deploycount report --format json`."""
+
+    schema_id: Literal["deploycount.report/1"] = Field(default=SCHEMA_ID, alias="schema")
+    repository: str
+    environment: str
+    deploy_source: str
+    since: str
+    until: str
+    weeks: float
+    totals: Totals
+    teams: list[TeamRow]
+    deployments: list[DeploymentRow]
+    warnings: list[str]
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, indent=2)
+
+
+def report_json_schema() -> dict[str, object]:
+    return Report.model_json_schema(by_alias=True)

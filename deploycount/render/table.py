@@ -1,0 +1,56 @@
+"""The terminal report: what a release manager reads without the docs."""
+
+from __future__ import annotations
+
+from deploycount.model import Report
+from deploycount.render.common import METRIC_HEADERS, team_rows, tools, window
+
+_RIGHT_FROM = 1  # every column after the team name is numeric
+
+
+def _grid(headers: list[str] | tuple[str, ...], rows: list[list[str]], right_from: int) -> list[str]:
+    full = [r for r in rows if len(r) == len(headers)]
+    widths = [max(len(h), *(len(r[i]) for r in full)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str] | tuple[str, ...]) -> str:
+        if len(cells) != len(headers):
+            return f"{cells[0].ljust(widths[0])}  {'  '.join(cells[1:])}".rstrip()
+        out = [
+            cell.rjust(widths[i]) if i >= right_from else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(out).rstrip()
+
+    return [line(headers), *(line(r) for r in rows)]
+
+
+def render_table(report: Report) -> str:
+    lines = [
+        f"deploycount · {report.repository} · {report.environment} · {window(report)}",
+        f"deploys from {report.deploy_source}",
+        "",
+        *_grid(METRIC_HEADERS, team_rows(report), _RIGHT_FROM),
+        "",
+        "people = distinct humans with counted commits shipped in the window (* = declared size);",
+        "per person/wk = deploys shipping counted commits / people / weeks; lead time = median",
+        "commit-to-deploy; reverted commits are never counted.",
+        "",
+        f"AI tools: {tools(report.totals)}",
+        f"rollbacks: {report.totals.rollbacks}   failed deploys: {report.totals.failed_deployments}",
+        "",
+    ]
+    if report.deployments:
+        lines.append(f"deploys in the window ({len(report.deployments)}):")
+        rows = [
+            [d.time.replace("T", " ")[:16], d.id, d.kind, str(d.commits), str(d.ai_commits), d.sha[:12]]
+            for d in report.deployments
+        ]
+        lines += [
+            f"  {line}"
+            for line in _grid(("time (UTC)", "id", "kind", "commits", "AI", "sha"), rows, 3)
+        ]
+    else:
+        lines.append("no deploys in the window.")
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,47 @@
+"""Parsing and printing times: ISO 8601 in, ISO 8601 UTC with `Z` out."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from deploycount.errors import UsageError
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwh])$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def parse_when(text: str, *, now: datetime, option: str) -> datetime:
+    """`2026-10-01`, `2026-10-01T12:00:00+02:00`, `now`, or `28d`/`4w`/`12h` before `now`.
+
+    A date or a time without an offset is taken as UTC, so the same flags give the same window on
+    every runner.
+    """
+    value = text.strip()
+    if value.lower() == "now":
+        return now
+    relative = _RELATIVE.match(value.lower())
+    if relative:
+        return now - int(relative[1]) * _UNITS[relative[2]]
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date: use ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z) "
+            "or a span before --until such as 28d, 4w or 12h"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    """`2026-10-01T00:00:00Z`: UTC, seconds precision."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
