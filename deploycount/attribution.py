@@ -151,9 +151,12 @@ class Markers:
             aliases=alias_patterns,
             mentions=tuple(mentions),
             session_trailers={
-                key.lower(): (spec["tool"], spec.get("value")) for key, spec in session_trailers.items()
+                key.lower(): (spec["tool"], spec.get("value"))
+                for key, spec in session_trailers.items()
             },
-            footers=tuple((_footer_pattern(phrase.lower()), tool) for phrase, tool in footers.items()),
+            footers=tuple(
+                (_footer_pattern(phrase.lower()), tool) for phrase, tool in footers.items()
+            ),
             assisted_keys=_ASSISTED_KEYS | {k.lower() for k in extra_trailer_keys},
         )
 
@@ -279,14 +282,14 @@ def attribute(
             value = trailer.value
             detail = f"{trailer.key}: {value}"
             if key in _CO_AUTHOR_KEYS:
-                person = parse_person(value)
-                if person is None:
+                co_author = parse_person(value)
+                if co_author is None:
                     continue
-                tool = markers.identity_tool(person.name, person.email)
+                tool = markers.identity_tool(co_author.name, co_author.email)
                 if tool:
                     signals.append(Signal(key, tool, Confidence.HIGH, detail))
                 else:
-                    co_authors.append(person)
+                    co_authors.append(co_author)
             elif key in markers.assisted_keys:
                 signals.append(Signal(key, markers.tool_from_text(value), Confidence.HIGH, detail))
             elif key == "ai-assisted":

@@ -70,14 +70,22 @@ class DeploycountGroup(click.Group):
             if _debugging(ctx):
                 traceback.print_exc()
             fail(
-                f"unexpected {type(error).__name__}: {error} (a bug: rerun with --debug and report it)",
+                f"unexpected {type(error).__name__}: {error} "
+                "(a bug: rerun with --debug and report it)",
                 1,
             )
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        standalone = kwargs.pop("standalone_mode", True)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        standalone = standalone_mode
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
             hint = " (see deploycount --help)" if isinstance(error, click.UsageError) else ""
             fail(f"{error.format_message()}{hint}", error.exit_code)
@@ -112,12 +120,30 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
 def report_options(command: F) -> F:
     """The options every report-producing command takes (report, push, comment)."""
     decorators = [
-        click.option("--since", help="Window start: ISO date/time or 28d, 4w before --until. [default: 28d]"),
-        click.option("--until", help="Window end (exclusive): ISO date/time or 'now'. [default: now]"),
+        click.option(
+            "--since", help="Window start: ISO date/time or 28d, 4w before --until. [default: 28d]"
+        ),
+        click.option(
+            "--until", help="Window end (exclusive): ISO date/time or 'now'. [default: now]"
+        ),
         click.option("--env", help="Deploy environment. [default: production]"),
-        click.option("--deploys", "deploys", metavar="SPEC", help="tags:GLOB[,!GLOB], notes, github or file:PATH."),
-        click.option("--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"),
-        click.option("--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"),
+        click.option(
+            "--deploys",
+            "deploys",
+            metavar="SPEC",
+            help="tags:GLOB[,!GLOB], notes, github or file:PATH.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            metavar="PATH",
+            help="Config file. [default: .deploycount.toml]",
+        ),
+        click.option(
+            "--min-confidence",
+            type=CONFIDENCE,
+            help="Weakest signal that counts. [default: medium]",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -134,8 +160,10 @@ def _progress_printer() -> Callable[[int], None] | None:
     """A `commits read` counter on stderr, only for a terminal."""
     if not sys.stderr.isatty():
         return None
+
     def show(count: int) -> None:
         click.echo(f"\rreading history: {count:,} commits", err=True, nl=False)
+
     return show
 
 
@@ -170,30 +198,52 @@ def _write(text: str, output: str | None) -> None:
 
 @cli.command()
 @report_options
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), help="[default: table]")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown"]),
+    help="[default: table]",
+)
 @click.option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.pass_obj
-def report(state: State, output_format: str | None, output: str | None, **flags: Any) -> None:
+def report(state: State, /, output_format: str | None, output: str | None, **flags: Any) -> None:
     """Normalised deployments for the window, per team and in total."""
     result, config = build_report_from_flags(state, **flags)
     chosen = choose(output_format, config.report.format, "table")
-    text = {
-        "json": lambda: result.to_json() + "\n",
-        "markdown": lambda: render_markdown(result),
-        "table": lambda: render_table(result),
-    }[chosen]()
+    if chosen == "json":
+        text = result.to_json() + "\n"
+    elif chosen == "markdown":
+        text = render_markdown(result)
+    else:
+        text = render_table(result)
     _write(text, choose(output, config.report.output, None))
 
 
 @cli.command()
 @click.argument("revrange", nargs=-1)
-@click.option("--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]")
+@click.option(
+    "-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N commits of the range."
+)
+@click.option(
+    "--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
+)
 @click.pass_obj
 def scan(
     state: State,
+    /,
+    *,
     revrange: tuple[str, ...],
+    max_count: int | None,
     min_confidence: str | None,
     output_format: str,
     config_path: str | None,
@@ -201,7 +251,7 @@ def scan(
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
     repo, config = _load(state, config_path)
     minimum = minimum_confidence(min_confidence, config)
-    rows = scan_commits(repo, list(revrange), markers_from_config(config))
+    rows = scan_commits(repo, list(revrange), markers_from_config(config), max_count=max_count)
     if output_format == "json":
         _stream_json(rows, minimum)
     else:
@@ -218,7 +268,12 @@ def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
         "tools": list(attribution.tools(minimum)),
         "confidence": confidence.label if confidence else None,
         "signals": [
-            {"signal": s.signal, "tool": s.tool, "confidence": s.confidence.label, "detail": s.detail}
+            {
+                "signal": s.signal,
+                "tool": s.tool,
+                "confidence": s.confidence.label,
+                "detail": s.detail,
+            }
             for s in attribution.signals
         ],
     }
@@ -226,10 +281,13 @@ def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
 
 def _stream_json(rows: Iterator[ScanRow], minimum: Confidence) -> None:
     """A JSON array written one element at a time, so a long history never sits in memory."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     out.write("[")
     for index, row in enumerate(rows):
-        out.write(("\n  " if index == 0 else ",\n  ") + json.dumps(scan_record(row, minimum), ensure_ascii=False))
+        out.write(
+            ("\n  " if index == 0 else ",\n  ")
+            + json.dumps(scan_record(row, minimum), ensure_ascii=False)
+        )
     out.write("\n]\n")
 
 
@@ -240,12 +298,19 @@ def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
         record = scan_record(row, minimum)
         total += 1
         assisted += record["ai_assisted"]
-        signals = "; ".join(f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"])
-        click.echo(
-            f"{row.sha[:12]:<12}  {'yes' if record['ai_assisted'] else 'no':<3}  "
-            f"{','.join(record['tools']) or '-':<20}  {record['confidence'] or '-':<10}  {signals or '-'}"
+        signals = "; ".join(
+            f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
         )
-    click.echo(f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above", err=True)
+        tools = ",".join(record["tools"]) or "-"
+        flag = "yes" if record["ai_assisted"] else "no"
+        confidence = record["confidence"] or "-"
+        click.echo(
+            f"{row.sha[:12]:<12}  {flag:<3}  {tools:<20}  {confidence:<10}  {signals or '-'}"
+        )
+    click.echo(
+        f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above",
+        err=True,
+    )
 
 
 @cli.command()

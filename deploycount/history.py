@@ -200,12 +200,18 @@ class Repository:
             return
         yield from self._stream_log(args, "".join(f"{rev}\n" for rev in revs))
 
-    def log_range(self, revrange: Sequence[str]) -> Iterator[RawCommit]:
-        """Stream the commits of a user's rev range (`main..topic`, `-5`, `HEAD`)."""
+    def log_range(
+        self, revrange: Sequence[str], *, max_count: int | None = None
+    ) -> Iterator[RawCommit]:
+        """Stream the commits of a user's rev range (`main..topic`, `v1.0...HEAD`, `HEAD`)."""
         for rev in revrange:
-            if rev.startswith("-") and not re.fullmatch(r"-\d+|--max-count=\d+|-n\d+", rev):
-                raise RepositoryError(f"unsupported revision argument {rev!r}: give a revision range")
-        yield from self._stream_log(["log", "-z", f"--format={LOG_FORMAT}", *revrange, "--"], None)
+            if rev.startswith("-"):
+                raise RepositoryError(f"{rev!r} is not a revision range (options go before it)")
+        if not self.has_head() and list(revrange) == ["HEAD"]:
+            return
+        limit = [f"--max-count={max_count}"] if max_count else []
+        args = ["log", "-z", f"--format={LOG_FORMAT}", *limit, "--end-of-options", *revrange, "--"]
+        yield from self._stream_log(args, None)
 
     def _stream_log(self, args: list[str], stdin_text: str | None) -> Iterator[RawCommit]:
         with tempfile.TemporaryFile() as errors:
@@ -219,15 +225,16 @@ class Repository:
                 )
             except OSError as error:
                 raise RepositoryError(f"could not run git: {error}") from None
-            assert process.stdout is not None
+            stdout = process.stdout
+            assert stdout is not None
             try:
                 if stdin_text is not None:
                     assert process.stdin is not None
                     process.stdin.write(stdin_text.encode())
                     process.stdin.close()
-                yield from parse_log_stream(iter(lambda: process.stdout.read(_CHUNK), b""))
+                yield from parse_log_stream(iter(lambda: stdout.read(_CHUNK), b""))
             finally:
-                process.stdout.close()
+                stdout.close()
                 returncode = process.wait()
             if returncode != 0:
                 errors.seek(0)
@@ -254,7 +261,9 @@ def _commits_from_fields(fields: list[str]) -> Iterator[RawCommit]:
     """Consume whole commits from the front of `fields`, leaving a partial one in place."""
     usable = len(fields) - len(fields) % _FIELD_COUNT
     for start in range(0, usable, _FIELD_COUNT):
-        sha, parents, tree, an, ae, amn, ame, cn, ce, ct, message = fields[start : start + _FIELD_COUNT]
+        sha, parents, tree, an, ae, amn, ame, cn, ce, ct, message = fields[
+            start : start + _FIELD_COUNT
+        ]
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),

@@ -153,7 +153,7 @@ def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[s
     }
 
 
-_NULL_METRICS = {name: None for name in Metrics.model_fields}
+_NULL_METRICS = dict.fromkeys(Metrics.model_fields)
 
 
 def build_report(

@@ -83,7 +83,9 @@ class DeploymentRow(_Frozen):
 class Report(_Frozen):
     """The JSON report printed by `deploycount report --format json`."""
 
-    schema_id: Literal["deploycount.report/1"] = Field(default=SCHEMA_ID, alias="schema")
+    schema_id: Literal["deploycount.report/1"] = Field(
+        default="deploycount.report/1", alias="schema"
+    )
     repository: str
     environment: str
     deploy_source: str

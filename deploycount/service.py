@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from deploycount.attribution import Attribution, Confidence, Markers, Person, attribute, builtin_markers
+from deploycount.attribution import (
+    Attribution,
+    Confidence,
+    Markers,
+    Person,
+    attribute,
+    builtin_markers,
+)
 from deploycount.commits import EMPTY_TREES, CommitDistiller, CommitInfo, resolve_prefix
 from deploycount.config import FileConfig, choose
-from deploycount.deploys.base import DeployEvent, DeploySource, source_from_spec
+from deploycount.deploys import DeployEvent, DeploySource, source_from_spec
 from deploycount.deploys.notes import NotesSource
 from deploycount.errors import UsageError
 from deploycount.history import RawCommit, Repository
@@ -68,13 +75,17 @@ def minimum_confidence(flag: str | None, config: FileConfig) -> Confidence:
     return Confidence.parse(choose(flag, config.attribution.min_confidence, "medium"))
 
 
-def resolve_settings(options: ReportOptions, config: FileConfig, *, now: datetime) -> ReportSettings:
+def resolve_settings(
+    options: ReportOptions, config: FileConfig, *, now: datetime
+) -> ReportSettings:
     until = parse_when(choose(options.until, config.report.until, "now"), now=now, option="--until")
     since = parse_when(
         choose(options.since, config.report.since, DEFAULT_SINCE), now=until, option="--since"
     )
     if since >= until:
-        raise UsageError(f"--since ({since:%Y-%m-%d %H:%M}) must be before --until ({until:%Y-%m-%d %H:%M})")
+        raise UsageError(
+            f"--since ({since:%Y-%m-%d %H:%M}) must be before --until ({until:%Y-%m-%d %H:%M})"
+        )
     teams = tuple(
         Team(name, tuple(m.lower() for m in section.members), section.size)
         for name, section in config.teams.items()
@@ -250,6 +261,10 @@ class ScanRow:
     attribution: Attribution
 
 
-def scan_commits(repo: Repository, revrange: Sequence[str], markers: Markers) -> Iterator[ScanRow]:
-    for raw in repo.log_range(revrange or ["HEAD"]):
-        yield ScanRow(raw.sha, raw.author, attribute(raw.message, raw.author, raw.committer, markers))
+def scan_commits(
+    repo: Repository, revrange: Sequence[str], markers: Markers, *, max_count: int | None = None
+) -> Iterator[ScanRow]:
+    for raw in repo.log_range(revrange or ["HEAD"], max_count=max_count):
+        yield ScanRow(
+            raw.sha, raw.author, attribute(raw.message, raw.author, raw.committer, markers)
+        )

@@ -41,7 +41,9 @@ class TeamDirectory:
             self._cache[email] = cached
         return cached
 
-    def human_co_authors(self, attribution: Attribution, mailmap: Mapping[Person, Person]) -> list[Person]:
+    def human_co_authors(
+        self, attribution: Attribution, mailmap: Mapping[Person, Person]
+    ) -> list[Person]:
         """Co-authors that are people (not AI, not bots), after `.mailmap`."""
         return [mailmap.get(p, p) for p in attribution.co_authors if self.markers.is_human(p)]
 

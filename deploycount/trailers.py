@@ -78,7 +78,9 @@ def _end_of_message(
         for index, line in enumerate(lines):
             # A bare `---` counts only when a newline follows it, as in git's C-string test.
             terminated = index < len(lines) - 1 or last_line_terminated
-            if line.startswith("---") and (line[3:4] in _ASCII_SPACE if len(line) > 3 else terminated):
+            if line.startswith("---") and (
+                line[3:4] in _ASCII_SPACE if len(line) > 3 else terminated
+            ):
                 end = index
                 break
     scissors = comment_char + _SCISSORS
@@ -157,7 +159,9 @@ def _unfold(value: str) -> str:
     return _FOLD.sub(" ", value.strip(_ASCII_SPACE)).strip(_ASCII_SPACE)
 
 
-def parse_trailer_block(message: str, *, divider: bool = False, comment_char: str = "#") -> TrailerBlock:
+def parse_trailer_block(
+    message: str, *, divider: bool = False, comment_char: str = "#"
+) -> TrailerBlock:
     """Find the trailer block of `message` and parse its trailers.
 
     `divider=False` matches `git log --format=%(trailers)`; `divider=True` matches

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,9 @@ def git_env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every test runs with only PATH, a private HOME and no system or global git config."""
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text("")
@@ -151,13 +152,15 @@ class CliResult:
 
 
 @pytest.fixture
-def run_cli() -> Iterator[Any]:
+def run_cli() -> Any:
     """Run `deploycount ARGS` in-process in a directory, stdout and stderr kept apart."""
 
     def run(*args: str, cwd: Path | GitRepo, env: dict[str, str] | None = None) -> CliResult:
         directory = cwd.path if isinstance(cwd, GitRepo) else cwd
         runner = CliRunner()
-        result: Result = runner.invoke(cli, ["-C", str(directory), *args], env=env, catch_exceptions=False)
+        result: Result = runner.invoke(
+            cli, ["-C", str(directory), *args], env=env, catch_exceptions=False
+        )
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
-    yield run
+    return run

@@ -22,7 +22,9 @@ def events_file(path: Path, events: list[dict[str, Any]]) -> str:
     return f"file:{path}"
 
 
-def event(id: str, sha: str, time: str, status: str = "success", env: str = "production") -> dict[str, Any]:
+def event(
+    id: str, sha: str, time: str, status: str = "success", env: str = "production"
+) -> dict[str, Any]:
     return {"id": id, "sha": sha, "time": time, "status": status, "environment": env}
 
 
@@ -31,14 +33,18 @@ def history(repo: GitRepo) -> dict[str, str]:
     """A small history with every kind of commit deploycount treats differently."""
     shas = {}
     shas["base"] = repo.commit("initial", author=BOB, when="2026-09-01T10:00:00Z")
-    shas["ai1"] = repo.commit(f"feat: pay\n\nBody.\n\n{CLAUDE_TRAILER}\n", author=ALICE, when="2026-10-02T10:00:00Z")
+    shas["ai1"] = repo.commit(
+        f"feat: pay\n\nBody.\n\n{CLAUDE_TRAILER}\n", author=ALICE, when="2026-10-02T10:00:00Z"
+    )
     shas["human1"] = repo.commit("fix: rounding", author=BOB, when="2026-10-03T10:00:00Z")
     shas["empty"] = repo.commit("chore: empty", author=BOB, when="2026-10-06T10:00:00Z", empty=True)
     shas["ai_reverted"] = repo.commit(
         "feat: risky\n\nAssisted-by: Cursor:gpt-5\n", author=ALICE, when="2026-10-07T10:00:00Z"
     )
     repo.git("checkout", "-q", "-b", "topic")
-    shas["topic"] = repo.commit("feat: web page", author=CAROL, when="2026-10-07T12:00:00Z", file="web.txt")
+    shas["topic"] = repo.commit(
+        "feat: web page", author=CAROL, when="2026-10-07T12:00:00Z", file="web.txt"
+    )
     repo.git("checkout", "-q", "main")
     shas["merge"] = repo.merge("topic", when="2026-10-08T10:00:00Z")
     shas["revert"] = repo.revert(shas["ai_reverted"], when="2026-10-09T10:00:00Z")
@@ -97,7 +103,9 @@ def test_every_deploy_kind_and_every_uncounted_commit(
     assert report["weeks"] == 4.0
 
 
-def test_window_edges_since_inclusive_until_exclusive(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_window_edges_since_inclusive_until_exclusive(
+    repo: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
     first = repo.commit("one", when="2026-09-30T10:00:00Z")
     second = repo.commit("two", when="2026-10-20T10:00:00Z")
     third = repo.commit("three", when="2026-10-28T10:00:00Z")
@@ -115,7 +123,9 @@ def test_window_edges_since_inclusive_until_exclusive(repo: GitRepo, tmp_path: P
     assert report["since"] == "2026-10-01T00:00:00Z" and report["until"] == "2026-10-29T00:00:00Z"
 
 
-def test_deploys_before_the_window_do_not_ship_again(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_deploys_before_the_window_do_not_ship_again(
+    repo: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
     old = repo.commit("old work", when="2026-08-01T10:00:00Z")
     new = repo.commit("new work", when="2026-10-10T10:00:00Z")
     spec = events_file(
@@ -142,7 +152,10 @@ def test_missing_sha_is_a_warning_not_a_crash(repo: GitRepo, tmp_path: Path, run
     sha = repo.commit("work", when="2026-10-10T10:00:00Z")
     spec = events_file(
         tmp_path / "e.json",
-        [event("ghost", "deadbeef" * 5, "2026-10-10T12:00:00Z"), event("real", sha, "2026-10-11T00:00:00Z")],
+        [
+            event("ghost", "deadbeef" * 5, "2026-10-10T12:00:00Z"),
+            event("real", sha, "2026-10-11T00:00:00Z"),
+        ],
     )
     result = run_cli("report", "--format", "json", "--deploys", spec, *WINDOW, cwd=repo)
     assert result.exit_code == 0
@@ -178,7 +191,10 @@ def test_tags_source_globs_exclusions_and_tag_times(repo: GitRepo, run_cli: Any)
 
 
 def test_default_source_is_release_tags_without_config(repo: GitRepo, run_cli: Any) -> None:
-    repo.commit("feat: x\n\nGenerated with [Claude Code](https://claude.com/claude-code)\n", when="2026-10-02T10:00:00Z")
+    repo.commit(
+        "feat: x\n\nGenerated with [Claude Code](https://claude.com/claude-code)\n",
+        when="2026-10-02T10:00:00Z",
+    )
     repo.tag("v1.0.0")
     result = run_cli("report", *WINDOW, cwd=repo)
     assert result.exit_code == 0
@@ -212,16 +228,24 @@ def test_teams_bot_author_mailmap_and_privacy(repo: GitRepo, tmp_path: Path, run
     repo.commit("feat: b", author="Bob <bob@personal.example.org>", when="2026-10-02T11:00:00Z")
     # An agent bot authors a commit; its first human co-author (mailmapped) decides the team.
     repo.commit(
-        "feat: c\n\nCo-authored-by: Dan <dan@old.example.org>\nCo-authored-by: Carol <carol@web.example.com>\n",
+        "feat: c\n\nCo-authored-by: Dan <dan@old.example.org>\n"
+        "Co-authored-by: Carol <carol@web.example.com>\n",
         author="copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
         when="2026-10-02T12:00:00Z",
     )
     repo.commit("feat: d", author=CAROL, when="2026-10-02T13:00:00Z", file="web.txt")
     # A dependabot commit: not a person, no human co-author -> unassigned.
-    repo.commit("chore(deps): bump", author="dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", when="2026-10-02T14:00:00Z")
+    repo.commit(
+        "chore(deps): bump",
+        author="dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+        when="2026-10-02T14:00:00Z",
+    )
     spec = events_file(
         tmp_path / "e.json",
-        [event("old", base, "2026-09-02T00:00:00Z"), event("rel", repo.head(), "2026-10-03T00:00:00Z")],
+        [
+            event("old", base, "2026-09-02T00:00:00Z"),
+            event("rel", repo.head(), "2026-10-03T00:00:00Z"),
+        ],
     )
     report = run_cli("report", "--format", "json", "--deploys", spec, *WINDOW, cwd=repo).json()
     teams = {t["team"]: t for t in report["teams"]}
@@ -246,19 +270,31 @@ def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_c
     sha = repo.commit("feat", when="2026-10-10T10:00:00Z")
     spec = events_file(tmp_path / "e.json", [event("r", sha, "2026-10-11T00:00:00Z")])
     report = run_cli(
-        "report", "--format", "json", "--config", str(repo.path / "team.toml"), "--deploys", spec, *WINDOW, cwd=repo
+        "report",
+        "--format",
+        "json",
+        "--config",
+        str(repo.path / "team.toml"),
+        "--deploys",
+        spec,
+        *WINDOW,
+        cwd=repo,
     ).json()
     core = report["teams"][0]
     assert (core["size"], core["size_source"]) == (8, "declared")
     assert core["normalised_deployments"] == pytest.approx(1 / 8 / 4, abs=1e-4)
 
 
-def test_markdown_and_table_formats(repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: Any) -> None:
+def test_markdown_and_table_formats(
+    repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: Any
+) -> None:
     repo.tag("v1.0", history["revert"], annotated_at="2026-10-10T00:00:00Z")
     table = run_cli("report", *WINDOW, cwd=repo)
     assert table.exit_code == 0
     assert "deploys in the window (1):" in table.stdout
-    markdown = run_cli("report", "--format", "markdown", "--output", str(tmp_path / "r.md"), *WINDOW, cwd=repo)
+    markdown = run_cli(
+        "report", "--format", "markdown", "--output", str(tmp_path / "r.md"), *WINDOW, cwd=repo
+    )
     assert markdown.stdout == ""
     text = (tmp_path / "r.md").read_text()
     assert text.startswith("## deploycount")

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from deploycount.trailers import parse_trailers
 
-KEYS = ["Co-authored-by", "co-authored-BY", "Assisted-by", "Signed-off-by", "AI-Assisted", "X", "a-1"]
+KEYS = [
+    "Co-authored-by",
+    "co-authored-BY",
+    "Assisted-by",
+    "Signed-off-by",
+    "AI-Assisted",
+    "X",
+    "a-1",
+]
 VALUES = ["Claude <noreply@anthropic.com>", "", "yes", "GPT 5.6", " padded  ", "a:b", "x\tz"]
 
 trailer_line = st.builds(
@@ -70,13 +78,15 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("home"))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=message, divider=st.booleans())
 def test_trailers_agree_with_git(text: str, divider: bool, home: str) -> None:
     # git 2.39 spins forever when a scissors line follows a `---` divider: its scissors search
     # is not bounded by the divider. Our parser bounds it; there is no git answer to compare.
     if divider and "---" in text:
-        head, _, tail = text.partition("\n---")
+        _, _, tail = text.partition("\n---")
         assume("------------------------ >8" not in tail)
     ours = [f"{t.key}: {t.value}" for t in parse_trailers(text, divider=divider)]
     assert ours == git_parse(text, divider=divider, tmp_home=home)

@@ -1,4 +1,4 @@
-"""Deploy event sources behind one interface: `source_from_spec(spec).load(repo)`.
+"""Deploy event sources behind one interface: `source_from_spec(spec).load(repo, environment)`.
 
 Each source turns something outside deploycount (tags, the notes ledger, GitHub, a file) into
 `DeployEvent`s; linking never knows where they came from.
@@ -6,6 +6,29 @@ Each source turns something outside deploycount (tags, the notes ledger, GitHub,
 
 from __future__ import annotations
 
-from deploycount.deploys.base import DeployEvent, DeploySource, LoadedEvents, source_from_spec
+from deploycount.deploys.base import DeployEvent, DeploySource, LoadedEvents
+from deploycount.deploys.file import FileSource
+from deploycount.deploys.github import GitHubSource
+from deploycount.deploys.notes import NotesSource
+from deploycount.deploys.tags import TagsSource
+from deploycount.errors import UsageError
 
 __all__ = ["DeployEvent", "DeploySource", "LoadedEvents", "source_from_spec"]
+
+
+def source_from_spec(spec: str) -> DeploySource:
+    """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`."""
+    kind, _, argument = spec.partition(":")
+    kind = kind.strip().lower()
+    if kind == "tags":
+        return TagsSource.from_argument(argument or "v*")
+    if kind == "file" and argument:
+        return FileSource(argument)
+    if kind == "notes" and not argument:
+        return NotesSource()
+    if kind == "github" and not argument:
+        return GitHubSource()
+    raise UsageError(
+        f"unknown deploy source {spec!r}: use tags:GLOB (e.g. tags:v*,!*rc*), notes, github "
+        "or file:PATH"
+    )

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from deploycount.errors import UsageError
-
 if TYPE_CHECKING:
     from deploycount.history import Repository
 
@@ -36,7 +34,10 @@ class LoadedEvents:
 
 
 class DeploySource(Protocol):
-    spec: str
+    """Anything that can list deploy events; `spec` is how the report names it."""
+
+    @property
+    def spec(self) -> str: ...
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents: ...
 
@@ -69,30 +70,6 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "event"
     return f"{where}: {first['msg']}"
-
-
-def source_from_spec(spec: str) -> DeploySource:
-    """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`."""
-    from deploycount.deploys.file import FileSource
-    from deploycount.deploys.notes import NotesSource
-    from deploycount.deploys.tags import TagsSource
-
-    kind, _, argument = spec.partition(":")
-    kind = kind.strip().lower()
-    if kind == "tags":
-        return TagsSource.from_argument(argument or "v*")
-    if kind == "file" and argument:
-        return FileSource(argument)
-    if kind == "notes" and not argument:
-        return NotesSource()
-    if kind == "github" and not argument:
-        from deploycount.deploys.github import GitHubSource
-
-        return GitHubSource()
-    raise UsageError(
-        f"unknown deploy source {spec!r}: use tags:GLOB (e.g. tags:v*,!*rc*), notes, github "
-        "or file:PATH"
-    )
 
 
 def utc_now() -> datetime:

@@ -37,7 +37,9 @@ class FileSource:
                 raise DeployInputError(f"{self.path}: larger than 256 MiB, split the export")
             data = path.read_bytes()
         except OSError as error:
-            raise DeployInputError(f"cannot read deploy events from {self.path}: {error.strerror}") from None
+            raise DeployInputError(
+                f"cannot read deploy events from {self.path}: {error.strerror}"
+            ) from None
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:

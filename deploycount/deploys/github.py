@@ -17,4 +17,6 @@ class GitHubSource:
     spec: str = "github"
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
-        raise UsageError("the github deploy source is not available in this version: use tags:, notes or file:")
+        raise UsageError(
+            "the github deploy source is not available in this version: use tags:, notes or file:"
+        )

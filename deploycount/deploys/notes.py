@@ -38,15 +38,16 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
             continue
         try:
             item = json.loads(raw)
-            if not isinstance(item, dict):
-                raise TypeError("not a JSON object")
+        except json.JSONDecodeError as error:
+            lines.append(LedgerLine(commit, raw, None, f"not JSON ({error.msg})"))
+            continue
+        if not isinstance(item, dict):
+            lines.append(LedgerLine(commit, raw, None, "not a JSON object"))
+            continue
+        try:
             record = EventRecord.model_validate(item)
         except ValidationError as error:
             lines.append(LedgerLine(commit, raw, None, describe_validation_error(error)))
-            continue
-        except (json.JSONDecodeError, TypeError) as error:
-            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-            lines.append(LedgerLine(commit, raw, None, f"not a JSON event ({reason})"))
             continue
         lines.append(LedgerLine(commit, raw, record, None))
     return lines

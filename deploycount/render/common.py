@@ -47,7 +47,10 @@ def size(metrics: Metrics) -> str:
 def tools(metrics: Metrics) -> str:
     if not metrics.tools:
         return DASH
-    return ", ".join(f"{tool} {count}" for tool, count in sorted(metrics.tools.items(), key=lambda kv: (-kv[1], kv[0])))
+    return ", ".join(
+        f"{tool} {count}"
+        for tool, count in sorted(metrics.tools.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def window(report: Report) -> str:

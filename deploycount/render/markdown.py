@@ -25,7 +25,9 @@ def _table(headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[
 
 
 def render_markdown(report: Report, *, heading: str = "##") -> str:
-    rows = [[escape(cell) if i == 0 else cell for i, cell in enumerate(r)] for r in team_rows(report)]
+    rows = [
+        [escape(cell) if i == 0 else cell for i, cell in enumerate(r)] for r in team_rows(report)
+    ]
     lines = [
         f"{heading} deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",

@@ -8,7 +8,9 @@ from deploycount.render.common import METRIC_HEADERS, team_rows, tools, window
 _RIGHT_FROM = 1  # every column after the team name is numeric
 
 
-def _grid(headers: list[str] | tuple[str, ...], rows: list[list[str]], right_from: int) -> list[str]:
+def _grid(
+    headers: list[str] | tuple[str, ...], rows: list[list[str]], right_from: int
+) -> list[str]:
     full = [r for r in rows if len(r) == len(headers)]
     widths = [max(len(h), *(len(r[i]) for r in full)) for i, h in enumerate(headers)]
 
@@ -36,13 +38,21 @@ def render_table(report: Report) -> str:
         "commit-to-deploy; reverted commits are never counted.",
         "",
         f"AI tools: {tools(report.totals)}",
-        f"rollbacks: {report.totals.rollbacks}   failed deploys: {report.totals.failed_deployments}",
+        f"rollbacks: {report.totals.rollbacks}   "
+        f"failed deploys: {report.totals.failed_deployments}",
         "",
     ]
     if report.deployments:
         lines.append(f"deploys in the window ({len(report.deployments)}):")
         rows = [
-            [d.time.replace("T", " ")[:16], d.id, d.kind, str(d.commits), str(d.ai_commits), d.sha[:12]]
+            [
+                d.time.replace("T", " ")[:16],
+                d.id,
+                d.kind,
+                str(d.commits),
+                str(d.ai_commits),
+                d.sha[:12],
+            ]
             for d in report.deployments
         ]
         lines += [

@@ -1,0 +1,136 @@
+"""Errors (contract section 9): one line on stderr, the right exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import GitRepo
+
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+
+
+def assert_one_line_error(result: Any, code: int, *fragments: str) -> None:
+    assert result.exit_code == code
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("deploycount: error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_not_a_git_repository(tmp_path: Path, run_cli: Any) -> None:
+    result = run_cli("report", cwd=tmp_path)
+    assert_one_line_error(result, 2, "not inside a git repository")
+
+
+def test_unknown_flag(repo: GitRepo, run_cli: Any) -> None:
+    assert_one_line_error(run_cli("report", "--frobnicate", cwd=repo), 2, "--frobnicate")
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-45", "28x"])
+def test_bad_date(repo: GitRepo, run_cli: Any, value: str) -> None:
+    assert_one_line_error(run_cli("report", "--since", value, cwd=repo), 2, "--since", value)
+
+
+def test_since_after_until(repo: GitRepo, run_cli: Any) -> None:
+    result = run_cli("report", "--since", "2026-11-01", "--until", "2026-10-01", cwd=repo)
+    assert_one_line_error(result, 2, "must be before")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("[teams.payments]\nmembers = ['a@x']\nsize = 'six'\n", ["teams.payments.size"]),
+        ("[report]\nsinse = '4w'\n", ["report.sinse", "unknown key"]),
+        ("[teams.all]\nmembers = ['a@x']\n", ["reserved"]),
+        ("[attribution]\nmin_confidence = 'very'\n", ["attribution.min_confidence"]),
+        ("[attribution.identities]\nskynet = ['x@y']\n", ["unknown tool"]),
+        ("this is not toml", ["line 1"]),
+    ],
+)
+def test_invalid_config_names_file_and_key(
+    repo: GitRepo, run_cli: Any, text: str, fragments: list[str]
+) -> None:
+    (repo.path / ".deploycount.toml").write_text(text)
+    result = run_cli("report", cwd=repo)
+    assert_one_line_error(result, 2, ".deploycount.toml", *fragments)
+
+
+def test_missing_explicit_config(repo: GitRepo, run_cli: Any) -> None:
+    assert_one_line_error(run_cli("report", "--config", "nope.toml", cwd=repo), 2, "nope.toml")
+
+
+def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+    sha = repo.commit("x")
+    good = {"id": "a", "sha": sha, "time": "2026-10-02T00:00:00Z"}
+    path = tmp_path / "events.ndjson"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "time": "2026-10-02"}) + "\n")
+    result = run_cli("report", "--deploys", f"file:{path}", cwd=repo)
+    assert_one_line_error(result, 2, "events.ndjson:3", "time")
+    bad = {**good, "id": "b", "sha": "zz"}
+    path.write_text(f"[\n  {json.dumps(good)},\n  {json.dumps(bad)}\n]")
+    assert_one_line_error(
+        run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "events.ndjson:3", "sha"
+    )
+    path.write_text("{not json")
+    assert_one_line_error(
+        run_cli("report", "--deploys", f"file:{path}", cwd=repo),
+        2,
+        "events.ndjson:1",
+        "not valid JSON",
+    )
+    path.write_text(json.dumps({**good, "status": "exploded"}))
+    assert_one_line_error(run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "status")
+
+
+def test_unknown_deploy_source(repo: GitRepo, run_cli: Any) -> None:
+    assert_one_line_error(
+        run_cli("report", "--deploys", "jenkins", cwd=repo), 2, "unknown deploy source"
+    )
+
+
+def test_debug_shows_traceback(tmp_path: Path, run_cli: Any) -> None:
+    result = run_cli("--debug", "report", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr
+
+
+def test_shallow_clone_that_lacks_the_window_history(
+    repo: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
+    for day in range(2, 12):
+        repo.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
+    repo.tag("v1.0")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "3", f"file://{repo.path}", str(clone)], check=True
+    )
+    result = run_cli("report", *WINDOW, cwd=clone)
+    assert_one_line_error(result, 2, "shallow", "fetch-depth: 0", "--unshallow")
+
+
+def test_shallow_clone_with_enough_history_works(
+    repo: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
+    repo.commit("ancient 1", when="2026-08-01T10:00:00Z")
+    repo.commit("ancient 2", when="2026-08-02T10:00:00Z")
+    repo.commit("old", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    for day in range(2, 6):
+        repo.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
+    repo.tag("v0.2")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "5", f"file://{repo.path}", str(clone)], check=True
+    )
+    assert (clone / ".git" / "shallow").exists()  # the ancient commits are really missing
+    result = run_cli("report", "--format", "json", *WINDOW, cwd=clone)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["totals"]["commits"] == 4

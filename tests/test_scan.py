@@ -1,0 +1,301 @@
+"""`deploycount scan`: every signal row of contract section 2, on real commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import DEV, GitRepo
+
+NOREPLY_COPILOT = "Copilot <198982749+Copilot@users.noreply.github.com>"
+
+# (message, author, committer, expected ai_assisted, tools, strongest confidence, signal name)
+CASES = [
+    (
+        "feat\n\nAssisted-by: Claude:claude-opus-4 coccinelle\n",
+        DEV,
+        None,
+        True,
+        ["claude-code"],
+        "high",
+        "assisted-by",
+    ),
+    (
+        "feat\n\nAssisted-by: some internal tool\n",
+        DEV,
+        None,
+        True,
+        ["other"],
+        "high",
+        "assisted-by",
+    ),
+    (
+        "feat\n\nGenerated-by: GitHub Copilot\n",
+        DEV,
+        None,
+        True,
+        ["copilot"],
+        "high",
+        "generated-by",
+    ),
+    ("feat\n\nAI-Assisted: yes\n", DEV, None, True, ["other"], "high", "ai-assisted"),
+    ("feat\n\nAI-Assisted: Gemini\n", DEV, None, True, ["gemini"], "high", "ai-assisted"),
+    (
+        "feat\n\nco-authored-by: Claude Opus 4.6 <NOREPLY@anthropic.com>\n",
+        DEV,
+        None,
+        True,
+        ["claude-code"],
+        "high",
+        "co-authored-by",
+    ),
+    (
+        "feat\n\nCo-developed-by: Codex <codex@openai.com>\n",
+        DEV,
+        None,
+        True,
+        ["codex"],
+        "high",
+        "co-developed-by",
+    ),
+    (
+        "feat\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n",
+        DEV,
+        None,
+        True,
+        ["copilot"],
+        "high",
+        "co-authored-by",
+    ),
+    (
+        "feat",
+        "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>",
+        None,
+        True,
+        ["jules"],
+        "high",
+        "author",
+    ),
+    ("feat", DEV, "Cursor Agent <cursoragent@cursor.com>", True, ["cursor"], "high", "committer"),
+    (
+        "feat",
+        "devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+        None,
+        True,
+        ["devin"],
+        "high",
+        "author",
+    ),
+    ("feat", "OpenHands <openhands@all-hands.dev>", None, True, ["openhands"], "high", "author"),
+    (
+        "feat",
+        "amazon-q-developer[bot] <208079219+amazon-q-developer[bot]@users.noreply.github.com>",
+        None,
+        True,
+        ["amazon-q"],
+        "high",
+        "author",
+    ),
+    ("feat", "Amp <amp@ampcode.com>", None, True, ["amp"], "high", "author"),
+    ("feat", "opencode <noreply@opencode.ai>", None, True, ["opencode"], "high", "author"),
+    (
+        "feat",
+        "gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>",
+        None,
+        True,
+        ["gemini"],
+        "high",
+        "author",
+    ),
+    ("feat", "aider (gpt-5) <noreply@aider.chat>", None, True, ["aider"], "high", "author"),
+    ("feat", NOREPLY_COPILOT, None, True, ["copilot"], "high", "author"),
+    (
+        "feat\n\nClaude-Session: https://claude.ai/code/session_1\n",
+        DEV,
+        None,
+        True,
+        ["claude-code"],
+        "high",
+        "claude-session",
+    ),
+    (
+        "feat\n\nAgent-Logs-Url: https://github.com/o/r/sessions/1\n",
+        DEV,
+        None,
+        True,
+        ["copilot"],
+        "high",
+        "agent-logs-url",
+    ),
+    (
+        "feat\n\nAmp-Thread-ID: https://ampcode.com/threads/T-1\n",
+        DEV,
+        None,
+        True,
+        ["amp"],
+        "high",
+        "amp-thread-id",
+    ),
+    ("feat\n\nMade-with: Cursor\n", DEV, None, True, ["cursor"], "high", "made-with"),
+    (
+        "feat\n\nReplit-Commit-Author: Agent\n",
+        DEV,
+        None,
+        True,
+        ["replit"],
+        "high",
+        "replit-commit-author",
+    ),
+    (
+        "feat\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n",
+        DEV,
+        None,
+        True,
+        ["claude-code"],
+        "medium",
+        "footer",
+    ),
+    (
+        "feat\n\nðŸ¤– Generated with [Claude Code](https://claude.com/claude-code)\n",
+        DEV,
+        None,
+        True,
+        ["claude-code"],
+        "medium",
+        "footer",
+    ),
+    (
+        "feat\n\nGenerated with [opencode](https://opencode.ai)\n",
+        DEV,
+        None,
+        True,
+        ["opencode"],
+        "medium",
+        "footer",
+    ),
+    ("aider: fix the parser", DEV, None, True, ["aider"], "medium", "subject"),
+    (
+        "feat",
+        DEV,
+        "Dev One (aider) <dev1@example.com>",
+        True,
+        ["aider"],
+        "medium",
+        "committer-name",
+    ),
+    ("feat: ask Claude to review this later", DEV, None, False, [], "low", "mention"),
+    # Not trailers: the marker is not in the last paragraph, so git (and GitHub) ignore it.
+    (
+        "feat\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nMore text after it.\n",
+        DEV,
+        None,
+        False,
+        [],
+        "low",
+        "mention",
+    ),
+    # The developer's declaration wins over every other marker.
+    (
+        "feat\n\nAI-Assisted: no\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+        DEV,
+        None,
+        False,
+        [],
+        None,
+        "declared-not-assisted",
+    ),
+    ("plain human commit", DEV, None, False, [], None, None),
+    # A bot that is not an AI tool is not AI assistance.
+    (
+        "chore(deps): bump",
+        "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+        None,
+        False,
+        [],
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "author", "committer", "ai", "tools", "confidence", "signal"), CASES
+)
+def test_signal(
+    repo: GitRepo,
+    run_cli: Any,
+    message: str,
+    author: str,
+    committer: str | None,
+    ai: bool,
+    tools: list[str],
+    confidence: str | None,
+    signal: str | None,
+) -> None:
+    sha = repo.commit(message, author=author, committer=committer)
+    result = run_cli("scan", "--format", "json", "-n", "1", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    [row] = result.json()
+    assert row["sha"] == sha
+    assert row["ai_assisted"] is ai
+    assert row["tools"] == tools
+    assert row["confidence"] == confidence
+    names = [s["signal"] for s in row["signals"]]
+    if signal is None:
+        assert names == []
+    else:
+        assert signal in names
+
+
+def test_low_confidence_counts_only_when_asked(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("feat: pair-programmed with Claude")
+    [row] = run_cli("scan", "--format", "json", "--min-confidence", "low", cwd=repo).json()
+    assert row["ai_assisted"] is True and row["tools"] == ["claude-code"]
+    [row] = run_cli("scan", "--format", "json", cwd=repo).json()
+    assert row["ai_assisted"] is False
+
+
+def test_config_adds_identities_and_trailer_keys(repo: GitRepo, run_cli: Any) -> None:
+    (repo.path / ".deploycount.toml").write_text(
+        '[attribution]\nmin_confidence = "high"\ntrailers = ["X-AI-Agent"]\n'
+        '[attribution.identities]\ncodex = ["ci-agent@corp.example.com", "corp-agent[bot]"]\n'
+    )
+    repo.commit("one", author="CI agent <ci-agent@corp.example.com>")
+    repo.commit("two", author="corp-agent[bot] <9+corp-agent[bot]@users.noreply.github.com>")
+    repo.commit("three\n\nX-AI-Agent: Claude\n")
+    repo.commit("four\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n")
+    rows = run_cli("scan", "--format", "json", cwd=repo).json()
+    assert [(r["ai_assisted"], r["tools"]) for r in rows] == [
+        (False, []),  # medium footer, but min_confidence is high in config
+        (True, ["claude-code"]),
+        (True, ["codex"]),
+        (True, ["codex"]),
+    ]
+
+
+def test_scan_table_and_revrange(repo: GitRepo, run_cli: Any) -> None:
+    first = repo.commit("one\n\nAssisted-by: aider\n")
+    repo.commit("two")
+    result = run_cli("scan", f"{first}..HEAD", cwd=repo)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].split()[1] == "no"
+    assert "0 of 1 commits" in result.stderr
+
+
+def test_messages_with_any_bytes(repo: GitRepo, run_cli: Any) -> None:
+    """Invalid UTF-8 and a huge body are read without error."""
+    tree = repo.git("write-tree")
+    body = b"subject \xff\xfe\n\n" + b"x" * 2_000_000 + b"\n\nAssisted-by: Claude \xc3\n"
+    raw = (
+        f"tree {tree}\nauthor A <a@example.com> 1790000000 +0000\n"
+        f"committer A <a@example.com> 1790000000 +0000\n\n"
+    ).encode() + body
+    path = repo.path.parent / "obj"
+    path.write_bytes(raw)
+    sha = repo.git("hash-object", "-t", "commit", "-w", str(path))
+    repo.git("update-ref", "refs/heads/main", sha)
+    [row] = run_cli("scan", "--format", "json", cwd=repo).json()
+    assert row["sha"] == sha
+    assert row["ai_assisted"] is True and row["tools"] == ["claude-code"]
