@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 from deploycount.trailers import parse_trailers
 
@@ -52,9 +53,8 @@ class Confidence(IntEnum):
             raise ValueError(f"unknown confidence {text!r}: use low, medium or high") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A name and an email as written in a commit or a trailer."""
+class Person(NamedTuple):
+    """A name and an email as written in a commit or a trailer (a tuple: cheap to make and hash)."""
 
     name: str
     email: str
@@ -113,7 +113,8 @@ class Markers:
     logins: Mapping[str, str]
     name_prefixes: tuple[tuple[str, str], ...]
     aliases: tuple[tuple[re.Pattern[str], str], ...]
-    mentions: tuple[tuple[re.Pattern[str], str], ...]
+    mention_any: re.Pattern[str]
+    mention_tools: Mapping[str, str]
     session_trailers: Mapping[str, tuple[str, str | None]]
     footers: tuple[tuple[re.Pattern[str], str], ...]
     assisted_keys: frozenset[str] = _ASSISTED_KEYS
@@ -131,25 +132,27 @@ class Markers:
         logins: dict[str, str] = {}
         prefixes: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
-        mentions: list[tuple[re.Pattern[str], str]] = []
+        mentions: list[tuple[str, str]] = []
         for tool, table in tools.items():
             emails.update({e.lower(): tool for e in table.get("emails", ())})
             logins.update({login.lower(): tool for login in table.get("logins", ())})
             prefixes.extend((p.lower(), tool) for p in table.get("name_prefixes", ()))
             aliases.extend((a.lower(), tool) for a in table.get("aliases", ()))
-            mentions.extend((re.compile(m), tool) for m in table.get("mentions", ()))
+            mentions.extend((m, tool) for m in table.get("mentions", ()))
         # Longest alias first, so "claude code" wins over "claude" and "amazon q" over "q".
         aliases.sort(key=lambda pair: -len(pair[0]))
         alias_patterns = tuple(
             (re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])"), tool)
             for alias, tool in aliases
         )
+        mention_any, mention_tools = _combine_mentions(mentions)
         return cls(
             emails=emails,
             logins=logins,
             name_prefixes=tuple(prefixes),
             aliases=alias_patterns,
-            mentions=tuple(mentions),
+            mention_any=mention_any,
+            mention_tools=mention_tools,
             session_trailers={
                 key.lower(): (spec["tool"], spec.get("value"))
                 for key, spec in session_trailers.items()
@@ -175,7 +178,8 @@ class Markers:
             logins=logins,
             name_prefixes=self.name_prefixes,
             aliases=self.aliases,
-            mentions=self.mentions,
+            mention_any=self.mention_any,
+            mention_tools=self.mention_tools,
             session_trailers=self.session_trailers,
             footers=self.footers,
             assisted_keys=self.assisted_keys | {k.lower() for k in trailer_keys},
@@ -228,6 +232,23 @@ class Markers:
         return OTHER_TOOL
 
 
+def _combine_mentions(
+    mentions: Sequence[tuple[str, str]],
+) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every mention pattern, so a message is searched once, not per tool.
+
+    A leading `(?i)` becomes a scoped `(?i:...)` group so each pattern keeps its own case rule.
+    """
+    parts = []
+    tools = {}
+    for index, (pattern, tool) in enumerate(mentions):
+        name = f"m{index}"
+        body = f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else f"(?:{pattern})"
+        parts.append(f"(?P<{name}>{body})")
+        tools[name] = tool
+    return re.compile("|".join(parts) or "(?!)"), tools
+
+
 def noreply_login(email: str) -> str | None:
     """`login` from a lower-cased `ID+login@users.noreply.github.com` or `login@...` address."""
     if not email.endswith(_NOREPLY_SUFFIX):
@@ -252,6 +273,79 @@ def builtin_markers() -> Markers:
     return Markers.from_tables(data["tools"], data["session_trailers"], data["footers"])
 
 
+def identity_signals(author: Person, committer: Person, markers: Markers) -> list[Signal]:
+    """Signals from who wrote and who committed the commit."""
+    signals = []
+    for role, person in (("author", author), ("committer", committer)):
+        tool = markers.identity_tool(person.name, person.email)
+        if tool:
+            signals.append(Signal(role, tool, Confidence.HIGH, str(person)))
+        elif person.name.lower().endswith(" (aider)"):
+            signals.append(Signal(f"{role}-name", "aider", Confidence.MEDIUM, str(person)))
+    return signals
+
+
+def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[Person], bool]:
+    """Signals, human-or-bot co-authors, and the `AI-Assisted: no` declaration from trailers."""
+    signals: list[Signal] = []
+    co_authors: list[Person] = []
+    declared_not = False
+    for trailer in parse_trailers(message):
+        key = trailer.normalized_key
+        value = trailer.value
+        detail = f"{trailer.key}: {value}"
+        if key in _CO_AUTHOR_KEYS:
+            co_author = parse_person(value)
+            if co_author is None:
+                continue
+            tool = markers.identity_tool(co_author.name, co_author.email)
+            if tool:
+                signals.append(Signal(key, tool, Confidence.HIGH, detail))
+            else:
+                co_authors.append(co_author)
+        elif key in markers.assisted_keys:
+            signals.append(Signal(key, markers.tool_from_text(value), Confidence.HIGH, detail))
+        elif key == "ai-assisted":
+            answer = value.strip().lower()
+            if answer in _DECLARED_NO:
+                declared_not = True
+                signals.append(Signal("declared-not-assisted", None, Confidence.HIGH, detail))
+            elif answer:
+                tool = OTHER_TOOL if answer in _DECLARED_YES else markers.tool_from_text(value)
+                signals.append(Signal(key, tool, Confidence.HIGH, detail))
+        elif key in markers.session_trailers:
+            tool, wanted = markers.session_trailers[key]
+            if wanted is None or value.strip().lower().startswith(wanted):
+                signals.append(Signal(key, tool, Confidence.HIGH, detail))
+    return signals, co_authors, declared_not
+
+
+def text_signals(
+    message: str, markers: Markers, *, mentions: bool, named: set[str | None]
+) -> list[Signal]:
+    """Signals from the text: the aider subject, tool footers, and (low) mentions of tool names
+    that no stronger signal (`named`) already gave."""
+    signals = []
+    subject, _, body = message.partition("\n")
+    if subject[:7].lower() == "aider: ":
+        signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
+    if body:
+        for pattern, tool in markers.footers:
+            match = pattern.search(body)
+            if match:
+                signals.append(
+                    Signal("footer", tool, Confidence.MEDIUM, match.group(0).strip()[:120])
+                )
+    if mentions:
+        seen = named | {s.tool for s in signals}
+        for match in markers.mention_any.finditer(message):
+            tool = markers.mention_tools[match.lastgroup or ""]
+            if tool not in seen:
+                seen.add(tool)
+                signals.append(Signal("mention", tool, Confidence.LOW, match.group(0)))
+    return signals
+
+
 def attribute(
     message: str,
     author: Person,
@@ -265,74 +359,102 @@ def attribute(
     `mentions=False` skips the low-confidence text search, which only `scan` and
     `--min-confidence low` need.
     """
-    signals: list[Signal] = []
+    signals = identity_signals(author, committer, markers)
     co_authors: list[Person] = []
     declared_not = False
-
-    for role, person in (("author", author), ("committer", committer)):
-        tool = markers.identity_tool(person.name, person.email)
-        if tool:
-            signals.append(Signal(role, tool, Confidence.HIGH, str(person)))
-        elif person.name.lower().endswith(" (aider)"):
-            signals.append(Signal(f"{role}-name", "aider", Confidence.MEDIUM, str(person)))
-
     if ":" in message:
-        for trailer in parse_trailers(message):
-            key = trailer.normalized_key
-            value = trailer.value
-            detail = f"{trailer.key}: {value}"
-            if key in _CO_AUTHOR_KEYS:
-                co_author = parse_person(value)
-                if co_author is None:
-                    continue
-                tool = markers.identity_tool(co_author.name, co_author.email)
-                if tool:
-                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
-                else:
-                    co_authors.append(co_author)
-            elif key in markers.assisted_keys:
-                signals.append(Signal(key, markers.tool_from_text(value), Confidence.HIGH, detail))
-            elif key == "ai-assisted":
-                answer = value.strip().lower()
-                if answer in _DECLARED_NO:
-                    declared_not = True
-                    signals.append(Signal("declared-not-assisted", None, Confidence.HIGH, detail))
-                elif answer:
-                    tool = OTHER_TOOL if answer in _DECLARED_YES else markers.tool_from_text(value)
-                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
-            elif key in markers.session_trailers:
-                tool, wanted = markers.session_trailers[key]
-                if wanted is None or value.strip().lower().startswith(wanted):
-                    signals.append(Signal(key, tool, Confidence.HIGH, detail))
-
-    subject, _, body = message.partition("\n")
-    if subject.lower().startswith("aider: "):
-        signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
-    if body:
-        signals.extend(_footer_signals(body, markers))
-    if mentions:
-        seen = {s.tool for s in signals}
-        for pattern, tool in markers.mentions:
-            if tool in seen:
-                continue
-            match = pattern.search(message)
-            if match:
-                seen.add(tool)
-                signals.append(Signal("mention", tool, Confidence.LOW, match.group(0)))
-
+        found, co_authors, declared_not = trailer_signals(message, markers)
+        signals.extend(found)
+    signals.extend(
+        text_signals(message, markers, mentions=mentions, named={s.tool for s in signals})
+    )
     if not signals and not co_authors:
         return NO_SIGNALS
     return Attribution(tuple(signals), declared_not, tuple(co_authors))
 
 
-def _footer_signals(body: str, markers: Markers) -> list[Signal]:
-    """`Generated with [Claude Code]` lines, with or without a (possibly garbled) emoji."""
-    found: list[Signal] = []
-    for pattern, tool in markers.footers:
-        match = pattern.search(body)
-        if match:
-            found.append(Signal("footer", tool, Confidence.MEDIUM, match.group(0).strip()[:120]))
-    return found
+TrailerFindings = tuple[tuple[Signal, ...], tuple[Person, ...], bool]
+_NO_TRAILERS: TrailerFindings = ((), (), False)
+_BLANKISH_LINE = re.compile(r"\n[ \t\r]*\n")
+_CACHE_LIMIT = 50_000
+
+
+class Attributor:
+    """`attribute` for a stream of commits: the same answers, with the common cases made cheap.
+
+    * identity signals depend only on the author and committer, which repeat: cached per pair;
+    * a message with no colon in its last paragraph has no trailers (checked in C, not parsed);
+    * when git's trailer block can only be the last paragraph (no comment or `Conflicts:` lines,
+      no blank-looking line inside it), the trailers depend on that paragraph alone, and the
+      same paragraphs (`Co-authored-by: Claude ...`, one person's `Signed-off-by`) recur: cached.
+    """
+
+    def __init__(self, markers: Markers, *, mentions: bool) -> None:
+        self.markers = markers
+        self.mentions = mentions
+        self._identities: dict[tuple[str, str, str, str], tuple[Signal, ...]] = {}
+        self._paragraphs: dict[str, TrailerFindings] = {}
+        self._identity_only: dict[tuple[Signal, ...], Attribution] = {(): NO_SIGNALS}
+
+    def __call__(
+        self,
+        message: str,
+        author_name: str,
+        author_email: str,
+        committer_name: str,
+        committer_email: str,
+    ) -> Attribution:
+        key = (author_name, author_email, committer_name, committer_email)
+        by_identity = self._identities.get(key)
+        if by_identity is None:
+            by_identity = tuple(
+                identity_signals(
+                    Person(author_name, author_email),
+                    Person(committer_name, committer_email),
+                    self.markers,
+                )
+            )
+            if len(self._identities) < _CACHE_LIMIT:
+                self._identities[key] = by_identity
+        trailer_part = self._trailers(message) if ":" in message else _NO_TRAILERS
+        text_part: list[Signal] = []
+        lowered = message.lower()
+        if self.mentions or lowered.startswith("aider: ") or "generated with" in lowered:
+            named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
+            text_part = text_signals(message, self.markers, mentions=self.mentions, named=named)
+        if trailer_part is _NO_TRAILERS and not text_part:
+            cached = self._identity_only.get(by_identity)
+            if cached is None:
+                cached = self._identity_only[by_identity] = Attribution(by_identity)
+            return cached
+        trailer_signals_found, co_authors, declared_not = trailer_part
+        signals = (*by_identity, *trailer_signals_found, *text_part)
+        if not signals and not co_authors:
+            return NO_SIGNALS
+        return Attribution(signals, declared_not, co_authors)
+
+    def _trailers(self, message: str) -> TrailerFindings:
+        if "#" in message or "Conflicts:" in message:
+            # Comment lines and old "Conflicts:" blocks move the end of git's trailer block.
+            return self._parse(message)
+        tail = message.rstrip()
+        cut = tail.rfind("\n\n")
+        paragraph = tail[cut + 2 :] if cut != -1 else tail
+        if ":" not in paragraph:
+            return _NO_TRAILERS
+        cacheable = cut != -1 and not _BLANKISH_LINE.search(paragraph)
+        if cacheable and (known := self._paragraphs.get(paragraph)) is not None:
+            return known
+        findings = self._parse(message)
+        if cacheable and len(self._paragraphs) < _CACHE_LIMIT:
+            self._paragraphs[paragraph] = findings
+        return findings
+
+    def _parse(self, message: str) -> TrailerFindings:
+        signals, co_authors, declared_not = trailer_signals(message, self.markers)
+        if not (signals or co_authors or declared_not):
+            return _NO_TRAILERS
+        return tuple(signals), tuple(co_authors), declared_not
 
 
 def _footer_pattern(phrase: str) -> re.Pattern[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from deploycount.attribution import Attribution, Markers, Person, attribute
+from deploycount.attribution import Attribution, Attributor, Markers, Person
 from deploycount.history import RawCommit
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
@@ -19,9 +19,10 @@ EMPTY_TREES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CommitInfo:
-    """A commit without its message: graph, tree, time, author after `.mailmap`, attribution."""
+class CommitInfo(NamedTuple):
+    """A commit without its message: graph, tree, time, author after `.mailmap`, attribution.
+
+    A NamedTuple because hundreds of thousands are made per report: construction is C-level."""
 
     sha: str
     parents: tuple[str, ...]
@@ -40,21 +41,24 @@ class CommitDistiller:
     """Turns raw commits into `CommitInfo`, sharing repeated identities to keep memory flat."""
 
     def __init__(self, markers: Markers, *, mentions: bool) -> None:
-        self.markers = markers
-        self.mentions = mentions
-        self._people: dict[Person, Person] = {}
+        self.attributor = Attributor(markers, mentions=mentions)
+        self._people: dict[tuple[str, str], Person] = {}
 
     def __call__(self, raw: RawCommit) -> CommitInfo:
-        attribution = attribute(
-            raw.message, raw.author, raw.committer, self.markers, mentions=self.mentions
+        message = raw.message
+        attribution = self.attributor(
+            message, raw.author_name, raw.author_email, raw.committer_name, raw.committer_email
         )
-        revert = _REVERT.search(raw.message) if "This reverts commit" in raw.message else None
-        author = self._people.setdefault(raw.author_mapped, raw.author_mapped)
+        revert = _REVERT.search(message) if "This reverts commit" in message else None
+        key = (raw.mapped_name, raw.mapped_email)
+        author = self._people.get(key)
+        if author is None:
+            author = self._people[key] = Person(*key)
         return CommitInfo(
             sha=raw.sha,
-            parents=raw.parents,
+            parents=tuple(raw.parent_list.split()),
             tree=raw.tree,
-            committed_at=raw.committed_at,
+            committed_at=int(raw.committed_at or 0),
             author=author,
             attribution=attribution,
             reverts=revert[1].lower() if revert else None,

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from deploycount.attribution import Confidence, Person
 from deploycount.commits import CommitInfo
@@ -27,8 +28,7 @@ from deploycount.timeutil import iso_z
 _HOUR = 3600.0
 
 
-@dataclass(frozen=True, slots=True)
-class ShippedCommit:
+class ShippedCommit(NamedTuple):
     """A commit shipped in the window, with everything metrics need to know about it."""
 
     commit: CommitInfo
@@ -93,25 +93,37 @@ def classify_shipped(
     mailmap: Mapping[Person, Person],
 ) -> list[ShippedCommit]:
     """Every commit the window's deploys shipped, with whether and for whom it counts."""
+    # Attributions and authors are shared between commits (most commits carry no signal at
+    # all), so their verdicts are worked out once per object, not once per commit.
+    verdicts: dict[int, tuple[bool, tuple[str, ...], list[Person]]] = {}
     result = []
     for index, deploy in enumerate(linked):
+        deploy_time = deploy.event.time
         for sha in deploy.shipped:
             commit = commits[sha]
             attribution = commit.attribution
-            co_authors = directory.human_co_authors(attribution, mailmap)
+            verdict = verdicts.get(id(attribution))
+            if verdict is None:
+                verdict = (
+                    attribution.is_ai(minimum),
+                    attribution.tools(minimum),
+                    directory.human_co_authors(attribution, mailmap),
+                )
+                verdicts[id(attribution)] = verdict
+            ai, tools, co_authors = verdict
             excluded = commit.is_merge or sha in empty or commit.reverts is not None
-            author_is_human = directory.markers.is_human(commit.author)
-            humans = ([commit.author] if author_is_human else []) + co_authors
+            author = commit.author
+            humans = [author, *co_authors] if directory.is_human(author) else co_authors
             result.append(
                 ShippedCommit(
                     commit=commit,
                     deploy_index=index,
-                    deploy_time=deploy.event.time,
+                    deploy_time=deploy_time,
                     counted=not excluded and sha not in reverted,
                     reverted=not excluded and sha in reverted,
-                    ai=attribution.is_ai(minimum),
-                    tools=attribution.tools(minimum),
-                    team=directory.team_of_commit(commit.author, co_authors),
+                    ai=ai,
+                    tools=tools,
+                    team=directory.team_of_commit(author, co_authors),
                     humans=tuple(humans),
                 )
             )
@@ -174,16 +186,22 @@ def build_report(
     by_team: dict[str, _Tally] = defaultdict(_Tally)
     per_deploy: Counter[int] = Counter()
     per_deploy_ai: Counter[int] = Counter()
+    with_teams = bool(directory.teams)
+    emails: dict[Person, str] = {}
     for item in shipped:
         totals.add(item)
-        by_team[item.team].add(item)
+        if with_teams:
+            by_team[item.team].add(item)
         if item.counted:
             per_deploy[item.deploy_index] += 1
             per_deploy_ai[item.deploy_index] += item.ai
             for person in item.humans:
-                email = person.email.lower()
+                email = emails.get(person)
+                if email is None:
+                    email = emails[person] = person.email.lower()
                 totals.people.add(email)
-                by_team[directory.team_of_email(email)].people.add(email)
+                if with_teams:
+                    by_team[directory.team_of_email(email)].people.add(email)
 
     teams: list[TeamRow] = []
     if directory.teams:

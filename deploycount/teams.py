@@ -33,9 +33,18 @@ class TeamDirectory:
         self.teams = tuple(teams)
         self.markers = markers
         self._cache: dict[str, str] = {}
+        self._human: dict[Person, bool] = {}
+
+    def is_human(self, person: Person) -> bool:
+        known = self._human.get(person)
+        if known is None:
+            known = self._human[person] = self.markers.is_human(person)
+        return known
 
     def team_of_email(self, email: str) -> str:
         cached = self._cache.get(email)
+        if cached is None and not self.teams:
+            return UNASSIGNED
         if cached is None:
             cached = next((t.name for t in self.teams if t.has(email)), UNASSIGNED)
             self._cache[email] = cached
@@ -45,11 +54,11 @@ class TeamDirectory:
         self, attribution: Attribution, mailmap: Mapping[Person, Person]
     ) -> list[Person]:
         """Co-authors that are people (not AI, not bots), after `.mailmap`."""
-        return [mailmap.get(p, p) for p in attribution.co_authors if self.markers.is_human(p)]
+        return [mailmap.get(p, p) for p in attribution.co_authors if self.is_human(p)]
 
     def team_of_commit(self, author: Person, human_co_authors: Sequence[Person]) -> str:
         """The author's team; for an AI or bot author, its first human co-author's team."""
-        if self.markers.is_human(author):
+        if self.is_human(author):
             return self.team_of_email(author.email)
         if human_co_authors:
             return self.team_of_email(human_co_authors[0].email)
