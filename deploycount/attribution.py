@@ -113,12 +113,22 @@ class Markers:
     logins: Mapping[str, str]
     name_prefixes: tuple[tuple[str, str], ...]
     aliases: tuple[tuple[re.Pattern[str], str], ...]
-    mention_any: re.Pattern[str]
-    mention_tools: Mapping[str, str]
+    mentions: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]
+
+    @property
+    def mention_hints(self) -> tuple[tuple[str, str], ...]:
+        """(hint, tool) pairs: a tool's mention patterns can only match where a hint occurs."""
+        return self._hints
+
+    def __post_init__(self) -> None:
+        hints = tuple((hint, tool) for tool, tool_hints, _ in self.mentions for hint in tool_hints)
+        object.__setattr__(self, "_hints", hints)
+
     session_trailers: Mapping[str, tuple[str, str | None]]
     footers: tuple[tuple[re.Pattern[str], str], ...]
     assisted_keys: frozenset[str] = _ASSISTED_KEYS
     _identity_cache: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    _hints: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @classmethod
     def from_tables(
@@ -132,27 +142,28 @@ class Markers:
         logins: dict[str, str] = {}
         prefixes: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
-        mentions: list[tuple[str, str]] = []
+        mentions: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
         for tool, table in tools.items():
             emails.update({e.lower(): tool for e in table.get("emails", ())})
             logins.update({login.lower(): tool for login in table.get("logins", ())})
             prefixes.extend((p.lower(), tool) for p in table.get("name_prefixes", ()))
             aliases.extend((a.lower(), tool) for a in table.get("aliases", ()))
-            mentions.extend((m, tool) for m in table.get("mentions", ()))
+            if table.get("mentions"):
+                pattern = re.compile("|".join(f"(?:{_scoped(m)})" for m in table["mentions"]))
+                hints = tuple(h.lower() for h in table.get("hints", ()))
+                mentions.append((tool, hints, pattern))
         # Longest alias first, so "claude code" wins over "claude" and "amazon q" over "q".
         aliases.sort(key=lambda pair: -len(pair[0]))
         alias_patterns = tuple(
             (re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])"), tool)
             for alias, tool in aliases
         )
-        mention_any, mention_tools = _combine_mentions(mentions)
         return cls(
             emails=emails,
             logins=logins,
             name_prefixes=tuple(prefixes),
             aliases=alias_patterns,
-            mention_any=mention_any,
-            mention_tools=mention_tools,
+            mentions=tuple(mentions),
             session_trailers={
                 key.lower(): (spec["tool"], spec.get("value"))
                 for key, spec in session_trailers.items()
@@ -178,8 +189,7 @@ class Markers:
             logins=logins,
             name_prefixes=self.name_prefixes,
             aliases=self.aliases,
-            mention_any=self.mention_any,
-            mention_tools=self.mention_tools,
+            mentions=self.mentions,
             session_trailers=self.session_trailers,
             footers=self.footers,
             assisted_keys=self.assisted_keys | {k.lower() for k in trailer_keys},
@@ -232,21 +242,9 @@ class Markers:
         return OTHER_TOOL
 
 
-def _combine_mentions(
-    mentions: Sequence[tuple[str, str]],
-) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of every mention pattern, so a message is searched once, not per tool.
-
-    A leading `(?i)` becomes a scoped `(?i:...)` group so each pattern keeps its own case rule.
-    """
-    parts = []
-    tools = {}
-    for index, (pattern, tool) in enumerate(mentions):
-        name = f"m{index}"
-        body = f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else f"(?:{pattern})"
-        parts.append(f"(?P<{name}>{body})")
-        tools[name] = tool
-    return re.compile("|".join(parts) or "(?!)"), tools
+def _scoped(pattern: str) -> str:
+    """A leading `(?i)` becomes a scoped `(?i:...)` group, so patterns can be joined."""
+    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
 
 
 def noreply_login(email: str) -> str | None:
@@ -321,7 +319,12 @@ def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[
 
 
 def text_signals(
-    message: str, markers: Markers, *, mentions: bool, named: set[str | None]
+    message: str,
+    markers: Markers,
+    *,
+    mentions: bool,
+    named: set[str | None],
+    lowered: str | None = None,
 ) -> list[Signal]:
     """Signals from the text: the aider subject, tool footers, and (low) mentions of tool names
     that no stronger signal (`named`) already gave."""
@@ -329,7 +332,8 @@ def text_signals(
     subject, _, body = message.partition("\n")
     if subject[:7].lower() == "aider: ":
         signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
-    if body:
+    # With the lower-cased message at hand, skip patterns whose words are absent (same answers).
+    if body and (lowered is None or "generated with" in lowered):
         for pattern, tool in markers.footers:
             match = pattern.search(body)
             if match:
@@ -338,9 +342,14 @@ def text_signals(
                 )
     if mentions:
         seen = named | {s.tool for s in signals}
-        for match in markers.mention_any.finditer(message):
-            tool = markers.mention_tools[match.lastgroup or ""]
-            if tool not in seen:
+        hinted = None
+        if lowered is not None:
+            hinted = {tool for hint, tool in markers.mention_hints if hint in lowered}
+        for tool, _, pattern in markers.mentions:
+            if tool in seen or (hinted is not None and tool not in hinted):
+                continue
+            match = pattern.search(message)
+            if match:
                 seen.add(tool)
                 signals.append(Signal("mention", tool, Confidence.LOW, match.group(0)))
     return signals
@@ -421,7 +430,9 @@ class Attributor:
         lowered = message.lower()
         if self.mentions or lowered.startswith("aider: ") or "generated with" in lowered:
             named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
-            text_part = text_signals(message, self.markers, mentions=self.mentions, named=named)
+            text_part = text_signals(
+                message, self.markers, mentions=self.mentions, named=named, lowered=lowered
+            )
         if trailer_part is _NO_TRAILERS and not text_part:
             cached = self._identity_only.get(by_identity)
             if cached is None:

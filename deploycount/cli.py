@@ -15,7 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from deploycount.attribution import Confidence
+from deploycount.attribution import NO_SIGNALS, Confidence, Person
 from deploycount.config import FileConfig, choose, load_config
 from deploycount.deploys.base import utc_now
 from deploycount.errors import DeploycountError, UsageError
@@ -280,15 +280,32 @@ def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
 
 
 def _stream_json(rows: Iterator[ScanRow], minimum: Confidence) -> None:
-    """A JSON array written one element at a time, so a long history never sits in memory."""
+    """A JSON array written one element at a time, so a long history never sits in memory.
+
+    Most commits carry no signal; their element differs only in sha and author, so it is
+    filled into a template instead of going through json.dumps."""
     out = sys.stdout
+    authors: dict[Person, str] = {}
     out.write("[")
-    for index, row in enumerate(rows):
-        out.write(
-            ("\n  " if index == 0 else ",\n  ")
-            + json.dumps(scan_record(row, minimum), ensure_ascii=False)
-        )
-    out.write("\n]\n")
+    pending: list[str] = []
+    separator = "\n  "
+    for row in rows:
+        if row.attribution is NO_SIGNALS:
+            author = authors.get(row.author)
+            if author is None:
+                author = authors[row.author] = json.dumps(str(row.author), ensure_ascii=False)
+            element = (
+                f'{{"sha": "{row.sha}", "author": {author}, "ai_assisted": false, '
+                '"tools": [], "confidence": null, "signals": []}'
+            )
+        else:
+            element = json.dumps(scan_record(row, minimum), ensure_ascii=False)
+        pending.append(separator + element)
+        separator = ",\n  "
+        if len(pending) >= 1000:
+            out.write("".join(pending))
+            pending.clear()
+    out.write("".join(pending) + "\n]\n")
 
 
 def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:

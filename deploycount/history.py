@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
-import git
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
@@ -94,15 +92,30 @@ class Repository:
     """A git repository on disk, found from any directory inside it."""
 
     def __init__(self, path: str | os.PathLike[str] = ".") -> None:
+        where = Path(path)
         try:
-            self._repo = git.Repo(path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            found = subprocess.run(
+                [*_GIT, "rev-parse", "--absolute-git-dir", "--is-bare-repository"],
+                cwd=where,
+                capture_output=True,
+                check=False,
+            )
+        except (OSError, ValueError):
+            found = None
+        if found is None or found.returncode != 0:
             raise RepositoryError(
-                f"{Path(path).resolve()} is not inside a git repository: "
+                f"{where.resolve()} is not inside a git repository: "
                 "run deploycount in a clone of the repository (or pass -C DIR)"
-            ) from None
-        self.git_dir = Path(self._repo.git_dir)
-        self.root = Path(self._repo.working_tree_dir or self._repo.git_dir)
+            )
+        git_dir, bare = found.stdout.decode().split("\n")[:2]
+        self.git_dir = Path(git_dir)
+        self.root = self.git_dir
+        if bare != "true":
+            top = subprocess.run(
+                [*_GIT, "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, check=False
+            )
+            if top.returncode == 0 and top.stdout.strip():
+                self.root = Path(top.stdout.decode().strip())
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -201,10 +214,7 @@ class Repository:
         return [(commit, text) for (_, commit), text in zip(pairs, texts, strict=True)]
 
     def remote_url(self, name: str = "origin") -> str | None:
-        try:
-            return str(self._repo.remote(name).url)
-        except (ValueError, git.GitCommandError):
-            return None
+        return self.git_config(f"remote.{name}.url")
 
     def git_config(self, key: str) -> str | None:
         out = self._run_text("config", "--get", key, check=False).strip()

@@ -15,10 +15,10 @@ from datetime import datetime
 
 from deploycount.attribution import (
     Attribution,
+    Attributor,
     Confidence,
     Markers,
     Person,
-    attribute,
     builtin_markers,
 )
 from deploycount.commits import EMPTY_TREES, CommitDistiller, CommitInfo, resolve_prefix
@@ -303,7 +303,9 @@ class ScanRow:
 def scan_commits(
     repo: Repository, revrange: Sequence[str], markers: Markers, *, max_count: int | None = None
 ) -> Iterator[ScanRow]:
+    attributor = Attributor(markers, mentions=True)
     for raw in repo.log_range(revrange or ["HEAD"], max_count=max_count):
-        yield ScanRow(
-            raw.sha, raw.author, attribute(raw.message, raw.author, raw.committer, markers)
+        attribution = attributor(
+            raw.message, raw.author_name, raw.author_email, raw.committer_name, raw.committer_email
         )
+        yield ScanRow(raw.sha, raw.author, attribution)
