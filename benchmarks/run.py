@@ -145,9 +145,8 @@ def main() -> None:
             unit="%",
         )
     )
-    print(
-        f"| peak memory (max RSS) of full report | {report_full.max_rss_mb:.0f} MB | | | <= 300 MB |"
-    )
+    memory = report_full.max_rss_mb
+    print(f"| peak memory (max RSS) of full report | {memory:.0f} MB | | | <= 300 MB |")
     print(
         row(
             "scan of whole history vs git log main > /dev/null",
