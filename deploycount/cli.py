@@ -20,9 +20,11 @@ from deploycount.config import FileConfig, choose, load_config
 from deploycount.deploys.base import utc_now
 from deploycount.errors import DeploycountError, UsageError
 from deploycount.history import Repository
+from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
 from deploycount.model import Report, report_json_schema
 from deploycount.render import render_markdown, render_table
 from deploycount.service import (
+    DEFAULT_ENVIRONMENT,
     ReportOptions,
     ScanRow,
     generate_report,
@@ -31,6 +33,7 @@ from deploycount.service import (
     resolve_settings,
     scan_commits,
 )
+from deploycount.timeutil import parse_when
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -328,6 +331,72 @@ def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
         f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above",
         err=True,
     )
+
+
+@cli.command()
+@click.argument("sha", default="HEAD")
+@click.option("--env", default=None, help="Deploy environment. [default: production]")
+@click.option(
+    "--status", type=click.Choice(["success", "failure"]), default="success", show_default=True
+)
+@click.option("--time", "when", metavar="ISO", help="When the deploy finished. [default: now]")
+@click.option(
+    "--id",
+    "event_id",
+    metavar="ID",
+    help="Event id. [default: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in Actions, else <sha>-<time>]",
+)
+@click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
+@click.option("--remote", default=None, help="Remote for --push. [default: origin]")
+@click.option(
+    "--retries",
+    type=click.IntRange(1, 50),
+    default=PUSH_ATTEMPTS,
+    show_default=True,
+    help="Push attempts before giving up (each one merges the remote ledger first).",
+)
+@click.option(
+    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
+)
+@click.pass_obj
+def record(
+    state: State,
+    /,
+    *,
+    sha: str,
+    env: str | None,
+    status: str,
+    when: str | None,
+    event_id: str | None,
+    push: bool,
+    remote: str | None,
+    retries: int,
+    config_path: str | None,
+) -> None:
+    """Record a deploy of SHA (default HEAD) in the git-notes ledger."""
+    repo, config = _load(state, config_path)
+    now = utc_now()
+    moment = parse_when(when, now=now, option="--time") if when else now
+    result = record_deploy(
+        repo,
+        commitish=sha,
+        environment=choose(env, config.report.env, DEFAULT_ENVIRONMENT),
+        status=status,
+        moment=moment,
+        event_id=event_id,
+        environ=dict(os.environ),
+    )
+    event = result.event
+    verb = "recorded" if result.added else "already recorded, unchanged:"
+    click.echo(
+        f"{verb} {event.status} deploy {event.id} of {event.sha[:12]} to {event.environment}",
+        err=True,
+    )
+    click.echo(result.line)
+    if push:
+        target = choose(remote, config.deploys.remote, "origin")
+        attempts = push_ledger(repo, target, attempts=retries)
+        click.echo(f"pushed the deploy ledger to {target} ({attempts} attempt(s))", err=True)
 
 
 @cli.command()

@@ -44,6 +44,7 @@ class DeploysSection(_Section):
     """`[deploys]`: where deploy events come from."""
 
     source: NonEmpty | None = None
+    remote: NonEmpty | None = None  # where the notes ledger is fetched from and pushed to
 
 
 class AttributionSection(_Section):

@@ -41,6 +41,7 @@ LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 _FIELD_COUNT = len(_LOG_FIELDS)
 _CHUNK = 1 << 20
 _QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
+_NETWORK_TIMEOUT = 60
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 
 
@@ -212,6 +213,105 @@ class Repository:
         data = self._run("cat-file", "--batch", stdin=request)
         texts = _split_batch(data, len(pairs))
         return [(commit, text) for (_, commit), text in zip(pairs, texts, strict=True)]
+
+    # -- notes (the deploy ledger) ---------------------------------------------------------------
+
+    def ref_exists(self, ref: str) -> bool:
+        return bool(self._run("rev-parse", "--verify", "--quiet", ref, check=False).strip())
+
+    def note_text(self, sha: str, ref: str) -> str:
+        """The note on `sha` under `ref`, or "" when it has none."""
+        result = self._raw("notes", f"--ref={ref}", "show", sha)
+        return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
+
+    def write_note(self, sha: str, text: str, ref: str) -> None:
+        """Replace the note on `sha` under `ref` (one notes commit)."""
+        self._run(
+            *self._identity(),
+            "notes",
+            f"--ref={ref}",
+            "add",
+            "-f",
+            "-F",
+            "-",
+            sha,
+            stdin=text.encode(),
+        )
+
+    def merge_notes(self, incoming: str, ref: str) -> None:
+        """Merge notes ref `incoming` into `ref` as a union of lines (git's cat_sort_uniq)."""
+        if not self.ref_exists(ref):
+            self._run("update-ref", ref, incoming)
+            return
+        self._run(
+            *self._identity(),
+            "notes",
+            f"--ref={ref}",
+            "merge",
+            "--quiet",
+            "-s",
+            "cat_sort_uniq",
+            incoming,
+        )
+
+    def fetch_ref(self, remote: str, ref: str, into: str) -> tuple[bool, str]:
+        """Fetch `ref` from `remote` into local `into` (forced). (False, reason) on failure;
+        a remote that has no such ref yet is (False, "missing")."""
+        result = self._raw(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            remote,
+            f"+{ref}:{into}",
+            network=True,
+        )
+        if result.returncode == 0:
+            return True, ""
+        reason = _git_failure("fetch", result.stderr)
+        if "couldn't find remote ref" in reason:
+            return False, "missing"
+        return False, reason
+
+    def push_ref(self, remote: str, ref: str) -> tuple[bool, str]:
+        result = self._raw("push", "--quiet", "--porcelain", remote, f"{ref}:{ref}", network=True)
+        if result.returncode == 0:
+            return True, ""
+        rejected = "[rejected]" in result.stdout.decode("utf-8", "replace")
+        return False, "rejected (the remote moved on)" if rejected else _git_failure(
+            "push", result.stderr
+        )
+
+    def has_remote(self, name: str) -> bool:
+        return self.remote_url(name) is not None
+
+    def _identity(self) -> list[str]:
+        """Notes are commits: give git an identity when the machine has none (a CI runner)."""
+        if self.git_config("user.email") or os.environ.get("GIT_COMMITTER_EMAIL"):
+            return []
+        return ["-c", "user.name=deploycount", "-c", "user.email=deploycount@localhost"]
+
+    def _raw(self, *args: str, network: bool = False) -> subprocess.CompletedProcess[bytes]:
+        """Run git and hand back the result whatever the exit code (callers decide)."""
+        env = None
+        if network:
+            # Never wait for a password or a host-key prompt in a deploy job.
+            env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+            if not self.git_config("core.sshCommand"):
+                env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+        try:
+            return subprocess.run(
+                [*_GIT, *args],
+                cwd=self.root,
+                capture_output=True,
+                check=False,
+                env=env,
+                timeout=_NETWORK_TIMEOUT if network else None,
+            )
+        except subprocess.TimeoutExpired:
+            return subprocess.CompletedProcess(args, 1, b"", b"fatal: timed out")
+        except OSError as error:
+            raise RepositoryError(f"could not run git: {error}") from None
 
     def remote_url(self, name: str = "origin") -> str | None:
         return self.git_config(f"remote.{name}.url")

@@ -59,6 +59,7 @@ class ReportSettings:
     until: datetime
     environment: str
     deploy_spec: str | None
+    remote: str
     minimum: Confidence
     markers: Markers
     teams: tuple[Team, ...]
@@ -97,6 +98,7 @@ def resolve_settings(
         until=until,
         environment=choose(options.env, config.report.env, DEFAULT_ENVIRONMENT),
         deploy_spec=choose(options.deploys, config.deploys.source, None),
+        remote=choose(None, config.deploys.remote, "origin"),
         minimum=minimum_confidence(options.min_confidence, config),
         markers=markers_from_config(config),
         teams=teams,
@@ -117,14 +119,17 @@ def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
     return repo.root.name
 
 
-def choose_source(repo: Repository, spec: str | None) -> DeploySource:
-    """The named source; else `notes` when the ledger holds events, else `tags:v*`."""
+def choose_source(
+    repo: Repository, spec: str | None, remote: str
+) -> tuple[DeploySource, list[str]]:
+    """The named source; else `notes` when the ledger holds events, else `tags:v*`. Also the
+    warnings of looking at the ledger when it was not chosen (a failed fetch)."""
     if spec is not None:
-        return source_from_spec(spec)
-    notes = NotesSource()
+        return source_from_spec(spec, remote=remote), []
+    notes = NotesSource(remote=remote)
     if notes.has_events(repo):
-        return notes
-    return source_from_spec(DEFAULT_DEPLOYS)
+        return notes, []
+    return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
 
 
 def generate_report(
@@ -134,9 +139,9 @@ def generate_report(
     environ: Mapping[str, str],
     progress: Progress | None = None,
 ) -> Report:
-    source = choose_source(repo, settings.deploy_spec)
+    source, warnings = choose_source(repo, settings.deploy_spec, settings.remote)
     loaded = source.load(repo, settings.environment)
-    warnings = list(loaded.warnings)
+    warnings += loaded.warnings
     events = _existing_events(repo, loaded.events, settings.environment, warnings)
 
     before = [e for e in events if e.time < settings.since]

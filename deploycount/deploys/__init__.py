@@ -16,7 +16,7 @@ from deploycount.errors import UsageError
 __all__ = ["DeployEvent", "DeploySource", "LoadedEvents", "source_from_spec"]
 
 
-def source_from_spec(spec: str) -> DeploySource:
+def source_from_spec(spec: str, *, remote: str = "origin") -> DeploySource:
     """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`."""
     kind, _, argument = spec.partition(":")
     kind = kind.strip().lower()
@@ -25,7 +25,7 @@ def source_from_spec(spec: str) -> DeploySource:
     if kind == "file" and argument:
         return FileSource(argument)
     if kind == "notes" and not argument:
-        return NotesSource()
+        return NotesSource(remote=remote)
     if kind == "github" and not argument:
         return GitHubSource()
     raise UsageError(

@@ -8,7 +8,7 @@ a warning naming its commit; every other event is still used.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from deploycount.history import Repository
 
 NOTES_REF = "refs/notes/deploycount"
+INCOMING_REF = "refs/notes/deploycount-incoming"  # where a remote's ledger lands before merging
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,47 @@ def read_ledger(repo: Repository, ref: str = NOTES_REF) -> list[LedgerLine]:
     return [line for commit, text in repo.notes(ref) for line in parse_note(commit, text)]
 
 
-@dataclass(frozen=True)
+def sync_ledger(repo: Repository, remote: str) -> str | None:
+    """Bring the remote's ledger into the local one (a fresh clone has no notes). Returns a
+    warning when the fetch failed; a remote without a ledger is not a problem."""
+    if not repo.has_remote(remote):
+        return None
+    fetched, reason = repo.fetch_ref(remote, NOTES_REF, INCOMING_REF)
+    if fetched:
+        repo.merge_notes(INCOMING_REF, NOTES_REF)
+        return None
+    if reason == "missing":
+        return None
+    return f"could not fetch the deploy ledger from {remote} ({reason}): using the local ledger"
+
+
+@dataclass
 class NotesSource:
+    """The ledger, first brought up to date from `remote` (once per report)."""
+
+    remote: str = "origin"
     spec: str = "notes"
+    fetch: bool = True
+    warnings: list[str] = field(default_factory=list)
+    _lines: list[LedgerLine] | None = None
+
+    def lines(self, repo: Repository) -> list[LedgerLine]:
+        if self._lines is None:
+            if self.fetch:
+                warning = sync_ledger(repo, self.remote)
+                if warning:
+                    self.warnings.append(warning)
+            self._lines = read_ledger(repo)
+        return self._lines
 
     def has_events(self, repo: Repository) -> bool:
         """Whether the ledger holds at least one readable event (any environment)."""
-        return any(line.record is not None for line in read_ledger(repo))
+        return any(line.record is not None for line in self.lines(repo))
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
-        loaded = LoadedEvents([])
+        loaded = LoadedEvents([], list(self.warnings))
         seen: set[str] = set()
-        for line in read_ledger(repo):
+        for line in self.lines(repo):
             if line.record is None:
                 loaded.warnings.append(
                     f"deploy ledger note on {line.commit[:12]}: skipped a line: {line.problem}"

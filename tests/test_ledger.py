@@ -1,0 +1,206 @@
+"""The deploy ledger in git notes: record, idempotency, push under contention, reading it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import GitRepo, make_repo
+
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+NOTES = "refs/notes/deploycount"
+
+
+def ledger_lines(repo: GitRepo) -> list[dict[str, Any]]:
+    """Every event line in the ledger, read with plain git (not with deploycount)."""
+    listing = repo.git("notes", "--ref=deploycount", "list").split()
+    lines = []
+    for commit in listing[1::2]:
+        text = repo.git("notes", "--ref=deploycount", "show", commit)
+        lines += [json.loads(line) for line in text.splitlines() if line.strip()]
+    return lines
+
+
+def clone(origin: Path, path: Path) -> GitRepo:
+    subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
+    repo = GitRepo(path)
+    repo.git("config", "user.name", "Deployer")
+    repo.git("config", "user.email", "deployer@example.com")
+    return repo
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    """A bare origin with a short history on main."""
+    seed = make_repo(tmp_path / "seed")
+    for day in range(2, 8):
+        seed.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(bare)], check=True)
+    return bare
+
+
+def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: Any) -> None:
+    sha = repo.commit("work", when="2026-10-02T10:00:00Z")
+    args = ("record", "--id", "run-1", "--time", "2026-10-02T12:00:00Z")
+    first = run_cli(*args, cwd=repo)
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout) == {
+        "id": "run-1", "sha": sha, "environment": "production",
+        "time": "2026-10-02T12:00:00Z", "status": "success",
+    }  # fmt: skip
+    ledger_ref = repo.git("rev-parse", NOTES)
+    again = run_cli(*args, cwd=repo)
+    assert again.exit_code == 0
+    assert "already recorded" in again.stderr
+    assert repo.git("rev-parse", NOTES) == ledger_ref  # not even a new notes commit
+    assert len(ledger_lines(repo)) == 1
+    # The same id in another environment is another deploy of the same run.
+    run_cli(*args, "--env", "staging", cwd=repo)
+    assert [e["environment"] for e in ledger_lines(repo)] == ["production", "staging"]
+
+
+def test_github_actions_default_id(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("work")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "4242", "GITHUB_RUN_ATTEMPT": "2"}
+    result = run_cli("record", cwd=repo, env=env)
+    assert json.loads(result.stdout)["id"] == "4242-2"
+
+
+def test_failed_deploys_and_survival_through_gc(repo: GitRepo, run_cli: Any) -> None:
+    first = repo.commit("one", when="2026-10-02T10:00:00Z")
+    second = repo.commit("two", when="2026-10-03T10:00:00Z")
+    run_cli("record", first, "--id", "a", "--time", "2026-10-02T12:00:00Z", cwd=repo)
+    run_cli(
+        "record",
+        second,
+        "--id",
+        "b",
+        "--status",
+        "failure",
+        "--time",
+        "2026-10-03T12:00:00Z",
+        cwd=repo,
+    )
+    run_cli("record", second, "--id", "c", "--time", "2026-10-03T13:00:00Z", cwd=repo)
+    repo.git("gc", "--prune=now", "--quiet")
+    result = run_cli("report", "--format", "json", *WINDOW, cwd=repo)
+    report = result.json()
+    assert report["deploy_source"] == "notes"  # the default once the ledger has events
+    assert [(d["id"], d["kind"]) for d in report["deployments"]] == [
+        ("a", "ship"), ("b", "failed"), ("c", "ship"),
+    ]  # fmt: skip
+    assert report["totals"]["failed_deployments"] == 1
+
+
+def test_malformed_lines_are_warnings_and_other_notes_are_untouched(
+    repo: GitRepo, run_cli: Any
+) -> None:
+    sha = repo.commit("work", when="2026-10-02T10:00:00Z")
+    good = {"id": "ok", "sha": sha, "time": "2026-10-02T12:00:00Z"}
+    weird = json.dumps({**good, "id": "x", "status": "weird"})
+    repo.git(
+        "notes", "--ref=deploycount", "add", "-m", "\n".join(["not json", weird, json.dumps(good)])
+    )
+    repo.git("notes", "add", "-m", "a review note from another tool")
+    other_before = repo.git("rev-parse", "refs/notes/commits")
+    run_cli("record", "--id", "new", "--time", "2026-10-02T13:00:00Z", cwd=repo)
+    text = repo.git("notes", "--ref=deploycount", "show", sha)
+    assert text.splitlines()[0] == "not json"  # lines deploycount cannot read are kept verbatim
+    assert repo.git("rev-parse", "refs/notes/commits") == other_before
+    report = run_cli("report", "--format", "json", "--deploys", "notes", *WINDOW, cwd=repo).json()
+    assert [d["id"] for d in report["deployments"]] == ["ok", "new"]
+    problems = [w for w in report["warnings"] if sha[:12] in w]
+    assert len(problems) == 2
+    assert any("status" in w for w in problems)
+
+
+def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: Any) -> None:
+    deployer = clone(origin, tmp_path / "deployer")
+    result = run_cli(
+        "record", "--id", "d1", "--time", "2026-10-08T00:00:00Z", "--push", cwd=deployer
+    )
+    assert result.exit_code == 0, result.stderr
+    fresh = clone(origin, tmp_path / "fresh")
+    assert fresh.git("notes", "--ref=deploycount", "list") == ""  # clones do not bring notes
+    report = run_cli("report", "--format", "json", *WINDOW, cwd=fresh).json()
+    assert report["deploy_source"] == "notes"
+    assert [(d["id"], d["commits"]) for d in report["deployments"]] == [("d1", 6)]
+
+
+def test_failed_fetch_is_a_warning(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+    repo.commit("work", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.0")
+    repo.git("remote", "add", "origin", str(tmp_path / "gone.git"))
+    result = run_cli("report", "--format", "json", *WINDOW, cwd=repo)
+    assert result.exit_code == 0
+    report = result.json()
+    assert report["deploy_source"] == "tags:v*"
+    assert any("could not fetch the deploy ledger" in w for w in report["warnings"])
+
+
+def test_rejected_push_keeps_the_local_ledger(origin: Path, tmp_path: Path, run_cli: Any) -> None:
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'ledger is frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    deployer = clone(origin, tmp_path / "deployer")
+    result = run_cli("record", "--id", "d1", "--push", "--retries", "2", cwd=deployer)
+    assert result.exit_code == 1
+    message = result.stderr.splitlines()[-1]
+    assert "could not push the deploy ledger to origin after 2 attempts" in message
+    assert "run `deploycount record --push` again" in message
+    assert [e["id"] for e in ledger_lines(deployer)] == ["d1"]
+    hook.unlink()
+    again = run_cli("record", "--id", "d1", "--push", cwd=deployer)
+    assert again.exit_code == 0
+    assert "already recorded" in again.stderr and "pushed" in again.stderr
+    bare = GitRepo(origin)
+    assert [e["id"] for e in ledger_lines(bare)] == ["d1"]
+
+
+RECORDER = """
+import subprocess, sys
+repo, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for n in range(count):
+    sha = subprocess.run(["git", "rev-parse", f"HEAD~{n % 5}"], cwd=repo, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    result = subprocess.run(
+        [sys.executable, "-m", "deploycount", "-C", repo, "record", sha, "--id", f"{worker}-{n}",
+         "--time", f"2026-10-{10 + n:02d}T{int(worker[1:]):02d}:00:00Z", "--push"],
+        capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{worker}-{n}: {result.stderr}")
+"""
+
+
+def test_concurrent_pushes_from_parallel_clones_lose_nothing(
+    origin: Path, tmp_path: Path, run_cli: Any
+) -> None:
+    workers = [clone(origin, tmp_path / f"clone-{n}") for n in range(4)]
+    per_worker = 6
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RECORDER, str(w.path), f"w{n}", str(per_worker)],
+            env=os.environ.copy(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n, w in enumerate(workers)
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+
+    expected = {f"w{n}-{i}" for n in range(4) for i in range(per_worker)}
+    ids = [e["id"] for e in ledger_lines(GitRepo(origin))]
+    assert len(ids) == len(expected) == 24  # every event, each exactly once
+    assert set(ids) == expected
+    fresh = clone(origin, tmp_path / "fresh")
+    report = run_cli("report", "--format", "json", "--deploys", "notes", *WINDOW, cwd=fresh).json()
+    assert {d["id"] for d in report["deployments"]} == expected
