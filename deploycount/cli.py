@@ -21,7 +21,9 @@ from deploycount.deploys.base import utc_now
 from deploycount.errors import DeploycountError, UsageError
 from deploycount.history import Repository
 from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
+from deploycount.masking import mask
 from deploycount.model import Report, report_json_schema
+from deploycount.push import PushSettings, send_report
 from deploycount.render import render_markdown, render_table
 from deploycount.service import (
     DEFAULT_ENVIRONMENT,
@@ -51,8 +53,12 @@ class State:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"deploycount: error: {message}", err=True)
+    click.echo(mask(f"deploycount: error: {message}"), err=True)
     sys.exit(code)
+
+
+def _print_traceback() -> None:
+    click.echo(mask(traceback.format_exc()), err=True, nl=False)
 
 
 class DeploycountGroup(click.Group):
@@ -65,13 +71,13 @@ class DeploycountGroup(click.Group):
             raise
         except DeploycountError as error:
             if _debugging(ctx):
-                traceback.print_exc()
+                _print_traceback()
             fail(str(error), error.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except Exception as error:  # the last line of defence: one line, no traceback
             if _debugging(ctx):
-                traceback.print_exc()
+                _print_traceback()
             fail(
                 f"unexpected {type(error).__name__}: {error} "
                 "(a bug: rerun with --debug and report it)",
@@ -397,6 +403,59 @@ def record(
         target = choose(remote, config.deploys.remote, "origin")
         attempts = push_ledger(repo, target, attempts=retries)
         click.echo(f"pushed the deploy ledger to {target} ({attempts} attempt(s))", err=True)
+
+
+@cli.command()
+@report_options
+@click.option(
+    "--sink", type=click.Choice(["pushgateway", "otlp", "webhook"]), help="Where to send."
+)
+@click.option(
+    "--to", "url", metavar="URL", help="Pushgateway base URL, OTLP endpoint or webhook URL."
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'Name: value'",
+    help="Extra HTTP header (repeatable); ${VAR} in the value is read from the environment.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 300),
+    help="Seconds to wait for one answer. [default: 30]",
+)
+@click.option(
+    "--max-retry-seconds",
+    type=click.FloatRange(0, 3600),
+    help="Give up retrying after this long. [default: 60]",
+)
+@click.pass_obj
+def push(
+    state: State,
+    /,
+    *,
+    sink: str | None,
+    url: str | None,
+    headers: tuple[str, ...],
+    timeout: float | None,
+    max_retry_seconds: float | None,
+    **flags: Any,
+) -> None:
+    """Compute the report and send it to a metrics endpoint."""
+    report_result, config = build_report_from_flags(state, **flags)
+    settings = PushSettings.resolve(
+        sink=sink,
+        url=url,
+        headers=list(headers) or None,
+        timeout=timeout,
+        max_retry_seconds=max_retry_seconds,
+        config=config.push,
+        environ=os.environ,
+    )
+    log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
+    destination = send_report(report_result, settings, log=log, environ=os.environ)
+    click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
 
 
 @cli.command()

@@ -1,0 +1,138 @@
+"""Real servers on 127.0.0.1 for tests: the Debian Pushgateway, and small scripted HTTP servers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+PUSHGATEWAY_BINARIES = ("/usr/bin/prometheus-pushgateway", "pushgateway")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pushgateway_binary() -> str:
+    """The installed Pushgateway; in CI its absence fails the test instead of skipping it."""
+    for candidate in PUSHGATEWAY_BINARIES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    message = "prometheus-pushgateway is not installed (apt-get install -y prometheus-pushgateway)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextmanager
+def running_pushgateway(workdir: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            pushgateway_binary(),
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--persistence.file={workdir / 'pushgateway.data'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"{url}/-/ready", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the Pushgateway did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Exchange:
+    """One request the scripted server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+Script = Callable[[Exchange, int], Reply]
+
+
+@dataclass
+class ScriptedServer:
+    url: str
+    received: list[Exchange]
+
+
+@contextmanager
+def scripted_server(script: Script) -> Iterator[ScriptedServer]:
+    """An HTTP server on 127.0.0.1 that answers request N with `script(request, N)`."""
+    received: list[Exchange] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            exchange = Exchange(
+                self.command, self.path, dict(self.headers), self.rfile.read(length)
+            )
+            with lock:
+                received.append(exchange)
+                number = len(received)
+            reply = script(exchange, number)
+            if reply.delay:
+                time.sleep(reply.delay)
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+                self.wfile.write(reply.body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        def log_message(self, format: str, *args: object) -> None:  # silence the test output
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield ScriptedServer(f"http://127.0.0.1:{server.server_address[1]}", received)
+    finally:
+        server.shutdown()
+        server.server_close()

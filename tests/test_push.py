@@ -1,0 +1,311 @@
+"""`deploycount push` against a real Pushgateway, an OTLP receiver decoding with the official
+protobuf message, webhooks, and loopback servers that fail in every way a network can."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from google.protobuf import json_format
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import GitRepo
+from tests.servers import Reply, free_port, running_pushgateway, scripted_server
+
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+# A team name that needs escaping in the exposition format, and a repository with a slash.
+TEAM = 'pay "eu"\\ops'
+CONFIG = f"""
+[teams.{json.dumps(TEAM)}]
+members = ["*@pay.example.com"]
+
+[teams.tiny]
+members = ["solo@example.com"]
+"""
+ENV = {"GITHUB_REPOSITORY": "acme/api"}
+
+
+@pytest.fixture
+def shipped(repo: GitRepo) -> GitRepo:
+    (repo.path / ".deploycount.toml").write_text(CONFIG)
+    repo.commit("base", author="Ann <ann@pay.example.com>", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    repo.commit(
+        "feat: a\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+        author="Ann <ann@pay.example.com>",
+        when="2026-10-02T10:00:00Z",
+    )
+    repo.commit("feat: b", author="Ben <ben@pay.example.com>", when="2026-10-03T10:00:00Z")
+    repo.commit("feat: c", author="Cy <cy@pay.example.com>", when="2026-10-03T12:00:00Z")
+    repo.tag("v1.0", annotated_at="2026-10-04T00:00:00Z")
+    repo.commit("feat: d", author="Solo <solo@example.com>", when="2026-10-05T10:00:00Z")
+    repo.tag("v1.1", annotated_at="2026-10-06T00:00:00Z")
+    return repo
+
+
+def json_report(run_cli: Any, repo: GitRepo) -> dict[str, Any]:
+    result = run_cli("report", "--format", "json", *WINDOW, cwd=repo, env=ENV)
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def expected_values(report: dict[str, Any]) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """What the JSON report says each pushed sample must be."""
+    values = {}
+    rows = [("all", report["totals"])] + [
+        (t["team"], t) for t in report["teams"] if not t["suppressed"]
+    ]
+    for team, metrics in rows:
+        plain = {
+            "deployments": "deployments", "ai_deployments": "ai_deployments", "team_size": "size",
+            "normalised_deployments": "normalised_deployments",
+            "ai_normalised_deployments": "ai_normalised_deployments",
+            "commits": "commits", "ai_commits": "ai_commits",
+        }  # fmt: skip
+        for metric, key in plain.items():
+            if metrics[key] is not None:
+                values[(f"deploycount_{metric}", (("team", team),))] = float(metrics[key])
+        for assisted, side in (("true", "ai"), ("false", "human")):
+            stats = metrics["lead_time_hours"][side]
+            for quantile, key in (("0.5", "p50"), ("0.9", "p90")):
+                if stats[key] is not None:
+                    labels = (("assisted", assisted), ("quantile", quantile), ("team", team))
+                    values[("deploycount_lead_time_hours", labels)] = stats[key]
+            labels = (("assisted", assisted), ("team", team))
+            values[("deploycount_reverted_commits", labels)] = float(
+                metrics["reverted_commits"][side]
+            )
+    return values
+
+
+def pushed_values(metrics_text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Our samples as the Pushgateway exposes them, parsed by prometheus_client's parser."""
+    values = {}
+    grouping = {"job", "repository", "environment", "window", "instance"}
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if (
+                not sample.name.startswith("deploycount_")
+                or sample.name == "deploycount_last_push_timestamp_seconds"
+            ):
+                continue
+            assert sample.labels["repository"] == "acme/api"
+            assert sample.labels["environment"] == "production"
+            assert sample.labels["window"] == "28d"
+            labels = tuple(sorted((k, v) for k, v in sample.labels.items() if k not in grouping))
+            values[(sample.name, labels)] = sample.value
+    return values
+
+
+def test_pushgateway_values_equal_the_report_and_repeat(
+    shipped: GitRepo, run_cli: Any, tmp_path: Path
+) -> None:
+    report = json_report(run_cli, shipped)
+    assert [t["suppressed"] for t in report["teams"]] == [False, True]
+    with running_pushgateway(tmp_path) as gateway:
+        for _ in range(2):  # pushing the same report twice leaves the same values
+            result = run_cli(
+                "push", "--sink", "pushgateway", "--to", gateway, *WINDOW, cwd=shipped, env=ENV
+            )
+            assert result.exit_code == 0, result.stderr
+            text = requests.get(f"{gateway}/metrics", timeout=5).text
+            assert pushed_values(text) == expected_values(report)
+        assert "tiny" not in text  # suppressed teams are not pushed
+        groups = requests.get(f"{gateway}/api/v1/metrics", timeout=5).json()["data"]
+        assert len(groups) == 1
+        assert groups[0]["labels"]["repository"] == "acme/api"
+
+
+def test_otlp_requests_decode_with_the_official_message(shipped: GitRepo, run_cli: Any) -> None:
+    report = json_report(run_cli, shipped)
+    with scripted_server(lambda request, n: Reply(200, b"{}")) as server:
+        result = run_cli(
+            "push", "--sink", "otlp", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
+        )
+        assert result.exit_code == 0, result.stderr
+    [exchange] = server.received
+    assert (exchange.method, exchange.path) == ("POST", "/v1/metrics")
+    assert exchange.headers["Content-Type"] == "application/json"
+    message = json_format.Parse(exchange.body, ExportMetricsServiceRequest())  # strict decoding
+    [resource_metrics] = message.resource_metrics
+    resource = {a.key: a.value.string_value for a in resource_metrics.resource.attributes}
+    assert resource["service.name"] == "deploycount"
+    assert resource["repository"] == "acme/api"
+    values = {}
+    for metric in resource_metrics.scope_metrics[0].metrics:
+        assert metric.name.startswith("deploycount.")
+        assert metric.WhichOneof("data") == "gauge"
+        for point in metric.gauge.data_points:
+            labels = tuple(sorted((a.key, a.value.string_value) for a in point.attributes))
+            values[(metric.name.replace(".", "_", 1), labels)] = point.as_double
+    values.pop(("deploycount_last_push_timestamp_seconds", (("team", "all"),)))
+    assert values == expected_values(report)
+
+
+def test_webhook_gets_the_signed_report(shipped: GitRepo, run_cli: Any) -> None:
+    report = json_report(run_cli, shipped)
+    secret = "whsec-correct-horse"
+    with scripted_server(lambda request, n: Reply(204)) as server:
+        env = {**ENV, "DEPLOYCOUNT_WEBHOOK_SECRET": secret}
+        result = run_cli(
+            "push", "--sink", "webhook", "--to", f"{server.url}/hook", *WINDOW, cwd=shipped, env=env
+        )
+        assert result.exit_code == 0, result.stderr
+        unsigned = run_cli(
+            "push", "--sink", "webhook", "--to", f"{server.url}/hook", *WINDOW, cwd=shipped, env=ENV
+        )
+        assert unsigned.exit_code == 0
+    signed, plain = server.received
+    assert json.loads(signed.body) == report
+    expected = "sha256=" + hmac.new(secret.encode(), signed.body, hashlib.sha256).hexdigest()
+    assert signed.headers["X-Deploycount-Signature-256"] == expected
+    assert "X-Deploycount-Signature-256" not in plain.headers
+
+
+def test_config_push_section_mirrors_the_flags(shipped: GitRepo, run_cli: Any) -> None:
+    with scripted_server(lambda request, n: Reply(200)) as server:
+        config = shipped.path / ".deploycount.toml"
+        push_section = (
+            f'\n[push]\nsink = "webhook"\nto = "{server.url}/cfg"\n'
+            'headers = ["X-Team: ${TEAM_NAME}"]\n'
+        )
+        config.write_text(config.read_text() + push_section)
+        result = run_cli("push", *WINDOW, cwd=shipped, env={**ENV, "TEAM_NAME": "pay"})
+        assert result.exit_code == 0, result.stderr
+    [exchange] = server.received
+    assert exchange.path == "/cfg"
+    assert exchange.headers["X-Team"] == "pay"
+
+
+def push_to(run_cli: Any, repo: GitRepo, url: str, *extra: str) -> Any:
+    return run_cli("push", "--sink", "webhook", "--to", url, *extra, *WINDOW, cwd=repo, env=ENV)
+
+
+def test_two_503s_then_success(shipped: GitRepo, run_cli: Any) -> None:
+    def script(request: Any, n: int) -> Reply:
+        return Reply(503, b"busy") if n <= 2 else Reply(200)
+
+    with scripted_server(script) as server:
+        result = push_to(run_cli, shipped, server.url)
+    assert result.exit_code == 0, result.stderr
+    assert len(server.received) == 3
+
+
+def test_retry_after_is_honoured(shipped: GitRepo, run_cli: Any) -> None:
+    def script(request: Any, n: int) -> Reply:
+        return Reply(429, headers={"Retry-After": "1"}) if n == 1 else Reply(200)
+
+    with scripted_server(script) as server:
+        started = time.monotonic()
+        result = push_to(run_cli, shipped, server.url)
+        elapsed = time.monotonic() - started
+    assert result.exit_code == 0
+    assert elapsed >= 1.0
+    assert len(server.received) == 2
+
+
+def assert_one_line_failure(result: Any, *fragments: str) -> str:
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: Any) -> None:
+    with scripted_server(lambda request, n: Reply(500, b"database on fire")) as server:
+        started = time.monotonic()
+        result = push_to(
+            run_cli, shipped, server.url + "/hook?token=abc", "--max-retry-seconds", "2"
+        )
+        elapsed = time.monotonic() - started
+    line = assert_one_line_failure(
+        result, "webhook", f"{server.url}/hook", "500", "database on fire"
+    )
+    assert "token=abc" not in line
+    assert elapsed < 2 + 3  # the bound, plus the report itself
+    assert 2 <= len(server.received) <= 4
+
+
+def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: Any) -> None:
+    with scripted_server(lambda request, n: Reply(200, delay=3)) as server:
+        result = push_to(
+            run_cli, shipped, server.url, "--timeout", "0.3", "--max-retry-seconds", "1"
+        )
+    assert_one_line_failure(result, "webhook", "no answer within 0.3s")
+
+
+def test_connection_refused(shipped: GitRepo, run_cli: Any) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = push_to(run_cli, shipped, url, "--max-retry-seconds", "1")
+    assert_one_line_failure(result, "webhook", url, "connection refused")
+
+
+def test_400_fails_at_once_with_the_error_body(
+    shipped: GitRepo, run_cli: Any, tmp_path: Path
+) -> None:
+    body = b"text format parsing error in line 3: second TYPE line for metric name"
+    with scripted_server(lambda request, n: Reply(400, body)) as server:
+        result = run_cli(
+            "push", "--sink", "pushgateway", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
+        )
+    assert_one_line_failure(result, "Pushgateway", "refused the request", "400", "second TYPE line")
+    assert len(server.received) == 1  # no retry on 4xx
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_secrets_never_reach_the_output(shipped: GitRepo, run_cli: Any, debug: bool) -> None:
+    token = "ghp_SEKRETtoken1234567890"
+    secret = "whsec-never-print-me"
+    password = "hunter2-password"
+
+    def echo_headers(request: Any, n: int) -> Reply:  # the worst server: it echoes what we sent
+        return Reply(401, json.dumps(request.headers).encode())
+
+    with scripted_server(echo_headers) as server:
+        url = server.url.replace("http://", f"http://bot:{password}@")
+        args = ["--debug"] if debug else []
+        result = run_cli(
+            *args, "push", "--sink", "webhook", "--to", url,
+            "--header", f"X-Api-Key: {token}", *WINDOW,
+            cwd=shipped, env={**ENV, "DEPLOYCOUNT_WEBHOOK_SECRET": secret},
+        )  # fmt: skip
+    assert result.exit_code == 1
+    output = result.stdout + result.stderr
+    assert "401" in output
+    for value in (token, secret, password):
+        assert value not in output
+    if debug:
+        assert "Traceback" in output
+    # The server did get them: masking is about our output, not about what we send.
+    assert server.received[0].headers["X-Api-Key"] == token
+    assert server.received[0].headers["Authorization"].startswith("Basic ")
+
+
+def test_bad_push_usage(shipped: GitRepo, run_cli: Any) -> None:
+    result = run_cli("push", "--to", "http://127.0.0.1:1", *WINDOW, cwd=shipped)
+    assert result.exit_code == 2
+    assert "--sink" in result.stderr
+    result = run_cli("push", "--sink", "webhook", "--to", "ftp://x", *WINDOW, cwd=shipped)
+    assert result.exit_code == 2
+    result = run_cli(
+        "push",
+        "--sink",
+        "webhook",
+        "--to",
+        "http://x",
+        "--header",
+        "NoColonSECRET",
+        *WINDOW,
+        cwd=shipped,
+    )
+    assert result.exit_code == 2
+    assert "NoColonSECRET" not in result.stderr
