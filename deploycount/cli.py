@@ -15,12 +15,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from deploycount import hook as hooks
 from deploycount.attribution import NO_SIGNALS, Confidence, Person
 from deploycount.config import FileConfig, choose, load_config
 from deploycount.deploys.base import utc_now
-from deploycount.errors import DeploycountError, UsageError
+from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.history import Repository
 from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
+from deploycount.lint import lint_message
 from deploycount.masking import mask
 from deploycount.model import Report, report_json_schema
 from deploycount.push import PushSettings, send_report
@@ -456,6 +458,143 @@ def push(
     log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
     destination = send_report(report_result, settings, log=log, environ=os.environ)
     click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
+
+
+@cli.group()
+def hook() -> None:
+    """Install the prepare-commit-msg hook that tags commits made by AI agents."""
+
+
+@hook.command("install")
+@click.pass_obj
+def hook_install(state: State) -> None:
+    """Install the hook (honours core.hooksPath; an existing hook is chained, not replaced)."""
+    path, chained = hooks.install(state.repository())
+    extra = " (the hook that was there runs first)" if chained else ""
+    click.echo(f"installed {path}{extra}", err=True)
+
+
+@hook.command("uninstall")
+@click.pass_obj
+def hook_uninstall(state: State) -> None:
+    """Remove the hook and put back the one it chained."""
+    path, restored = hooks.uninstall(state.repository())
+    click.echo(
+        f"removed the deploycount hook from {path}"
+        + (" and restored the previous hook" if restored else ""),
+        err=True,
+    )
+
+
+@hook.command("run", hidden=True)
+@click.argument("message_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("extra", nargs=-1)
+@click.pass_obj
+def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
+    """What git calls: MESSAGE_FILE [SOURCE [SHA]]."""
+    _, config = _load(state, None)
+    source = hooks.hook_source((str(message_file), *extra), os.environ)
+    hooks.run_hook(
+        message_file, source, os.environ, markers_from_config(config), Path(state.directory)
+    )
+
+
+@cli.command()
+@click.argument("revrange", nargs=-1)
+@click.option(
+    "--message-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Lint a message file instead of commits.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
+)
+@click.pass_obj
+def lint(
+    state: State,
+    /,
+    *,
+    revrange: tuple[str, ...],
+    message_file: Path | None,
+    output_format: str,
+    config_path: str | None,
+) -> None:
+    """Find AI markers git will not read, misspelled keys and bad values (default: HEAD)."""
+    if message_file is not None and revrange:
+        raise UsageError("give either REVRANGE or --message-file, not both")
+    if message_file is not None:
+        config, _ = load_config(config_path, _repo_root_or_none(state.directory))
+        try:
+            text = message_file.read_text("utf-8", errors="replace")
+        except OSError as error:
+            raise UsageError(
+                f"cannot read --message-file {message_file}: {error.strerror}"
+            ) from None
+        subjects = [(str(message_file), "file", text)]
+    else:
+        repo, config = _load(state, config_path)
+        rows = repo.log_range(list(revrange) or ["HEAD"], max_count=None if revrange else 1)
+        subjects = [(raw.sha, "commit", raw.message) for raw in rows]
+    markers = markers_from_config(config)
+    results = [
+        (where, kind, finding)
+        for where, kind, text in subjects
+        for finding in lint_message(text, markers)
+    ]
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        kind: where,
+                        "line": f.line,
+                        "severity": f.severity,
+                        "code": f.code,
+                        "message": f.message,
+                        "fix": f.fix,
+                    }
+                    for where, kind, f in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        for where, kind, f in results:
+            label = where[:12] if kind == "commit" else where
+            click.echo(f"{label}:{f.line}: {f.severity}: {f.message} (fix: {f.fix})")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for where, kind, f in results:
+            location = f"file={_annotation(where, True)},line={f.line}," if kind == "file" else ""
+            title = "deploycount lint" + ("" if kind == "file" else f" {where[:12]}")
+            text = _annotation(f"{f.message} - {f.fix}", False)
+            click.echo(f"::warning {location}title={_annotation(title, True)}::{text}")
+    errors = sum(1 for _, _, f in results if f.severity == "error")
+    warnings = len(results) - errors
+    summary = f"{len(subjects)} message(s) checked: {errors} error(s), {warnings} warning(s)"
+    click.echo(summary, err=True)
+    if errors:
+        raise LintFailure(f"lint found {errors} problem(s) in commit messages")
+
+
+def _repo_root_or_none(directory: str) -> Path | None:
+    """The repository around `directory`, when there is one (lint works outside repos too)."""
+    try:
+        return Repository(directory).root
+    except DeploycountError:
+        return None
+
+
+def _annotation(text: str, property_value: bool) -> str:
+    """Escape text for a GitHub Actions workflow command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
 @cli.command()

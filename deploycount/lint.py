@@ -1,0 +1,136 @@
+"""Pure: find AI markers that git will not read, misspelled trailer keys, bad co-author values
+and unknown tool names in a commit message. Each finding says where it is and how to fix it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from deploycount.attribution import OTHER_TOOL, Markers, parse_person
+from deploycount.trailers import find_separator, parse_trailer_block
+
+Severity = Literal["error", "warning"]
+
+MARKER_KEYS = (
+    "Assisted-by", "Generated-by", "AI-Assisted", "Co-authored-by", "Co-developed-by",
+    "Claude-Session", "Agent-Logs-Url", "Amp-Thread-ID", "Made-with", "Replit-Commit-Author",
+)  # fmt: skip
+_TOOL_KEYS = frozenset({"assisted-by", "generated-by", "ai-assisted"})
+_PERSON_KEYS = frozenset({"co-authored-by", "co-developed-by"})
+_ANSWERS = frozenset({"yes", "true", "no", "false", "none"})
+# A line that looks like `Some Key: value` (words, spaces, dashes, underscores before a colon).
+_KEYISH = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]{1,40}?)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int  # 1-based line in the message
+    severity: Severity
+    code: str
+    message: str
+    fix: str
+
+
+def _squash(key: str) -> str:
+    return re.sub(r"[\s_-]", "", key.lower())
+
+
+_CANONICAL = {_squash(key): key for key in MARKER_KEYS}
+
+
+def _distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, giving up past `limit` (keys are short)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def canonical_key(key: str) -> str | None:
+    """The marker key `key` was meant to be (`Assisted by` -> `Assisted-by`), or None."""
+    squashed = _squash(key)
+    if squashed in _CANONICAL:
+        return _CANONICAL[squashed]
+    for candidate, canonical in _CANONICAL.items():
+        if len(squashed) >= 6 and _distance(squashed, candidate) <= (
+            1 if len(candidate) < 10 else 2
+        ):
+            return canonical
+    return None
+
+
+def lint_message(message: str, markers: Markers) -> list[Finding]:
+    findings: list[Finding] = []
+    block = parse_trailer_block(message)
+    read = {trailer.line for trailer in block.trailers}
+    lines = message.split("\n")
+    for index, line in enumerate(lines):
+        if index == 0 or line.startswith("#"):
+            continue
+        match = _KEYISH.match(line)
+        if match is None:
+            continue
+        key, value = match[1].strip(), match[2].strip()
+        canonical = canonical_key(key)
+        if canonical is None:
+            continue
+        number = index + 1
+        if key.lower() != canonical.lower():
+            findings.append(
+                Finding(number, "error", "misspelled-key", f"'{key}:' is not a trailer key git or "
+                        f"deploycount knows", f"write '{canonical}:'")
+            )  # fmt: skip
+            continue
+        if index not in read:
+            reason = _why_not_read(line, index, block.start_line, len(lines))
+            findings.append(
+                Finding(
+                    number, "error", "not-a-trailer", f"'{canonical}:' will not be read: {reason}",
+                    "move it into the last paragraph of the message, after a blank line, "
+                    "with only trailers there",
+                )
+            )  # fmt: skip
+            continue
+        findings.extend(_check_value(number, canonical, value, markers))
+    return findings
+
+
+def _why_not_read(line: str, index: int, block_start: int, total: int) -> str:
+    if find_separator(line) < 1 or line[:1].isspace():
+        return "it is indented or its key has spaces, so it is not a trailer line"
+    if index < block_start or block_start >= total:
+        return "it is not in the last paragraph, where git reads trailers"
+    return "the last paragraph mixes it with too much other text (git's 25% rule)"
+
+
+def _check_value(number: int, key: str, value: str, markers: Markers) -> list[Finding]:
+    lowered = key.lower()
+    if lowered in _PERSON_KEYS and parse_person(value) is None:
+        return [
+            Finding(number, "error", "bad-co-author", f"'{key}: {value}' is not 'Name <email>'",
+                    f"write '{key}: Name <name@example.com>'")
+        ]  # fmt: skip
+    known_answer = value.lower() in _ANSWERS
+    if (
+        lowered in _TOOL_KEYS
+        and value
+        and not known_answer
+        and markers.tool_from_text(value) == OTHER_TOOL
+    ):
+        return [
+            Finding(
+                number, "warning", "unknown-tool",
+                f"'{value}' names no AI tool deploycount knows: it counts as 'other'",
+                "name the tool (claude-code, copilot, cursor, codex, aider, ...) "
+                "or add it under [attribution.identities]",
+            )
+        ]  # fmt: skip
+    return []
