@@ -25,6 +25,7 @@ from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
 from deploycount.lint import lint_message
 from deploycount.masking import mask
 from deploycount.model import Report, report_json_schema
+from deploycount.progress import progress_for
 from deploycount.push import PushSettings, send_report
 from deploycount.render import render_markdown, render_table
 from deploycount.service import (
@@ -167,17 +168,6 @@ def _load(state: State, config_path: str | None) -> tuple[Repository, FileConfig
     return repo, config
 
 
-def _progress_printer() -> Callable[[int], None] | None:
-    """A `commits read` counter on stderr, only for a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(count: int) -> None:
-        click.echo(f"\rreading history: {count:,} commits", err=True, nl=False)
-
-    return show
-
-
 def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileConfig]:
     repo, config = _load(state, flags.get("config_path"))
     options = ReportOptions(
@@ -188,12 +178,12 @@ def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileCon
         min_confidence=flags.get("min_confidence"),
     )
     settings = resolve_settings(options, config, now=utc_now())
-    progress = _progress_printer()
+    progress = progress_for(sys.stderr)
     try:
         report = generate_report(repo, settings, environ=os.environ, progress=progress)
     finally:
         if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+            progress.close()
     return report, config
 
 
