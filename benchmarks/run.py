@@ -130,7 +130,7 @@ def main() -> None:
     )
     print(
         row(
-            "full-history report vs git log --all | cat",
+            "full-history report vs git log --all piped to cat",
             report_full.seconds,
             git_all_piped.seconds,
             "<= 1.5x",

@@ -26,7 +26,6 @@ from deploycount.lint import lint_message
 from deploycount.masking import mask
 from deploycount.model import Report, report_json_schema
 from deploycount.progress import progress_for
-from deploycount.push import PushSettings, send_report
 from deploycount.render import render_markdown, render_table
 from deploycount.service import (
     DEFAULT_ENVIRONMENT,
@@ -435,6 +434,9 @@ def push(
     **flags: Any,
 ) -> None:
     """Compute the report and send it to a metrics endpoint."""
+    # Imported here: requests and prometheus_client cost ~100 ms that other commands never need.
+    from deploycount.push import PushSettings, send_report  # noqa: PLC0415
+
     report_result, config = build_report_from_flags(state, **flags)
     settings = PushSettings.resolve(
         sink=sink,

@@ -172,7 +172,7 @@ class Repository:
 
     def tags(self) -> list[TagRef]:
         fmt = "%(refname:strip=2)%00%(objectname)%00%(creatordate:unix)"
-        out = self._run_text("for-each-ref", "--sort=creatordate", f"--format={fmt}", "refs/tags")
+        out = self._run_text("for-each-ref", f"--format={fmt}", "refs/tags")  # by name
         tags = []
         for line in out.splitlines():
             name, target, created = line.split("\x00")

@@ -23,7 +23,7 @@ from deploycount.attribution import (
 )
 from deploycount.commits import EMPTY_TREES, CommitDistiller, CommitInfo, resolve_prefix
 from deploycount.config import FileConfig, choose
-from deploycount.deploys import DeployEvent, DeploySource, source_from_spec
+from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.notes import NotesSource
 from deploycount.errors import UsageError
 from deploycount.history import RawCommit, Repository
@@ -142,7 +142,7 @@ def generate_report(
     source, warnings = choose_source(repo, settings.deploy_spec, settings.remote)
     loaded = source.load(repo, settings.environment)
     warnings += loaded.warnings
-    events = _existing_events(repo, loaded.events, settings.environment, warnings)
+    events = _existing_events(repo, loaded, settings.environment, warnings)
 
     before = [e for e in events if e.time < settings.since]
     window = [e for e in events if settings.since <= e.time < settings.until]
@@ -229,10 +229,12 @@ def _generate(
 
 
 def _existing_events(
-    repo: Repository, events: Sequence[DeployEvent], environment: str, warnings: list[str]
+    repo: Repository, loaded: LoadedEvents, environment: str, warnings: list[str]
 ) -> list[DeployEvent]:
     """Events of the environment whose sha is a commit here, full sha, sorted by time (stable)."""
-    wanted = [e for e in events if e.environment == environment]
+    wanted = [e for e in loaded.events if e.environment == environment]
+    if loaded.verified:
+        return sorted(wanted, key=lambda e: e.time)
     resolved = repo.resolve_commits(e.sha for e in wanted)
     existing = []
     for event in wanted:

@@ -31,6 +31,7 @@ class LoadedEvents:
 
     events: list[DeployEvent]
     warnings: list[str] = field(default_factory=list)
+    verified: bool = False  # every sha is already a full commit sha of this repository
 
 
 class DeploySource(Protocol):

@@ -45,7 +45,7 @@ class TagsSource:
             )
         tags = [t for t in repo.tags() if self.matches(t.name)]
         commits = repo.resolve_commits(t.target for t in tags)
-        loaded = LoadedEvents([])
+        loaded = LoadedEvents([], verified=True)
         for tag in tags:
             sha = commits.get(tag.target)
             if sha is None or tag.created_at is None:
