@@ -60,7 +60,10 @@ def render_table(report: Report) -> str:
             for line in _grid(("time (UTC)", "id", "kind", "commits", "AI", "sha"), rows, 3)
         ]
     else:
-        lines.append("no deploys in the window.")
+        lines.append(
+            f"no deploys in the window from {report.deploy_source}: tag releases, record deploys "
+            "with `deploycount record`, or name a source with --deploys (see README)."
+        )
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines) + "\n"
