@@ -59,12 +59,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         accept: Callable[[requests.Response], bool] | None = None,
+        wait: Callable[[requests.Response], float | None] | None = None,
     ) -> requests.Response:
         """Send, retrying connection errors, 429 and 5xx until `max_retry_seconds` is spent.
 
         `what` names the system in errors ("Pushgateway"). Any other 4xx fails at once.
         `accept` lets a caller treat a special answer (GitHub's 403 rate limit) as retryable
-        by returning False for it.
+        by returning False for it; `wait` says how long such an answer asks us to wait.
         """
         policy = self.policy
         deadline = self._clock() + policy.max_retry_seconds
@@ -102,7 +103,7 @@ class HttpClient:
                     raise ExternalServiceError(
                         mask(f"{what} at {shown} refused the request: {reason}")
                     )
-                retry_after = retry_after_seconds(response)
+                retry_after = (wait or retry_after_seconds)(response)
             delay = (
                 retry_after
                 if retry_after is not None

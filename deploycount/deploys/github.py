@@ -1,15 +1,44 @@
-"""`github`: the GitHub Deployments API (not available yet)."""
+"""`github`: the Deployments API of the environment, each deployment with its statuses.
+
+A deployment counts from its first `success` status (time = that status's `created_at`); a
+`failure` or `error` status before any success makes it a failed deploy at that time.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from deploycount.deploys.base import LoadedEvents
-from deploycount.errors import UsageError
+from deploycount.deploys.base import DeployEvent, LoadedEvents
+from deploycount.github import GitHub
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
+
+_FAILED = frozenset({"failure", "error"})
+
+
+def event_from_deployment(
+    deployment: dict[str, Any], statuses: list[dict[str, Any]]
+) -> DeployEvent | None:
+    """The event a deployment stands for, or None while it has no final status."""
+    ordered = sorted(statuses, key=lambda s: str(s.get("created_at", "")))
+    for status in ordered:
+        state = status.get("state")
+        if state == "success" or state in _FAILED:
+            when = datetime.fromisoformat(
+                str(status["created_at"]).replace("Z", "+00:00")
+            ).astimezone(UTC)
+            return DeployEvent(
+                id=str(deployment["id"]),
+                sha=str(deployment["sha"]).lower(),
+                environment=str(deployment.get("environment", "")),
+                time=when,
+                status="success" if state == "success" else "failure",
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -17,6 +46,17 @@ class GitHubSource:
     spec: str = "github"
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
-        raise UsageError(
-            "the github deploy source is not available in this version: use tags:, notes or file:"
-        )
+        from deploycount.service import repository_name  # noqa: PLC0415 - service imports sources
+
+        github = GitHub.from_environment(os.environ, repository_name(repo, os.environ))
+        loaded = LoadedEvents([])
+        for deployment in github.deployments(environment):
+            if not isinstance(deployment.get("id"), int) or not isinstance(
+                deployment.get("sha"), str
+            ):
+                loaded.warnings.append("GitHub returned a deployment without id or sha: skipped")
+                continue
+            event = event_from_deployment(deployment, github.deployment_statuses(deployment["id"]))
+            if event is not None:
+                loaded.events.append(event)
+        return loaded

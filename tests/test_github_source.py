@@ -1,0 +1,77 @@
+"""The `github` deploy source against a GitHub-like server on 127.0.0.1 (via GITHUB_API_URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import GitRepo
+from tests.fake_github import REPO, GitHubState, fake_github
+
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+
+
+def deployment(
+    state: GitHubState, sha: str, *statuses: tuple[str, str], env: str = "production"
+) -> None:
+    ident = state.new_id()
+    state.deployments.append({"id": ident, "sha": sha, "environment": env})
+    state.statuses[ident] = [{"state": s, "created_at": t} for s, t in statuses]
+
+
+def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: Any) -> None:
+    base = repo.commit("base", when="2026-09-01T10:00:00Z")
+    shas = [
+        repo.commit(f"change {n}", when=f"2026-10-02T{n % 24:02d}:{n // 24:02d}:00Z")
+        for n in range(3)
+    ]
+    state = GitHubState()
+    deployment(state, base, ("success", "2026-09-02T00:00:00Z"))
+    # 150 redeploys of the first sha push the listing past one page of 100.
+    for n in range(150):
+        deployment(
+            state,
+            shas[0],
+            ("pending", "2026-10-05T00:00:00Z"),
+            ("success", f"2026-10-05T{n // 60:02d}:{n % 60:02d}:00Z"),
+        )
+    deployment(
+        state, shas[2], ("in_progress", "2026-10-06T00:00:00Z"), ("failure", "2026-10-06T00:10:00Z")
+    )
+    deployment(state, shas[2], ("success", "2026-10-07T00:00:00Z"))
+    deployment(state, shas[2], ("queued", "2026-10-08T00:00:00Z"))  # not finished: not an event
+    deployment(state, shas[2], ("success", "2026-10-08T00:00:00Z"), env="staging")
+    state.rate_limit_once.add(f"/repos/{REPO}/deployments")
+    with fake_github(state) as github:
+        env = {
+            "GITHUB_API_URL": github.url,
+            "GITHUB_TOKEN": "good-token",
+            "GITHUB_REPOSITORY": REPO,
+        }
+        result = run_cli(
+            "report", "--format", "json", "--deploys", "github", *WINDOW, cwd=repo, env=env
+        )
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    kinds = [d["kind"] for d in report["deployments"]]
+    assert len(kinds) == 152
+    assert kinds[0] == "ship" and set(kinds[1:150]) == {"redeploy"}
+    assert kinds[150:] == ["failed", "ship"]
+    assert report["totals"]["commits"] == 3
+    pages = [p for m, p in state.requests if p == f"/repos/{REPO}/deployments"]
+    assert len(pages) == 3  # rate-limited once, then two pages of at most 100
+
+
+def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("x")
+    with fake_github() as github:
+        env = {
+            "GITHUB_API_URL": github.url,
+            "GITHUB_TOKEN": "wrong-token-value",
+            "GITHUB_REPOSITORY": REPO,
+        }
+        result = run_cli("report", "--deploys", "github", cwd=repo, env=env)
+    assert result.exit_code == 1
+    assert "401 Unauthorized" in result.stderr
+    assert "Bad credentials" in result.stderr
+    assert "wrong-token-value" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
