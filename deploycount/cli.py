@@ -452,6 +452,38 @@ def push(
     click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
 
 
+@cli.command()
+@click.option(
+    "--pr",
+    "pull",
+    type=click.IntRange(min=1),
+    help="Pull request number. [default: from GITHUB_EVENT_PATH]",
+)
+@report_options
+@click.pass_obj
+def comment(state: State, /, *, pull: int | None, **flags: Any) -> None:
+    """Keep one sticky summary comment on a pull request (and the job summary)."""
+    from deploycount.comment import post_comment  # noqa: PLC0415 - requests only when needed
+
+    repo, config = _load(state, flags.get("config_path"))
+    options = ReportOptions(
+        since=flags.get("since"),
+        until=flags.get("until"),
+        env=flags.get("env"),
+        deploys=flags.get("deploys"),
+        min_confidence=flags.get("min_confidence"),
+    )
+    settings = resolve_settings(options, config, now=utc_now())
+    outcome = post_comment(repo, settings, pull=pull, environ=os.environ)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(outcome.body + "\n")
+    if outcome.warning:
+        click.echo(f"deploycount: warning: {mask(outcome.warning)}", err=True)
+    click.echo(f"pull request comment: {outcome.action}", err=True)
+
+
 @cli.group()
 def hook() -> None:
     """Install the prepare-commit-msg hook that tags commits made by AI agents."""

@@ -138,7 +138,9 @@ def generate_report(
     *,
     environ: Mapping[str, str],
     progress: Progress | None = None,
+    shipped_shas: list[str] | None = None,
 ) -> Report:
+    """The report; `shipped_shas`, when given, receives the sha of every successful deploy."""
     source, warnings = choose_source(repo, settings.deploy_spec, settings.remote)
     loaded = source.load(repo, settings.environment)
     warnings += loaded.warnings
@@ -147,6 +149,8 @@ def generate_report(
     before = [e for e in events if e.time < settings.since]
     window = [e for e in events if settings.since <= e.time < settings.until]
     earlier_shipped = list(dict.fromkeys(e.sha for e in before if e.status == "success"))
+    if shipped_shas is not None:
+        shipped_shas.extend(dict.fromkeys(e.sha for e in events if e.status == "success"))
 
     with _gc_paused():
         return _generate(

@@ -16,7 +16,7 @@ def escape(text: str) -> str:
     return _UNSAFE.sub(lambda m: "@\u200b" if m.group(0) == "@" else f"\\{m.group(0)}", text)
 
 
-def _table(headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
+def table(headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join(["---"] * len(headers)) + "|"]
     for row in rows:
         cells = [*row, *([""] * (len(headers) - len(row)))]
@@ -33,7 +33,7 @@ def render_markdown(report: Report, *, heading: str = "##") -> str:
         "",
         f"{window(report)}, deploys from `{report.deploy_source.replace('`', '')}`",
         "",
-        *_table(METRIC_HEADERS, rows),
+        *table(METRIC_HEADERS, rows),
         "",
         f"**AI tools:** {escape(tools(report.totals))} · **rollbacks:** {report.totals.rollbacks}"
         f" · **failed deploys:** {report.totals.failed_deployments}",
@@ -47,7 +47,7 @@ def render_markdown(report: Report, *, heading: str = "##") -> str:
         lines += [
             "<details><summary>Deploys in the window</summary>",
             "",
-            *_table(["time (UTC)", "id", "kind", "commits", "AI", "sha"], deploy_rows),
+            *table(["time (UTC)", "id", "kind", "commits", "AI", "sha"], deploy_rows),
             "",
             "</details>",
             "",

@@ -1,0 +1,145 @@
+"""`deploycount comment` against a GitHub-like server: sticky, ownership-aware, fork-safe."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import GitRepo
+from tests.fake_github import REPO, GitHubState, fake_github
+
+EXPECTED = Path(__file__).parent / "expected" / "comment.md"
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+MARKER = "<!-- deploycount -->"
+
+
+@pytest.fixture
+def scenario(repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, GitHubState, dict[str, str]]:
+    repo.commit("base", author="Ann <ann@example.com>", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    repo.commit(
+        "feat: retries\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+        author="Ann <ann@example.com>",
+        when="2026-10-02T10:00:00Z",
+    )
+    repo.tag("v1.0", annotated_at="2026-10-03T00:00:00Z")
+    repo.commit("fix: typo", author="Ben <ben@example.com>", when="2026-10-10T10:00:00Z")
+    repo.tag("v1.1", annotated_at="2026-10-11T00:00:00Z")
+    repo.commit(
+        "feat: not deployed yet @team <b>bold</b>",
+        author="Ben <ben@example.com>",
+        when="2026-10-20T10:00:00Z",
+    )
+    state = GitHubState()
+    state.pull_commits[7] = [
+        {"sha": "a" * 40, "commit": {"message": "feat: add cache\n\nAssisted-by: Cursor:gpt-5", "author": {"name": "Ann", "email": "ann@example.com"}, "committer": {"name": "Ann", "email": "ann@example.com"}}},
+        {"sha": "b" * 40, "commit": {"message": "fix: ping @octocat <script>alert(1)</script> | pipes", "author": {"name": "Ben", "email": "ben@example.com"}, "committer": {"name": "Ben", "email": "ben@example.com"}}},
+    ]  # fmt: skip
+    state.comments[7] = [
+        {"id": 1, "body": f"{MARKER}\nsomeone else's copy", "user": {"login": "mallory"}}
+    ]
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({
+        "number": 7,
+        "repository": {"default_branch": "main"},
+        "pull_request": {"number": 7, "head": {"repo": {"full_name": REPO}}, "base": {"repo": {"full_name": REPO}}},
+    }))  # fmt: skip
+    env = {"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "good-token", "GITHUB_EVENT_PATH": str(event)}
+    return repo, state, env
+
+
+def test_comment_twice_leaves_one_updated_comment(
+    scenario: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    repo, state, env = scenario
+    summary = tmp_path / "summary.md"
+    with fake_github(state) as github:
+        env = {**env, "GITHUB_API_URL": github.url, "GITHUB_STEP_SUMMARY": str(summary)}
+        first = run_cli("comment", *WINDOW, cwd=repo, env=env)
+        assert first.exit_code == 0, first.stderr
+        assert "created" in first.stderr
+        second = run_cli("comment", *WINDOW, cwd=repo, env=env)
+        assert "updated" in second.stderr
+    comments = state.comments[7]
+    ours = [c for c in comments if c["user"]["login"] == "deploy-bot"]
+    assert len(ours) == 1
+    assert comments[0] == {
+        "id": 1,
+        "body": f"{MARKER}\nsomeone else's copy",
+        "user": {"login": "mallory"},
+    }
+    body = ours[0]["body"]
+    assert summary.read_text().count(MARKER) == 2  # the job summary gets it every run
+    if os.environ.get("UPDATE_GOLDEN"):
+        EXPECTED.write_text(body)
+    assert body == EXPECTED.read_text()
+    # User text is inert: no live mention, no HTML, no broken table.
+    assert "@octocat" not in body and "@\u200boctocat" in body
+    assert "<script>" not in body and "<b>" not in body
+    assert len(body) < 65_536
+
+
+def test_fork_pull_request_writes_the_summary_and_exits_0(
+    scenario: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    repo, state, env = scenario
+    event = Path(env["GITHUB_EVENT_PATH"])
+    payload = json.loads(event.read_text())
+    payload["pull_request"]["head"]["repo"]["full_name"] = "fork/api"
+    event.write_text(json.dumps(payload))
+    summary = tmp_path / "summary.md"
+    with fake_github(state) as github:
+        result = run_cli(
+            "comment",
+            *WINDOW,
+            cwd=repo,
+            env={**env, "GITHUB_API_URL": github.url, "GITHUB_STEP_SUMMARY": str(summary)},
+        )
+    assert result.exit_code == 0
+    assert "fork" in result.stderr
+    assert MARKER in summary.read_text()
+    assert len(state.comments[7]) == 1  # nothing written
+
+
+def test_read_only_token_falls_back_to_the_summary(scenario: Any, run_cli: Any) -> None:
+    repo, state, env = scenario
+    state.read_only = True
+    with fake_github(state) as github:
+        result = run_cli("comment", *WINDOW, cwd=repo, env={**env, "GITHUB_API_URL": github.url})
+    assert result.exit_code == 0
+    assert "summary only" in result.stderr
+
+
+def test_actions_token_comments_as_github_actions_bot(scenario: Any, run_cli: Any) -> None:
+    repo, state, env = scenario
+    state.integration_tokens.add("ghs_installation")
+    with fake_github(state) as github:
+        env = {**env, "GITHUB_API_URL": github.url, "GITHUB_TOKEN": "ghs_installation"}
+        run_cli("comment", *WINDOW, cwd=repo, env=env)
+        run_cli("comment", *WINDOW, cwd=repo, env=env)
+    assert [c["user"]["login"] for c in state.comments[7]] == ["mallory", "github-actions[bot]"]
+
+
+def test_mermaid_block_follows_the_xychart_beta_grammar() -> None:
+    """Checked against Mermaid's xychart grammar: `xychart-beta`, then `title "..."`,
+    `x-axis [cat, ...]`, `y-axis "title" min --> max`, and `bar`/`line` lists of numbers, one
+    per x-axis category."""
+    import re
+
+    text = EXPECTED.read_text()
+    block = text.split("```mermaid\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert block[0] == "xychart-beta"
+    statements = [line.strip() for line in block[1:]]
+    assert re.fullmatch(r'title "[^"]*"', statements[0])
+    axis = re.fullmatch(r'x-axis \[("[^"]*"(?:, "[^"]*")*)\]', statements[1])
+    assert axis
+    categories = re.findall(r'"[^"]*"', axis[1])
+    assert re.fullmatch(r'y-axis "[^"]*" \d+ --> \d+', statements[2])
+    for statement in statements[3:]:
+        series = re.fullmatch(r"(bar|line) \[(\d+(?:, \d+)*)\]", statement)
+        assert series, statement
+        assert len(series[2].split(", ")) == len(categories)
