@@ -128,6 +128,11 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
     ctx.obj = State(directory, debug)
 
 
+config_option = click.option(
+    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
+)
+
+
 def report_options(command: F) -> F:
     """The options every report-producing command takes (report, push, comment)."""
     decorators = [
@@ -144,12 +149,7 @@ def report_options(command: F) -> F:
             metavar="SPEC",
             help="tags:GLOB[,!GLOB], notes, github or file:PATH.",
         ),
-        click.option(
-            "--config",
-            "config_path",
-            metavar="PATH",
-            help="Config file. [default: .deploycount.toml]",
-        ),
+        config_option,
         click.option(
             "--min-confidence",
             type=CONFIDENCE,
@@ -234,9 +234,7 @@ def report(state: State, /, output_format: str | None, output: str | None, **fla
     default="table",
     show_default=True,
 )
-@click.option(
-    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
-)
+@config_option
 @click.pass_obj
 def scan(
     state: State,
@@ -352,9 +350,7 @@ def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
     show_default=True,
     help="Push attempts before giving up (each one merges the remote ledger first).",
 )
-@click.option(
-    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
-)
+@config_option
 @click.pass_obj
 def record(
     state: State,
@@ -537,9 +533,7 @@ def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
     default="text",
     show_default=True,
 )
-@click.option(
-    "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
-)
+@config_option
 @click.pass_obj
 def lint(
     state: State,
