@@ -18,7 +18,6 @@ import click
 from deploycount import hook as hooks
 from deploycount.attribution import NO_SIGNALS, Confidence, Person
 from deploycount.config import FileConfig, choose, load_config
-from deploycount.deploys.base import utc_now
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.history import Repository
 from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
@@ -30,6 +29,7 @@ from deploycount.render import render_markdown, render_table
 from deploycount.service import (
     DEFAULT_ENVIRONMENT,
     ReportOptions,
+    ReportSettings,
     ScanRow,
     generate_report,
     markers_from_config,
@@ -37,7 +37,7 @@ from deploycount.service import (
     resolve_settings,
     scan_commits,
 )
-from deploycount.timeutil import parse_when
+from deploycount.timeutil import parse_when, utc_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -167,7 +167,10 @@ def _load(state: State, config_path: str | None) -> tuple[Repository, FileConfig
     return repo, config
 
 
-def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileConfig]:
+def _settings_from_flags(
+    state: State, flags: dict[str, Any]
+) -> tuple[Repository, FileConfig, ReportSettings]:
+    """The repository, its config, and the report settings the `report_options` flags ask for."""
     repo, config = _load(state, flags.get("config_path"))
     options = ReportOptions(
         since=flags.get("since"),
@@ -176,7 +179,11 @@ def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileCon
         deploys=flags.get("deploys"),
         min_confidence=flags.get("min_confidence"),
     )
-    settings = resolve_settings(options, config, now=utc_now())
+    return repo, config, resolve_settings(options, config, now=utc_now())
+
+
+def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileConfig]:
+    repo, config, settings = _settings_from_flags(state, flags)
     progress = progress_for(sys.stderr)
     try:
         report = generate_report(repo, settings, environ=os.environ, progress=progress)
@@ -461,15 +468,7 @@ def comment(state: State, /, *, pull: int | None, **flags: Any) -> None:
     """Keep one sticky summary comment on a pull request (and the job summary)."""
     from deploycount.comment import post_comment  # noqa: PLC0415 - requests only when needed
 
-    repo, config = _load(state, flags.get("config_path"))
-    options = ReportOptions(
-        since=flags.get("since"),
-        until=flags.get("until"),
-        env=flags.get("env"),
-        deploys=flags.get("deploys"),
-        min_confidence=flags.get("min_confidence"),
-    )
-    settings = resolve_settings(options, config, now=utc_now())
+    repo, _, settings = _settings_from_flags(state, flags)
     outcome = post_comment(repo, settings, pull=pull, environ=os.environ)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -515,7 +514,7 @@ def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
     _, config = _load(state, None)
     source = hooks.hook_source((str(message_file), *extra), os.environ)
     hooks.run_hook(
-        message_file, source, os.environ, markers_from_config(config), Path(state.directory)
+        message_file, source, os.environ, markers_from_config(config), state.repository()
     )
 
 

@@ -14,7 +14,7 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -137,22 +137,15 @@ class Repository:
 
     # -- questions ------------------------------------------------------------------------------
 
-    def is_shallow(self) -> bool:
-        return self._run_text("rev-parse", "--is-shallow-repository").strip() == "true"
-
     def shallow_commits(self) -> frozenset[str]:
-        """Commits whose parents a shallow clone does not have."""
+        """Commits whose parents a shallow clone does not have (empty unless shallow)."""
         path = self.git_dir / "shallow"
         if not path.exists():
             return frozenset()
         return frozenset(path.read_text().split())
 
     def has_head(self) -> bool:
-        return bool(self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False))
-
-    def head(self) -> str | None:
-        out = self._run_text("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
-        return out.strip() or None
+        return self.ref_exists("HEAD^{commit}")
 
     def resolve_commits(self, names: Iterable[str]) -> dict[str, str | None]:
         """Map each commit-ish to the full sha of its commit, or None when it is not here."""
@@ -201,9 +194,21 @@ class Repository:
                 mapped[person] = Person(name, email.rstrip(">"))
         return mapped
 
+    def git_path(self, name: str) -> Path:
+        """Where git keeps `name` (`hooks` honours core.hooksPath), as an absolute path."""
+        path = Path(self._run_text("rev-parse", "--git-path", name).strip())
+        return path if path.is_absolute() else self.root / path
+
+    def add_trailer(self, message_file: Path, trailer: str) -> None:
+        """Add `trailer` to a message file where git reads trailers, unless it is there."""
+        self._run(
+            "interpret-trailers", "--in-place", "--where", "end", "--if-exists",
+            "addIfDifferent", "--trailer", trailer, str(message_file),
+        )  # fmt: skip
+
     def notes(self, ref: str) -> list[tuple[str, str]]:
         """(annotated commit, note text) for every note under `ref`; empty when there is none."""
-        if not self._run("rev-parse", "--verify", "--quiet", ref, check=False).strip():
+        if not self.ref_exists(ref):
             return []
         listing = self._run_text("notes", f"--ref={ref}", "list").split()
         pairs = list(zip(listing[0::2], listing[1::2], strict=True))
@@ -421,6 +426,19 @@ def _pumped(stdout: IO[bytes]) -> Iterator[bytes]:
             with contextlib.suppress(queue.Empty):
                 chunks.get(timeout=0.05)
         reader.join()
+
+
+def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
+    """`GITHUB_REPOSITORY`, else owner/name from the origin URL, else the directory name."""
+    if environ.get("GITHUB_REPOSITORY"):
+        return environ["GITHUB_REPOSITORY"]
+    url = repo.remote_url("origin")
+    if url:
+        path = re.sub(r"^[a-z+]+://[^/]*/|^[^/@:]+@[^:]+:", "", url.strip())
+        parts = [p for p in re.split(r"[/\\]", path.removesuffix("/").removesuffix(".git")) if p]
+        if len(parts) >= 2:
+            return f"{parts[-2]}/{parts[-1]}"
+    return repo.root.name
 
 
 def parse_log_stream(chunks: Iterable[bytes]) -> Iterator[RawCommit]:

@@ -9,15 +9,13 @@ message already carries a marker, so `--amend` does not stack trailers. Placemen
 
 from __future__ import annotations
 
-import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from deploycount.attribution import Confidence, Markers, Person, attribute
-from deploycount.errors import RepositoryError, UsageError
+from deploycount.errors import UsageError
 from deploycount.history import Repository
 
 HOOK_NAME = "prepare-commit-msg"
@@ -66,7 +64,7 @@ def run_hook(
     source: str | None,
     environ: Mapping[str, str],
     markers: Markers,
-    repo_dir: Path,
+    repo: Repository,
 ) -> str | None:
     """Add `Assisted-by: <tool>` to the message file when it should; returns the tool added."""
     if source == "merge":
@@ -77,33 +75,13 @@ def run_hook(
     message = message_file.read_text("utf-8", errors="surrogateescape")
     if has_marker(message, markers):
         return None
-    result = subprocess.run(
-        [
-            "git", "interpret-trailers", "--in-place", "--where", "end",
-            "--if-exists", "addIfDifferent", "--trailer", f"Assisted-by: {tool}", str(message_file),
-        ],
-        cwd=repo_dir, capture_output=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise RepositoryError(
-            "git interpret-trailers failed: " + result.stderr.decode(errors="replace").strip()
-        )
+    repo.add_trailer(message_file, f"Assisted-by: {tool}")
     return tool
 
 
 def hooks_dir(repo: Repository) -> Path:
     """Where git runs hooks from: `core.hooksPath` when set, else `.git/hooks`."""
-    out = subprocess.run(
-        ["git", "rev-parse", "--git-path", "hooks"],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RepositoryError("could not find the hooks directory (git rev-parse --git-path hooks)")
-    path = Path(out.stdout.strip())
-    return path if path.is_absolute() else repo.root / path
+    return repo.git_path("hooks")
 
 
 def hook_script(python: str) -> str:
@@ -165,7 +143,3 @@ def hook_source(arguments: tuple[str, ...], environ: Mapping[str, str]) -> str |
     if len(arguments) > 1:
         return arguments[1]
     return environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE") or None
-
-
-def repo_dir_for_hook() -> Path:
-    return Path(os.getcwd())

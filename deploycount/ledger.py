@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from deploycount.deploys.base import DeployEvent
-from deploycount.deploys.notes import INCOMING_REF, NOTES_REF, read_ledger, sync_ledger
+from deploycount.deploys.notes import INCOMING_REF, NOTES_REF, read_ledger
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.history import Repository
 from deploycount.timeutil import iso_z
@@ -126,4 +126,4 @@ def push_ledger(
     )
 
 
-__all__ = ["RecordResult", "push_ledger", "record_deploy", "sync_ledger"]
+__all__ = ["RecordResult", "push_ledger", "record_deploy"]

@@ -22,7 +22,7 @@ from deploycount.model import (
     TeamRow,
     Totals,
 )
-from deploycount.teams import ALL, UNASSIGNED, TeamDirectory
+from deploycount.teams import UNASSIGNED, TeamDirectory
 from deploycount.timeutil import iso_z
 
 _HOUR = 3600.0
@@ -251,4 +251,4 @@ def build_report(
     )
 
 
-__all__ = ["ALL", "ShippedCommit", "build_report", "classify_shipped", "lead_time_stats"]
+__all__ = ["ShippedCommit", "build_report", "classify_shipped", "lead_time_stats"]

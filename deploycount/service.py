@@ -7,7 +7,6 @@ module (`history`), a deploy source, or a pure function.
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from deploycount.config import FileConfig, choose
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.notes import NotesSource
 from deploycount.errors import UsageError
-from deploycount.history import RawCommit, Repository
+from deploycount.history import RawCommit, Repository, repository_name
 from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import build_report, classify_shipped
 from deploycount.model import Report
@@ -104,19 +103,6 @@ def resolve_settings(
         teams=teams,
         min_team_size=config.privacy.min_team_size,
     )
-
-
-def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
-    """`GITHUB_REPOSITORY`, else owner/name from the origin URL, else the directory name."""
-    if environ.get("GITHUB_REPOSITORY"):
-        return environ["GITHUB_REPOSITORY"]
-    url = repo.remote_url("origin")
-    if url:
-        path = re.sub(r"^[a-z+]+://[^/]*/|^[^/@:]+@[^:]+:", "", url.strip())
-        parts = [p for p in re.split(r"[/\\]", path.removesuffix("/").removesuffix(".git")) if p]
-        if len(parts) >= 2:
-            return f"{parts[-2]}/{parts[-1]}"
-    return repo.root.name
 
 
 def choose_source(
@@ -197,7 +183,7 @@ def _generate(
         for raw in _counting(stream, progress):
             commits[raw.sha] = distill(raw)
 
-    shallow = repo.shallow_commits() if repo.is_shallow() else frozenset()
+    shallow = repo.shallow_commits()
     parents = {sha: info.parents for sha, info in commits.items()}
     linked = link_deploys(
         window, earlier_shipped[-1] if earlier_shipped else None, parents, shallow=shallow

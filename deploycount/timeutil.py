@@ -43,5 +43,9 @@ def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
 def from_unix(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)

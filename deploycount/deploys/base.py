@@ -71,7 +71,3 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "event"
     return f"{where}: {first['msg']}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(tz=UTC)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.github import GitHub
+from deploycount.history import repository_name
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
@@ -46,8 +47,6 @@ class GitHubSource:
     spec: str = "github"
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
-        from deploycount.service import repository_name  # noqa: PLC0415 - service imports sources
-
         github = GitHub.from_environment(os.environ, repository_name(repo, os.environ))
         loaded = LoadedEvents([])
         for deployment in github.deployments(environment):

@@ -79,16 +79,14 @@ class NotesSource:
 
     remote: str = "origin"
     spec: str = "notes"
-    fetch: bool = True
     warnings: list[str] = field(default_factory=list)
     _lines: list[LedgerLine] | None = None
 
     def lines(self, repo: Repository) -> list[LedgerLine]:
         if self._lines is None:
-            if self.fetch:
-                warning = sync_ledger(repo, self.remote)
-                if warning:
-                    self.warnings.append(warning)
+            warning = sync_ledger(repo, self.remote)
+            if warning:
+                self.warnings.append(warning)
             self._lines = read_ledger(repo)
         return self._lines
 
