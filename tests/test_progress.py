@@ -43,3 +43,14 @@ def test_only_on_a_terminal() -> None:
 
     assert progress_for(io.StringIO()) is None
     assert isinstance(progress_for(Terminal()), ProgressLine)
+
+
+def test_startup_does_not_import_http_clients() -> None:
+    """requests/prometheus_client are for push, comment and the github source only: importing
+    them for every command cost ~0.1 s, a fifth of a window report."""
+    import subprocess
+    import sys
+
+    code = "import sys, deploycount.cli; print(sorted(m for m in ('requests', 'prometheus_client') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
