@@ -87,6 +87,7 @@ class TagRef:
     name: str
     target: str
     created_at: int | None
+    commit: str | None = None  # the commit it names, when git could tell without peeling further
 
 
 class Repository:
@@ -164,12 +165,16 @@ class Repository:
         return result
 
     def tags(self) -> list[TagRef]:
-        fmt = "%(refname:strip=2)%00%(objectname)%00%(creatordate:unix)"
-        out = self._run_text("for-each-ref", f"--format={fmt}", "refs/tags")  # by name
+        """Every tag, by name, with its commit when the tag names one directly or through one
+        annotated tag (git peels that level itself; a tag of a tag is left to the caller)."""
+        fields = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
+        fmt = "%00".join(f"%({field})" for field in fields) + "%00%(creatordate:unix)"
+        out = self._run_text("for-each-ref", f"--format={fmt}", "refs/tags")
         tags = []
         for line in out.splitlines():
-            name, target, created = line.split("\x00")
-            tags.append(TagRef(name, target, int(created) if created.strip() else None))
+            name, target, kind, peeled, peeled_kind, created = line.split("\x00")
+            commit = target if kind == "commit" else peeled if peeled_kind == "commit" else None
+            tags.append(TagRef(name, target, int(created) if created.strip() else None, commit))
         return tags
 
     def trees(self, shas: Iterable[str]) -> dict[str, str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, at
 
 ALICE = "Alice <alice@pay.example.com>"
 BOB = "Bob <bob@pay.example.com>"
@@ -305,3 +306,28 @@ def test_schema_command_describes_the_report(run_cli: Any, repo: GitRepo) -> Non
     schema = run_cli("schema", cwd=repo).json()
     assert schema["title"] == "Report"
     assert {"schema", "totals", "teams", "deployments", "warnings"} <= set(schema["properties"])
+
+
+def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: Any) -> None:
+    """A tag of an annotated tag still deploys its commit; a tag of a tree is skipped, warned."""
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    sha = repo.commit("feature", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.0-inner", annotated_at="2026-10-03T00:00:00Z")
+    repo.git(
+        "tag",
+        "-a",
+        "v1.0",
+        "-m",
+        "outer",
+        "v1.0-inner",
+        env={**os.environ, "GIT_COMMITTER_DATE": at("2026-10-04T00:00:00Z")},
+    )
+    repo.git("tag", "v9-tree", repo.git("rev-parse", "HEAD^{tree}"))
+    report = run_cli(
+        "report", "--format", "json", "--deploys", "tags:v1.0,v9*", *WINDOW, cwd=repo
+    ).json()
+    assert [(d["id"], d["sha"], d["time"]) for d in report["deployments"]] == [
+        ("v1.0", sha, "2026-10-04T00:00:00Z")
+    ]
+    assert any("v9-tree" in w and "does not point at a commit" in w for w in report["warnings"])

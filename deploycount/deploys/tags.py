@@ -44,10 +44,11 @@ class TagsSource:
                 [], [f"deploy source {self.spec} only gives {TAG_ENVIRONMENT} deploys"]
             )
         tags = [t for t in repo.tags() if self.matches(t.name)]
-        commits = repo.resolve_commits(t.target for t in tags)
+        # Only tags of tags (or of trees) still need peeling: one batch for those few.
+        nested = repo.resolve_commits(t.target for t in tags if t.commit is None)
         loaded = LoadedEvents([], verified=True)
         for tag in tags:
-            sha = commits.get(tag.target)
+            sha = tag.commit or nested.get(tag.target)
             if sha is None or tag.created_at is None:
                 loaded.warnings.append(f"tag {tag.name} does not point at a commit: skipped")
                 continue
