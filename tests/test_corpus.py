@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from benchmarks.synth import START, FastImport, finish, run_fast_import
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-commits.jsonl"
+# The labelled corpus is project data kept in shared/ beside the checkout (as CI lays it out);
+# CORPUS_PATH points elsewhere.
+CORPUS = Path(
+    os.environ.get("CORPUS_PATH")
+    or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-commits.jsonl"
+)
+
+
+def corpus_rows() -> list[dict[str, Any]]:
+    """The corpus; in CI its absence fails the test, elsewhere it skips with where to put it."""
+    if not CORPUS.is_file():
+        message = f"labelled corpus not found at {CORPUS}: put shared/ beside the checkout or set CORPUS_PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return [json.loads(line) for line in CORPUS.read_text().splitlines()]
+
+
 # Under the contract's own tables this label is right; we extend the table (see README).
 KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 
 
 def test_scan_agrees_with_labelled_corpus(tmp_path: Path, run_cli: Any) -> None:
-    rows = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    rows = corpus_rows()
     assert len(rows) == 598
     repo = tmp_path / "corpus"
     process = run_fast_import(repo)

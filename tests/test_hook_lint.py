@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import GitRepo
-from tests.test_corpus import CORPUS
+from tests.test_corpus import corpus_rows
 
 AGENT = {"CLAUDECODE": "1"}
 
@@ -182,7 +182,7 @@ def test_lint_on_the_real_corpus(tmp_path: Path, run_cli: Any) -> None:
     from deploycount.attribution import builtin_markers
     from deploycount.lint import lint_message
 
-    rows = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    rows = corpus_rows()
     codes: dict[str, int] = {}
     for row in rows:
         for finding in lint_message(row["message"], builtin_markers()):
