@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from deploycount.config import DEFAULT_ENVIRONMENT
 from deploycount.model import Report
 from deploycount.render import render_markdown
 
@@ -28,7 +29,7 @@ def _input(environ: Mapping[str, str], name: str) -> str:
 
 
 def report_flags(environ: Mapping[str, str]) -> list[str]:
-    flags = ["--env", _input(environ, "environment") or "production"]
+    flags = ["--env", _input(environ, "environment") or DEFAULT_ENVIRONMENT]
     for name in ("deploys", "since", "until", "config"):
         value = _input(environ, name)
         if value:
@@ -78,7 +79,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
                 "record",
                 environ.get("GITHUB_SHA", "HEAD"),
                 "--env",
-                _input(environ, "environment") or "production",
+                _input(environ, "environment") or DEFAULT_ENVIRONMENT,
                 "--push",
             ]
         )

@@ -1,4 +1,4 @@
-"""The command line: parse flags, build settings, call the core, turn errors into exit codes.
+"""The command line: parse flags, call a command, write what it returns, map errors to exit codes.
 
 Only this module writes to the terminal. Data goes to stdout, chatter and errors to stderr.
 """
@@ -9,35 +9,15 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from deploycount import hook as hooks
-from deploycount.attribution import NO_SIGNALS, Confidence, Person
-from deploycount.config import FileConfig, choose, load_config
+from deploycount.config import DEFAULT_PUSH_ATTEMPTS, ReportOptions
 from deploycount.errors import DeploycountError, LintFailure, UsageError
-from deploycount.history import Repository
-from deploycount.ledger import PUSH_ATTEMPTS, push_ledger, record_deploy
-from deploycount.lint import lint_message
 from deploycount.masking import mask
-from deploycount.model import Report, report_json_schema
-from deploycount.progress import progress_for
-from deploycount.render import render_markdown, render_table
-from deploycount.service import (
-    DEFAULT_ENVIRONMENT,
-    ReportOptions,
-    ReportSettings,
-    ScanRow,
-    generate_report,
-    markers_from_config,
-    minimum_confidence,
-    resolve_settings,
-    scan_commits,
-)
-from deploycount.timeutil import parse_when, utc_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -50,9 +30,6 @@ class State:
         self.directory = directory
         self.debug = debug
 
-    def repository(self) -> Repository:
-        return Repository(self.directory)
-
 
 def fail(message: str, code: int) -> NoReturn:
     click.echo(mask(f"deploycount: error: {message}"), err=True)
@@ -64,7 +41,7 @@ def _print_traceback() -> None:
 
 
 class DeploycountGroup(click.Group):
-    """Maps every failure to one line on stderr and the contract's exit code."""
+    """Maps every failure to one line on stderr and the exit code of its error class."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -114,11 +91,7 @@ def _debugging(ctx: click.Context) -> bool:
 
 @click.group(cls=DeploycountGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "-C",
-    "directory",
-    default=".",
-    metavar="DIR",
-    help="Run as if started in DIR (like git -C).",
+    "-C", "directory", default=".", metavar="DIR", help="Run as if started in DIR (like git -C)."
 )
 @click.option("--debug", is_flag=True, help="Print tracebacks for errors.")
 @click.version_option(package_name="deploycount")
@@ -131,10 +104,14 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
 config_option = click.option(
     "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
 )
+min_confidence_option = click.option(
+    "--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"
+)
 
 
 def report_options(command: F) -> F:
-    """The options every report-producing command takes (report, push, comment)."""
+    """The options every report-producing command takes (report, push, comment); the command
+    receives them as one `ReportOptions` named `options`."""
     decorators = [
         click.option(
             "--since", help="Window start: ISO date/time or 28d, 4w before --until. [default: 28d]"
@@ -144,53 +121,26 @@ def report_options(command: F) -> F:
         ),
         click.option("--env", help="Deploy environment. [default: production]"),
         click.option(
-            "--deploys",
-            "deploys",
-            metavar="SPEC",
-            help="tags:GLOB[,!GLOB], notes, github or file:PATH.",
+            "--deploys", metavar="SPEC", help="tags:GLOB[,!GLOB], notes, github or file:PATH."
         ),
         config_option,
-        click.option(
-            "--min-confidence",
-            type=CONFIDENCE,
-            help="Weakest signal that counts. [default: medium]",
-        ),
+        min_confidence_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
 
 
-def _load(state: State, config_path: str | None) -> tuple[Repository, FileConfig]:
-    repo = state.repository()
-    config, _ = load_config(config_path, repo.root)
-    return repo, config
+def _options(flags: dict[str, Any]) -> ReportOptions:
+    """Pop the `report_options` flags out of a command's keyword arguments."""
+    names = ("since", "until", "env", "deploys", "min_confidence", "config_path")
+    return ReportOptions(**{name: flags.pop(name) for name in names})
 
 
-def _settings_from_flags(
-    state: State, flags: dict[str, Any]
-) -> tuple[Repository, FileConfig, ReportSettings]:
-    """The repository, its config, and the report settings the `report_options` flags ask for."""
-    repo, config = _load(state, flags.get("config_path"))
-    options = ReportOptions(
-        since=flags.get("since"),
-        until=flags.get("until"),
-        env=flags.get("env"),
-        deploys=flags.get("deploys"),
-        min_confidence=flags.get("min_confidence"),
-    )
-    return repo, config, resolve_settings(options, config, now=utc_now())
+def _progress() -> Any:
+    from deploycount.progress import progress_for  # noqa: PLC0415
 
-
-def build_report_from_flags(state: State, **flags: Any) -> tuple[Report, FileConfig]:
-    repo, config, settings = _settings_from_flags(state, flags)
-    progress = progress_for(sys.stderr)
-    try:
-        report = generate_report(repo, settings, environ=os.environ, progress=progress)
-    finally:
-        if progress is not None:
-            progress.close()
-    return report, config
+    return progress_for(sys.stderr)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -215,15 +165,20 @@ def _write(text: str, output: str | None) -> None:
 @click.pass_obj
 def report(state: State, /, output_format: str | None, output: str | None, **flags: Any) -> None:
     """Normalised deployments for the window, per team and in total."""
-    result, config = build_report_from_flags(state, **flags)
-    chosen = choose(output_format, config.report.format, "table")
-    if chosen == "json":
-        text = result.to_json() + "\n"
-    elif chosen == "markdown":
-        text = render_markdown(result)
-    else:
-        text = render_table(result)
-    _write(text, choose(output, config.report.output, None))
+    from deploycount.commands.report import report_from_options  # noqa: PLC0415
+    from deploycount.config import resolve_report_output  # noqa: PLC0415
+    from deploycount.render import render_report  # noqa: PLC0415
+
+    progress = _progress()
+    try:
+        result, config = report_from_options(
+            state.directory, _options(flags), environ=os.environ, progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    chosen_format, destination = resolve_report_output(output_format, output, config)
+    _write(render_report(result, chosen_format), destination)
 
 
 @cli.command()
@@ -231,9 +186,7 @@ def report(state: State, /, output_format: str | None, output: str | None, **fla
 @click.option(
     "-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N commits of the range."
 )
-@click.option(
-    "--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"
-)
+@min_confidence_option
 @click.option(
     "--format",
     "output_format",
@@ -254,85 +207,26 @@ def scan(
     config_path: str | None,
 ) -> None:
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
-    repo, config = _load(state, config_path)
+    from deploycount.commands import open_repository  # noqa: PLC0415
+    from deploycount.commands.scan import scan_commits  # noqa: PLC0415
+    from deploycount.config import markers_from_config, minimum_confidence  # noqa: PLC0415
+    from deploycount.render import scan as render  # noqa: PLC0415
+
+    repo, config = open_repository(state.directory, config_path)
     minimum = minimum_confidence(min_confidence, config)
     rows = scan_commits(repo, list(revrange), markers_from_config(config), max_count=max_count)
     if output_format == "json":
-        _stream_json(rows, minimum)
-    else:
-        _scan_table(rows, minimum)
-
-
-def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
-    attribution = row.attribution
-    confidence = attribution.confidence()
-    return {
-        "sha": row.sha,
-        "author": str(row.author),
-        "ai_assisted": attribution.is_ai(minimum),
-        "tools": list(attribution.tools(minimum)),
-        "confidence": confidence.label if confidence else None,
-        "signals": [
-            {
-                "signal": s.signal,
-                "tool": s.tool,
-                "confidence": s.confidence.label,
-                "detail": s.detail,
-            }
-            for s in attribution.signals
-        ],
-    }
-
-
-def _stream_json(rows: Iterator[ScanRow], minimum: Confidence) -> None:
-    """A JSON array written one element at a time, so a long history never sits in memory.
-
-    Most commits carry no signal; their element differs only in sha and author, so it is
-    filled into a template instead of going through json.dumps."""
-    out = sys.stdout
-    authors: dict[Person, str] = {}
-    out.write("[")
-    pending: list[str] = []
-    separator = "\n  "
-    for row in rows:
-        if row.attribution is NO_SIGNALS:
-            author = authors.get(row.author)
-            if author is None:
-                author = authors[row.author] = json.dumps(str(row.author), ensure_ascii=False)
-            element = (
-                f'{{"sha": "{row.sha}", "author": {author}, "ai_assisted": false, '
-                '"tools": [], "confidence": null, "signals": []}'
-            )
-        else:
-            element = json.dumps(scan_record(row, minimum), ensure_ascii=False)
-        pending.append(separator + element)
-        separator = ",\n  "
-        if len(pending) >= 1000:
-            out.write("".join(pending))
-            pending.clear()
-    out.write("".join(pending) + "\n]\n")
-
-
-def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
+        for chunk in render.scan_json_chunks(rows, minimum):
+            sys.stdout.write(chunk)
+        return
     total = assisted = 0
-    click.echo(f"{'sha':<12}  {'AI':<3}  {'tools':<20}  {'confidence':<10}  signals")
+    click.echo(render.SCAN_TABLE_HEADER)
     for row in rows:
-        record = scan_record(row, minimum)
+        line, is_ai = render.scan_table_line(row, minimum)
         total += 1
-        assisted += record["ai_assisted"]
-        signals = "; ".join(
-            f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
-        )
-        tools = ",".join(record["tools"]) or "-"
-        flag = "yes" if record["ai_assisted"] else "no"
-        confidence = record["confidence"] or "-"
-        click.echo(
-            f"{row.sha[:12]:<12}  {flag:<3}  {tools:<20}  {confidence:<10}  {signals or '-'}"
-        )
-    click.echo(
-        f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above",
-        err=True,
-    )
+        assisted += is_ai
+        click.echo(line)
+    click.echo(render.scan_summary(assisted, total, minimum), err=True)
 
 
 @cli.command()
@@ -353,50 +247,31 @@ def _scan_table(rows: Iterator[ScanRow], minimum: Confidence) -> None:
 @click.option(
     "--retries",
     type=click.IntRange(1, 50),
-    default=PUSH_ATTEMPTS,
+    default=DEFAULT_PUSH_ATTEMPTS,
     show_default=True,
     help="Push attempts before giving up (each one merges the remote ledger first).",
 )
 @config_option
 @click.pass_obj
-def record(
-    state: State,
-    /,
-    *,
-    sha: str,
-    env: str | None,
-    status: str,
-    when: str | None,
-    event_id: str | None,
-    push: bool,
-    remote: str | None,
-    retries: int,
-    config_path: str | None,
-) -> None:
+def record(state: State, /, *, sha: str, config_path: str | None, **flags: Any) -> None:
     """Record a deploy of SHA (default HEAD) in the git-notes ledger."""
-    repo, config = _load(state, config_path)
-    now = utc_now()
-    moment = parse_when(when, now=now, option="--time") if when else now
-    result = record_deploy(
-        repo,
-        commitish=sha,
-        environment=choose(env, config.report.env, DEFAULT_ENVIRONMENT),
-        status=status,
-        moment=moment,
-        event_id=event_id,
-        environ=dict(os.environ),
+    from deploycount.commands.record import record as run_record  # noqa: PLC0415
+
+    outcome = run_record(
+        state.directory, sha=sha, config_path=config_path, environ=os.environ, **flags
     )
-    event = result.event
-    verb = "recorded" if result.added else "already recorded, unchanged:"
+    event = outcome.result.event
+    verb = "recorded" if outcome.result.added else "already recorded, unchanged:"
     click.echo(
         f"{verb} {event.status} deploy {event.id} of {event.sha[:12]} to {event.environment}",
         err=True,
     )
-    click.echo(result.line)
-    if push:
-        target = choose(remote, config.deploys.remote, "origin")
-        attempts = push_ledger(repo, target, attempts=retries)
-        click.echo(f"pushed the deploy ledger to {target} ({attempts} attempt(s))", err=True)
+    click.echo(outcome.result.line)
+    if outcome.pushed_to is not None:
+        click.echo(
+            f"pushed the deploy ledger to {outcome.pushed_to} ({outcome.push_attempts} attempt(s))",
+            err=True,
+        )
 
 
 @cli.command()
@@ -425,33 +300,22 @@ def record(
     help="Give up retrying after this long. [default: 60]",
 )
 @click.pass_obj
-def push(
-    state: State,
-    /,
-    *,
-    sink: str | None,
-    url: str | None,
-    headers: tuple[str, ...],
-    timeout: float | None,
-    max_retry_seconds: float | None,
-    **flags: Any,
-) -> None:
+def push(state: State, /, *, headers: tuple[str, ...], **flags: Any) -> None:
     """Compute the report and send it to a metrics endpoint."""
     # Imported here: requests and prometheus_client cost ~100 ms that other commands never need.
-    from deploycount.push import PushSettings, send_report  # noqa: PLC0415
+    from deploycount.commands.push import push as run_push  # noqa: PLC0415
 
-    report_result, config = build_report_from_flags(state, **flags)
-    settings = PushSettings.resolve(
-        sink=sink,
-        url=url,
-        headers=list(headers) or None,
-        timeout=timeout,
-        max_retry_seconds=max_retry_seconds,
-        config=config.push,
-        environ=os.environ,
-    )
     log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
-    destination = send_report(report_result, settings, log=log, environ=os.environ)
+    options = _options(flags)
+    settings, destination = run_push(
+        state.directory,
+        options,
+        headers=list(headers) or None,
+        environ=os.environ,
+        log=log,
+        progress=_progress(),
+        **flags,
+    )
     click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
 
 
@@ -466,10 +330,9 @@ def push(
 @click.pass_obj
 def comment(state: State, /, *, pull: int | None, **flags: Any) -> None:
     """Keep one sticky summary comment on a pull request (and the job summary)."""
-    from deploycount.comment import post_comment  # noqa: PLC0415 - requests only when needed
+    from deploycount.commands.comment import post_comment  # noqa: PLC0415
 
-    repo, _, settings = _settings_from_flags(state, flags)
-    outcome = post_comment(repo, settings, pull=pull, environ=os.environ)
+    outcome = post_comment(state.directory, _options(flags), pull=pull, environ=os.environ)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
@@ -488,7 +351,10 @@ def hook() -> None:
 @click.pass_obj
 def hook_install(state: State) -> None:
     """Install the hook (honours core.hooksPath; an existing hook is chained, not replaced)."""
-    path, chained = hooks.install(state.repository())
+    from deploycount.commands import hook as hooks  # noqa: PLC0415
+    from deploycount.history import Repository  # noqa: PLC0415
+
+    path, chained = hooks.install(Repository(state.directory))
     extra = " (the hook that was there runs first)" if chained else ""
     click.echo(f"installed {path}{extra}", err=True)
 
@@ -497,7 +363,10 @@ def hook_install(state: State) -> None:
 @click.pass_obj
 def hook_uninstall(state: State) -> None:
     """Remove the hook and put back the one it chained."""
-    path, restored = hooks.uninstall(state.repository())
+    from deploycount.commands import hook as hooks  # noqa: PLC0415
+    from deploycount.history import Repository  # noqa: PLC0415
+
+    path, restored = hooks.uninstall(Repository(state.directory))
     click.echo(
         f"removed the deploycount hook from {path}"
         + (" and restored the previous hook" if restored else ""),
@@ -511,11 +380,9 @@ def hook_uninstall(state: State) -> None:
 @click.pass_obj
 def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
     """What git calls: MESSAGE_FILE [SOURCE [SHA]]."""
-    _, config = _load(state, None)
-    source = hooks.hook_source((str(message_file), *extra), os.environ)
-    hooks.run_hook(
-        message_file, source, os.environ, markers_from_config(config), state.repository()
-    )
+    from deploycount.commands import hook as hooks  # noqa: PLC0415
+
+    hooks.run_from_git(state.directory, (str(message_file), *extra), os.environ)
 
 
 @cli.command()
@@ -544,79 +411,28 @@ def lint(
     config_path: str | None,
 ) -> None:
     """Find AI markers git will not read, misspelled keys and bad values (default: HEAD)."""
-    if message_file is not None and revrange:
-        raise UsageError("give either REVRANGE or --message-file, not both")
-    if message_file is not None:
-        config, _ = load_config(config_path, _repo_root_or_none(state.directory))
-        try:
-            text = message_file.read_text("utf-8", errors="replace")
-        except OSError as error:
-            raise UsageError(
-                f"cannot read --message-file {message_file}: {error.strerror}"
-            ) from None
-        subjects = [(str(message_file), "file", text)]
-    else:
-        repo, config = _load(state, config_path)
-        rows = repo.log_range(list(revrange) or ["HEAD"], max_count=None if revrange else 1)
-        subjects = [(raw.sha, "commit", raw.message) for raw in rows]
-    markers = markers_from_config(config)
-    results = [
-        (where, kind, finding)
-        for where, kind, text in subjects
-        for finding in lint_message(text, markers)
-    ]
+    from deploycount.commands.lint import lint_messages  # noqa: PLC0415
+    from deploycount.render import lint as render  # noqa: PLC0415
+
+    result = lint_messages(state.directory, revrange, message_file, config_path)
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        kind: where,
-                        "line": f.line,
-                        "severity": f.severity,
-                        "code": f.code,
-                        "message": f.message,
-                        "fix": f.fix,
-                    }
-                    for where, kind, f in results
-                ],
-                indent=2,
-            )
-        )
+        click.echo(render.lint_json(result))
     else:
-        for where, kind, f in results:
-            label = where[:12] if kind == "commit" else where
-            click.echo(f"{label}:{f.line}: {f.severity}: {f.message} (fix: {f.fix})")
+        for line in render.lint_text(result):
+            click.echo(line)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        for where, kind, f in results:
-            location = f"file={_annotation(where, True)},line={f.line}," if kind == "file" else ""
-            title = "deploycount lint" + ("" if kind == "file" else f" {where[:12]}")
-            text = _annotation(f"{f.message} - {f.fix}", False)
-            click.echo(f"::warning {location}title={_annotation(title, True)}::{text}")
-    errors = sum(1 for _, _, f in results if f.severity == "error")
-    warnings = len(results) - errors
-    summary = f"{len(subjects)} message(s) checked: {errors} error(s), {warnings} warning(s)"
-    click.echo(summary, err=True)
-    if errors:
-        raise LintFailure(f"lint found {errors} problem(s) in commit messages")
-
-
-def _repo_root_or_none(directory: str) -> Path | None:
-    """The repository around `directory`, when there is one (lint works outside repos too)."""
-    try:
-        return Repository(directory).root
-    except DeploycountError:
-        return None
-
-
-def _annotation(text: str, property_value: bool) -> str:
-    """Escape text for a GitHub Actions workflow command."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+        for line in render.lint_annotations(result):
+            click.echo(line)
+    click.echo(render.lint_summary(result), err=True)
+    if result.errors:
+        raise LintFailure(f"lint found {result.errors} problem(s) in commit messages")
 
 
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the report."""
+    from deploycount.model import report_json_schema  # noqa: PLC0415
+
     click.echo(json.dumps(report_json_schema(), indent=2))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from deploycount.attribution import Attribution, Attributor, Markers, Person
@@ -73,3 +73,56 @@ def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
     if index + 1 < len(sorted_shas) and sorted_shas[index + 1].startswith(prefix):
         return None
     return sorted_shas[index]
+
+
+def parents_outside(shipped: Sequence[str], commits: Mapping[str, CommitInfo]) -> list[str]:
+    """First parents of shipped non-merge commits that were not loaded (their trees are needed
+    to tell whether those commits are empty)."""
+    outside = []
+    for sha in shipped:
+        commit = commits[sha]
+        if not commit.is_merge and commit.parents and commit.parents[0] not in commits:
+            outside.append(commit.parents[0])
+    return outside
+
+
+def empty_commits(
+    shipped: Sequence[str], commits: Mapping[str, CommitInfo], outside_trees: Mapping[str, str]
+) -> frozenset[str]:
+    """Shipped non-merge commits whose tree equals their first parent's (or a root's empty tree).
+
+    `outside_trees` holds the trees of the first parents that are not in `commits`."""
+    empty = set()
+    for sha in shipped:
+        commit = commits[sha]
+        if commit.is_merge:
+            continue
+        if not commit.parents:
+            if commit.tree in EMPTY_TREES:
+                empty.add(sha)
+            continue
+        parent = commit.parents[0]
+        parent_tree = commits[parent].tree if parent in commits else outside_trees.get(parent)
+        if parent_tree == commit.tree:
+            empty.add(sha)
+    return frozenset(empty)
+
+
+def revert_targets(commits: Mapping[str, CommitInfo]) -> dict[str, str]:
+    """Revert commit -> full sha of the commit it reverts, when that commit is loaded (an
+    abbreviated sha is resolved when it names exactly one loaded commit)."""
+    targets: dict[str, str] = {}
+    sorted_shas: list[str] | None = None
+    for sha, info in commits.items():
+        target = info.reverts
+        if target is None:
+            continue
+        if target not in commits:
+            if sorted_shas is None:
+                sorted_shas = sorted(commits)
+            resolved = resolve_prefix(target, sorted_shas)
+            if resolved is None:
+                continue
+            target = resolved
+        targets[sha] = target
+    return targets

@@ -1,10 +1,21 @@
-"""`.deploycount.toml` as pydantic models, and the one place where flag > file > default."""
+"""`.deploycount.toml` as pydantic models, and the one place where flag > file > default.
+
+Every default is a named constant defined here once; each command family resolves its flags, the
+config file and those defaults in one function (`resolve_report_settings`, `resolve_push_settings`,
+`resolve_record_settings`, `resolve_report_output`). Nothing else calls `choose`.
+"""
 
 from __future__ import annotations
 
+import base64
+import re
 import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -15,11 +26,26 @@ from pydantic import (
     field_validator,
 )
 
-from deploycount.attribution import TOOL_IDS
-from deploycount.errors import ConfigError
-from deploycount.teams import RESERVED_TEAM_NAMES
+from deploycount.attribution import TOOL_IDS, Confidence, Markers, builtin_markers
+from deploycount.errors import ConfigError, UsageError
+from deploycount.masking import register_secret, safe_url
+from deploycount.teams import RESERVED_TEAM_NAMES, Team
+from deploycount.timeutil import parse_when
 
 CONFIG_FILE = ".deploycount.toml"
+
+# -- defaults: each one defined once ------------------------------------------------------------
+DEFAULT_SINCE = "28d"
+DEFAULT_UNTIL = "now"
+DEFAULT_ENVIRONMENT = "production"
+DEFAULT_DEPLOYS = "tags:v*"  # when no source is named and the ledger has no events
+DEFAULT_REMOTE = "origin"
+DEFAULT_MIN_CONFIDENCE = "medium"
+DEFAULT_REPORT_FORMAT = "table"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRY_SECONDS = 60.0
+DEFAULT_MIN_TEAM_SIZE = 3
+DEFAULT_PUSH_ATTEMPTS = 8  # `record --push` attempts, each merging the remote ledger first
 ConfidenceName = Literal["low", "medium", "high"]
 T = TypeVar("T")
 
@@ -83,7 +109,7 @@ class TeamSection(_Section):
 
 
 class PrivacySection(_Section):
-    min_team_size: int = Field(default=3, ge=1)
+    min_team_size: int = Field(default=DEFAULT_MIN_TEAM_SIZE, ge=1)
 
 
 class FileConfig(_Section):
@@ -146,3 +172,181 @@ def choose(flag: T | None, configured: T | None, default: T) -> T:
     if configured is not None:
         return configured
     return default
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The report flags as given on the command line (None = not given)."""
+
+    since: str | None = None
+    until: str | None = None
+    env: str | None = None
+    deploys: str | None = None
+    min_confidence: str | None = None
+    config_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Flags, config and defaults resolved into what the report pipeline needs."""
+
+    since: datetime
+    until: datetime
+    environment: str
+    deploy_spec: str | None  # None: choose per environment (the ledger, else DEFAULT_DEPLOYS)
+    remote: str
+    minimum: Confidence
+    markers: Markers
+    teams: tuple[Team, ...]
+    min_team_size: int
+
+
+def markers_from_config(config: FileConfig) -> Markers:
+    """The built-in identity and marker tables, extended by `[attribution]`."""
+    extra = config.attribution
+    markers = builtin_markers()
+    if extra.identities or extra.trailers:
+        markers = markers.extended(extra.identities, extra.trailers)
+    return markers
+
+
+def minimum_confidence(flag: str | None, config: FileConfig) -> Confidence:
+    return Confidence.parse(choose(flag, config.attribution.min_confidence, DEFAULT_MIN_CONFIDENCE))
+
+
+def resolve_report_settings(
+    options: ReportOptions, config: FileConfig, *, now: datetime
+) -> ReportSettings:
+    until = parse_when(
+        choose(options.until, config.report.until, DEFAULT_UNTIL), now=now, option="--until"
+    )
+    since = parse_when(
+        choose(options.since, config.report.since, DEFAULT_SINCE), now=until, option="--since"
+    )
+    if since >= until:
+        raise UsageError(
+            f"--since ({since:%Y-%m-%d %H:%M}) must be before --until ({until:%Y-%m-%d %H:%M})"
+        )
+    teams = tuple(
+        Team(name, tuple(m.lower() for m in section.members), section.size)
+        for name, section in config.teams.items()
+    )
+    return ReportSettings(
+        since=since,
+        until=until,
+        environment=choose(options.env, config.report.env, DEFAULT_ENVIRONMENT),
+        deploy_spec=choose(options.deploys, config.deploys.source, None),
+        remote=choose(None, config.deploys.remote, DEFAULT_REMOTE),
+        minimum=minimum_confidence(options.min_confidence, config),
+        markers=markers_from_config(config),
+        teams=teams,
+        min_team_size=config.privacy.min_team_size,
+    )
+
+
+def resolve_report_output(
+    output_format: str | None, output: str | None, config: FileConfig
+) -> tuple[str, str | None]:
+    """The report's format and where it goes (None: stdout)."""
+    return (
+        choose(output_format, config.report.format, DEFAULT_REPORT_FORMAT),
+        choose(output, config.report.output, None),
+    )
+
+
+# -- record ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordSettings:
+    environment: str
+    remote: str
+
+
+def resolve_record_settings(
+    env: str | None, remote: str | None, config: FileConfig
+) -> RecordSettings:
+    return RecordSettings(
+        environment=choose(env, config.report.env, DEFAULT_ENVIRONMENT),
+        remote=choose(remote, config.deploys.remote, DEFAULT_REMOTE),
+    )
+
+
+# -- push -----------------------------------------------------------------------------------------
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """Where and how `push` sends the report."""
+
+    sink: str
+    url: str
+    headers: dict[str, str]
+    timeout: float
+    max_retry_seconds: float
+
+
+def resolve_push_settings(
+    *,
+    sink: str | None,
+    url: str | None,
+    headers: Sequence[str] | None,
+    timeout: float | None,
+    max_retry_seconds: float | None,
+    config: PushSection,
+    environ: Mapping[str, str],
+) -> PushSettings:
+    chosen_sink = choose(sink, config.sink, None)
+    if chosen_sink is None:
+        raise UsageError("push needs --sink pushgateway|otlp|webhook (or [push] sink in config)")
+    chosen_url = choose(url, config.to, None)
+    if chosen_url is None:
+        raise UsageError("push needs --to URL (or [push] to in config)")
+    parts = urlsplit(chosen_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--to {safe_url(chosen_url)!r} is not an http(s) URL")
+    if parts.password:
+        register_secret(parts.password)
+        # requests sends URL credentials as Basic auth, which an echoing server repeats.
+        basic = f"{parts.username or ''}:{parts.password}".encode()
+        register_secret(base64.b64encode(basic).decode())
+    parsed = parse_headers(choose(headers, config.headers or None, []), environ)
+    return PushSettings(
+        sink=chosen_sink,
+        url=chosen_url,
+        headers=parsed,
+        timeout=choose(timeout, config.timeout, DEFAULT_TIMEOUT),
+        max_retry_seconds=choose(
+            max_retry_seconds, config.max_retry_seconds, DEFAULT_MAX_RETRY_SECONDS
+        ),
+    )
+
+
+def parse_headers(lines: Sequence[str], environ: Mapping[str, str]) -> dict[str, str]:
+    """`Name: value` lines as a dict; `${VAR}` in a value is taken from the environment, so
+    tokens can stay out of config files. Every value is registered as a secret."""
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        name = name.strip()
+        if not colon or not _HEADER_NAME.match(name):
+            raise UsageError("--header must look like 'Name: value' (the value is not shown here)")
+
+        def expand(match: re.Match[str], header: str = name) -> str:
+            variable = match[1]
+            if variable not in environ:
+                raise UsageError(f"header {header}: environment variable {variable} is not set")
+            return environ[variable]
+
+        value = _VARIABLE.sub(expand, value.strip())
+        if "\n" in value or "\r" in value:
+            raise UsageError(f"header {name}: the value must be one line")
+        register_secret(value)
+        headers[name] = value
+    return headers

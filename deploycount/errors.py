@@ -1,6 +1,7 @@
 """The errors deploycount raises: one root class, one subclass per kind of failure.
 
-The CLI maps each class to an exit code (contract section 9); the core never exits or prints.
+The CLI maps each class to an exit code (README "Exit codes and errors"); the core never exits or
+prints.
 """
 
 from __future__ import annotations
@@ -33,9 +34,19 @@ class DeployInputError(DeploycountError):
 
 
 class ExternalServiceError(DeploycountError):
-    """An outside system (metrics endpoint, GitHub) failed after retries."""
+    """An outside system (metrics endpoint, GitHub) failed after retries.
+
+    Carries the facts callers decide on (the HTTP status, the `Retry-After` it saw), so no caller
+    ever has to read them back out of the message text."""
 
     exit_code = 1
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class LintFailure(DeploycountError):

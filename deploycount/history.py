@@ -43,6 +43,7 @@ _CHUNK = 1 << 20
 _QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
 _NETWORK_TIMEOUT = 60
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
+NAMING_REMOTE = "origin"  # the report names the repository after this remote's URL
 
 
 class RawCommit(NamedTuple):
@@ -323,7 +324,7 @@ class Repository:
         except OSError as error:
             raise RepositoryError(f"could not run git: {error}") from None
 
-    def remote_url(self, name: str = "origin") -> str | None:
+    def remote_url(self, name: str) -> str | None:
         return self.git_config(f"remote.{name}.url")
 
     def git_config(self, key: str) -> str | None:
@@ -437,7 +438,7 @@ def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
     """`GITHUB_REPOSITORY`, else owner/name from the origin URL, else the directory name."""
     if environ.get("GITHUB_REPOSITORY"):
         return environ["GITHUB_REPOSITORY"]
-    url = repo.remote_url("origin")
+    url = repo.remote_url(NAMING_REMOTE)
     if url:
         path = re.sub(r"^[a-z+]+://[^/]*/|^[^/@:]+@[^:]+:", "", url.strip())
         parts = [p for p in re.split(r"[/\\]", path.removesuffix("/").removesuffix(".git")) if p]

@@ -71,6 +71,7 @@ class HttpClient:
         deadline = self._clock() + policy.max_retry_seconds
         shown = safe_url(url)
         attempt = 0
+        status: int | None = None
         while True:
             attempt += 1
             retry_after: float | None = None
@@ -84,9 +85,9 @@ class HttpClient:
                     timeout=(policy.connect_timeout, policy.read_timeout),
                 )
             except requests.Timeout:
-                reason = f"no answer within {policy.read_timeout:g}s"
+                status, reason = None, f"no answer within {policy.read_timeout:g}s"
             except requests.ConnectionError as error:
-                reason = _connection_reason(error)
+                status, reason = None, _connection_reason(error)
             except requests.RequestException as error:
                 raise ExternalServiceError(
                     mask(f"{what} request to {shown} failed: {type(error).__name__}")
@@ -101,8 +102,11 @@ class HttpClient:
                 reason = describe_response(response)
                 if not retryable:
                     raise ExternalServiceError(
-                        mask(f"{what} at {shown} refused the request: {reason}")
+                        mask(f"{what} at {shown} refused the request: {reason}"),
+                        status=response.status_code,
+                        retry_after=retry_after_seconds(response),
                     )
+                status = response.status_code
                 retry_after = (wait or retry_after_seconds)(response)
             delay = (
                 retry_after
@@ -114,7 +118,9 @@ class HttpClient:
                     mask(
                         f"{what} at {shown} failed after {attempt} attempt(s) within "
                         f"{policy.max_retry_seconds:g}s: {reason}"
-                    )
+                    ),
+                    status=status,
+                    retry_after=retry_after,
                 )
             self._note(f"{method} {shown}: {reason}; retrying in {delay:.1f}s")
             self._sleep(delay)

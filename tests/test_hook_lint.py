@@ -180,7 +180,7 @@ def test_lint_commits_and_github_annotations(repo: GitRepo, run_cli: Any) -> Non
 def test_lint_on_the_real_corpus(tmp_path: Path, run_cli: Any) -> None:
     """How many real commits carry an AI marker git does not read (the count is in the note)."""
     from deploycount.attribution import builtin_markers
-    from deploycount.lint import lint_message
+    from deploycount.commands.lint import lint_message
 
     rows = corpus_rows()
     codes: dict[str, int] = {}

@@ -6,6 +6,9 @@ Each source turns something outside deploycount (tags, the notes ledger, GitHub,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from deploycount.config import DEFAULT_REMOTE
 from deploycount.deploys.base import DeployEvent, DeploySource, LoadedEvents
 from deploycount.deploys.file import FileSource
 from deploycount.deploys.github import GitHubSource
@@ -16,8 +19,11 @@ from deploycount.errors import UsageError
 __all__ = ["DeployEvent", "DeploySource", "LoadedEvents", "source_from_spec"]
 
 
-def source_from_spec(spec: str, *, remote: str = "origin") -> DeploySource:
-    """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`."""
+def source_from_spec(
+    spec: str, *, remote: str = DEFAULT_REMOTE, environ: Mapping[str, str] | None = None
+) -> DeploySource:
+    """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`. `environ` is what the
+    `github` source reads its token, repository and API URL from."""
     kind, _, argument = spec.partition(":")
     kind = kind.strip().lower()
     if kind == "tags":
@@ -27,7 +33,7 @@ def source_from_spec(spec: str, *, remote: str = "origin") -> DeploySource:
     if kind == "notes" and not argument:
         return NotesSource(remote=remote)
     if kind == "github" and not argument:
-        return GitHubSource()
+        return GitHubSource(environ=dict(environ or {}))
     raise UsageError(
         f"unknown deploy source {spec!r}: use tags:GLOB (e.g. tags:v*,!*rc*), notes, github "
         "or file:PATH"

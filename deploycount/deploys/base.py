@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from deploycount.config import DEFAULT_ENVIRONMENT
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
@@ -52,7 +55,7 @@ class EventRecord(BaseModel):
     sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")]
     environment: Annotated[
         str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)
-    ] = "production"
+    ] = DEFAULT_ENVIRONMENT
     time: AwareDatetime
     status: Status = "success"
 
@@ -64,6 +67,20 @@ class EventRecord(BaseModel):
             time=self.time.astimezone(UTC),
             status=self.status,
         )
+
+
+def split_at_window(
+    events: Sequence[DeployEvent], since: datetime, until: datetime
+) -> tuple[list[DeployEvent], list[DeployEvent]]:
+    """The events before `since`, and those inside `[since, until)`; later ones are dropped."""
+    before = [e for e in events if e.time < since]
+    window = [e for e in events if since <= e.time < until]
+    return before, window
+
+
+def shipped_shas(events: Sequence[DeployEvent]) -> list[str]:
+    """The shas of the successful events, each once, in the events' order."""
+    return list(dict.fromkeys(e.sha for e in events if e.status == "success"))
 
 
 def describe_validation_error(error: ValidationError) -> str:

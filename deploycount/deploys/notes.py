@@ -1,19 +1,36 @@
-"""`notes`: the deploy ledger in git notes under `refs/notes/deploycount`.
+"""`notes`: the deploy ledger in git notes under `refs/notes/deploycount`, read and written.
 
 Each note, attached to the deployed commit, holds one JSON event per line. Lines are merged as a
 union by id, so two deploy jobs that write at once lose nothing. A line deploycount cannot read is
 a warning naming its commit; every other event is still used.
+
+Writing (`record_deploy`, `push_ledger`): two deploy jobs that push at once conflict only at the
+ref; the loser fetches the remote ledger, merges it with git's `cat_sort_uniq` notes strategy (the
+union of the lines of both sides, each line once) and pushes again, with backoff, a bounded number
+of times.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from deploycount.deploys.base import EventRecord, LoadedEvents, describe_validation_error
+from deploycount.config import DEFAULT_PUSH_ATTEMPTS, DEFAULT_REMOTE
+from deploycount.deploys.base import (
+    DeployEvent,
+    EventRecord,
+    LoadedEvents,
+    describe_validation_error,
+)
+from deploycount.errors import ExternalServiceError, UsageError
+from deploycount.timeutil import iso_z
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
@@ -77,7 +94,7 @@ def sync_ledger(repo: Repository, remote: str) -> str | None:
 class NotesSource:
     """The ledger, first brought up to date from `remote` (once per report)."""
 
-    remote: str = "origin"
+    remote: str = DEFAULT_REMOTE
     spec: str = "notes"
     warnings: list[str] = field(default_factory=list)
     _lines: list[LedgerLine] | None = None
@@ -109,3 +126,109 @@ class NotesSource:
             seen.add(event.id)
             loaded.events.append(event)
         return loaded
+
+
+# -- writing the ledger ------------------------------------------------------------------------
+
+_FIRST_DELAY = 0.25
+_MAX_DELAY = 4.0
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    event: DeployEvent
+    added: bool
+    line: str
+
+
+def event_line(event: DeployEvent) -> str:
+    """The ledger form of an event: one compact JSON object, fields in a fixed order."""
+    return json.dumps(
+        {
+            "id": event.id,
+            "sha": event.sha,
+            "environment": event.environment,
+            "time": iso_z(event.time),
+            "status": event.status,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def default_event_id(environ: Mapping[str, str] | None, sha: str, moment: datetime) -> str:
+    """`GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT` inside GitHub Actions, else `<sha12>-<time>`."""
+    env = environ or {}
+    if env.get("GITHUB_RUN_ID"):
+        return f"{env['GITHUB_RUN_ID']}-{env.get('GITHUB_RUN_ATTEMPT') or '1'}"
+    return f"{sha[:12]}-{moment.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+def record_deploy(
+    repo: Repository,
+    *,
+    commitish: str,
+    environment: str,
+    status: str,
+    moment: datetime,
+    event_id: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> RecordResult:
+    """Append one event to the note of the deployed commit; nothing changes when an event with
+    the same id is already recorded for that environment."""
+    sha = repo.resolve_commits([commitish]).get(commitish)
+    if sha is None:
+        raise UsageError(f"{commitish!r} is not a commit in this repository: give the deployed sha")
+    if status not in ("success", "failure"):
+        raise UsageError(f"--status {status!r}: use success or failure")
+    identifier = (event_id or default_event_id(environ, sha, moment)).strip()
+    if not identifier or "\n" in identifier:
+        raise UsageError("--id must be a non-empty single line")
+    event = DeployEvent(identifier, sha, environment, moment, status)  # type: ignore[arg-type]
+    line = event_line(event)
+    for known in read_ledger(repo):
+        record = known.record
+        if record is not None and record.id == identifier and record.environment == environment:
+            return RecordResult(record.to_event(), added=False, line=known.text)
+    existing = repo.note_text(sha, NOTES_REF)
+    # Keep every line already there, readable or not: the note may hold other writers' lines.
+    kept = existing.rstrip("\n")
+    repo.write_note(sha, f"{kept}\n{line}\n" if kept else f"{line}\n", NOTES_REF)
+    return RecordResult(event, added=True, line=line)
+
+
+def push_ledger(
+    repo: Repository,
+    remote: str,
+    *,
+    attempts: int = DEFAULT_PUSH_ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+) -> int:
+    """Push the ledger; on rejection merge the remote's and try again. Returns the attempts used.
+
+    Raises ExternalServiceError when the remote keeps refusing; the local ledger then still
+    holds every event (ours and the remote's merged so far), for a later run to push."""
+    if not repo.has_remote(remote):
+        raise UsageError(f"no git remote named {remote!r}: pass --remote NAME")
+    if not repo.ref_exists(NOTES_REF):
+        return 0
+    jitter = rng or random.Random()
+    reason = ""
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            # Back off *before* fetching: the merge must be as fresh as possible when we push.
+            delay = min(_MAX_DELAY, _FIRST_DELAY * 2 ** (attempt - 2))
+            sleep(delay * (0.5 + jitter.random()))
+            fetched, fetch_reason = repo.fetch_ref(remote, NOTES_REF, INCOMING_REF)
+            if fetched:
+                repo.merge_notes(INCOMING_REF, NOTES_REF)
+            elif fetch_reason != "missing":
+                reason = f"{reason}; fetch failed too: {fetch_reason}"
+        pushed, reason = repo.push_ref(remote, NOTES_REF)
+        if pushed:
+            return attempt
+    raise ExternalServiceError(
+        f"could not push the deploy ledger to {remote} after {attempts} attempts ({reason}); "
+        "every event is kept in the local ledger: run `deploycount record --push` again to push it"
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from deploycount.config import DEFAULT_ENVIRONMENT
 from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.errors import UsageError
 from deploycount.timeutil import from_unix
@@ -13,7 +14,7 @@ from deploycount.timeutil import from_unix
 if TYPE_CHECKING:
     from deploycount.history import Repository
 
-TAG_ENVIRONMENT = "production"
+TAG_ENVIRONMENT = DEFAULT_ENVIRONMENT  # tags are deploys of the default environment only
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""Pure: find AI markers that git will not read, misspelled trailer keys, bad co-author values
-and unknown tool names in a commit message. Each finding says where it is and how to fix it."""
+"""`deploycount lint`: find AI markers that git will not read, misspelled trailer keys, bad
+co-author values and unknown tool names in commit messages. Each finding says where it is and how
+to fix it. `lint_message` is pure; `lint_messages` reads the commits or the message file."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from deploycount.attribution import OTHER_TOOL, Markers, parse_person
+from deploycount.config import load_config, markers_from_config
+from deploycount.errors import DeploycountError, UsageError
+from deploycount.history import Repository
 from deploycount.trailers import find_separator, parse_trailer_block
 
 Severity = Literal["error", "warning"]
@@ -134,3 +139,67 @@ def _check_value(number: int, key: str, value: str, markers: Markers) -> list[Fi
             )
         ]  # fmt: skip
     return []
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding and where it was: a commit sha or a message file."""
+
+    where: str
+    kind: Literal["commit", "file"]
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class LintResult:
+    checked: int
+    findings: tuple[Located, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.findings if item.finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def lint_messages(
+    directory: str,
+    revrange: tuple[str, ...],
+    message_file: Path | None,
+    config_path: str | None,
+) -> LintResult:
+    """Lint the commits of `revrange` (default: HEAD only) or one message file."""
+    if message_file is not None and revrange:
+        raise UsageError("give either REVRANGE or --message-file, not both")
+    subjects: list[tuple[str, Literal["commit", "file"], str]]
+    if message_file is not None:
+        config, _ = load_config(config_path, _repo_root_or_none(directory))
+        try:
+            text = message_file.read_text("utf-8", errors="replace")
+        except OSError as error:
+            raise UsageError(
+                f"cannot read --message-file {message_file}: {error.strerror}"
+            ) from None
+        subjects = [(str(message_file), "file", text)]
+    else:
+        repo = Repository(directory)
+        config, _ = load_config(config_path, repo.root)
+        rows = repo.log_range(list(revrange) or ["HEAD"], max_count=None if revrange else 1)
+        subjects = [(raw.sha, "commit", raw.message) for raw in rows]
+    markers = markers_from_config(config)
+    found = tuple(
+        Located(where, kind, finding)
+        for where, kind, text in subjects
+        for finding in lint_message(text, markers)
+    )
+    return LintResult(len(subjects), found)
+
+
+def _repo_root_or_none(directory: str) -> Path | None:
+    """The repository around `directory`, when there is one (lint works outside repos too)."""
+    try:
+        return Repository(directory).root
+    except DeploycountError:
+        return None

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from deploycount.attribution import Attributor
+from deploycount.commands import open_repository
+from deploycount.commands.report import generate_report
+from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
-from deploycount.github import GitHub
+from deploycount.github_api import GitHub
 from deploycount.history import Repository
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
-from deploycount.service import ReportSettings, generate_report
+from deploycount.timeutil import utc_now
 
 _WAITING_SHOWN = 10
 
@@ -103,16 +106,18 @@ def pull_commits(
 
 
 def post_comment(
-    repo: Repository,
-    settings: ReportSettings,
+    directory: str,
+    options: ReportOptions,
     *,
     pull: int | None,
     environ: Mapping[str, str],
 ) -> CommentOutcome:
+    repo, config = open_repository(directory, options.config_path)
+    settings = resolve_report_settings(options, config, now=utc_now())
     payload = event_payload(environ)
     number = pull_number(pull, payload)
     shipped: list[str] = []
-    report = generate_report(repo, settings, environ=environ, shipped_shas=shipped)
+    report = generate_report(repo, settings, environ=environ, shipped=shipped)
     github = GitHub.from_environment(environ, report.repository)
     commits = pull_commits(github, number, Attributor(settings.markers, mentions=False), settings)
     branch = default_branch_ref(repo, payload)
@@ -137,7 +142,7 @@ def post_comment(
         github.create_comment(number, body)
         return CommentOutcome(body, "created")
     except ExternalServiceError as error:
-        if " 403 " in str(error) or "403 Forbidden" in str(error):
+        if error.status == 403:
             return CommentOutcome(
                 body, "summary only", f"could not write the comment (read-only token?): {error}"
             )

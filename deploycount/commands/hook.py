@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from deploycount.attribution import Confidence, Markers, Person, attribute
+from deploycount.commands import open_repository
+from deploycount.config import markers_from_config
 from deploycount.errors import UsageError
 from deploycount.history import Repository
 
@@ -77,6 +79,15 @@ def run_hook(
         return None
     repo.add_trailer(message_file, f"Assisted-by: {tool}")
     return tool
+
+
+def run_from_git(
+    directory: str, arguments: tuple[str, ...], environ: Mapping[str, str]
+) -> str | None:
+    """What git calls: MESSAGE_FILE [SOURCE [SHA]]. Returns the tool added, if any."""
+    repo, config = open_repository(directory, None)
+    source = hook_source(arguments, environ)
+    return run_hook(Path(arguments[0]), source, environ, markers_from_config(config), repo)
 
 
 def hooks_dir(repo: Repository) -> Path:

@@ -1,0 +1,51 @@
+"""`deploycount record`: append a deploy event to the ledger, and push the ledger if asked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from deploycount.commands import open_repository
+from deploycount.config import resolve_record_settings
+from deploycount.deploys.notes import RecordResult, push_ledger, record_deploy
+from deploycount.timeutil import parse_when, utc_now
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    result: RecordResult
+    pushed_to: str | None = None
+    push_attempts: int = 0
+
+
+def record(
+    directory: str,
+    *,
+    sha: str,
+    env: str | None,
+    status: str,
+    when: str | None,
+    event_id: str | None,
+    push: bool,
+    remote: str | None,
+    retries: int,
+    config_path: str | None,
+    environ: Mapping[str, str],
+) -> RecordOutcome:
+    repo, config = open_repository(directory, config_path)
+    settings = resolve_record_settings(env, remote, config)
+    now = utc_now()
+    moment = parse_when(when, now=now, option="--time") if when else now
+    result = record_deploy(
+        repo,
+        commitish=sha,
+        environment=settings.environment,
+        status=status,
+        moment=moment,
+        event_id=event_id,
+        environ=environ,
+    )
+    if not push:
+        return RecordOutcome(result)
+    attempts = push_ledger(repo, settings.remote, attempts=retries)
+    return RecordOutcome(result, settings.remote, attempts)

@@ -1,0 +1,197 @@
+"""`deploycount report`, and the pipeline every report-producing command runs:
+git history + deploy events -> attribution -> linking -> metrics -> Report.
+
+This is the one place that knows the order of the pipeline; each step it calls is either the git
+module (`history`), a deploy source, or a pure function.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+
+from deploycount.attribution import Confidence
+from deploycount.commands import open_repository
+from deploycount.commits import (
+    CommitDistiller,
+    CommitInfo,
+    empty_commits,
+    parents_outside,
+    revert_targets,
+)
+from deploycount.config import (
+    DEFAULT_DEPLOYS,
+    FileConfig,
+    ReportOptions,
+    ReportSettings,
+    resolve_report_settings,
+)
+from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
+from deploycount.deploys.base import shipped_shas, split_at_window
+from deploycount.deploys.notes import NotesSource
+from deploycount.history import RawCommit, Repository, repository_name
+from deploycount.linking import link_deploys, reverted_shas
+from deploycount.metrics import build_report, classify_shipped
+from deploycount.model import Report
+from deploycount.teams import TeamDirectory
+from deploycount.timeutil import utc_now
+
+Progress = Callable[[int], None]
+
+
+def report_from_options(
+    directory: str,
+    options: ReportOptions,
+    *,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+) -> tuple[Report, FileConfig]:
+    """The report the flags ask for, on the repository around `directory`, and its config."""
+    repo, config = open_repository(directory, options.config_path)
+    settings = resolve_report_settings(options, config, now=utc_now())
+    return generate_report(repo, settings, environ=environ, progress=progress), config
+
+
+def choose_source(
+    repo: Repository, spec: str | None, remote: str, environ: Mapping[str, str]
+) -> tuple[DeploySource, list[str]]:
+    """The named source; else `notes` when the ledger holds events, else `tags:v*`. Also the
+    warnings of looking at the ledger when it was not chosen (a failed fetch)."""
+    if spec is not None:
+        return source_from_spec(spec, remote=remote, environ=environ), []
+    notes = NotesSource(remote=remote)
+    if notes.has_events(repo):
+        return notes, []
+    return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
+
+
+def generate_report(
+    repo: Repository,
+    settings: ReportSettings,
+    *,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+    shipped: list[str] | None = None,
+) -> Report:
+    """The report; `shipped`, when given, receives the sha of every successful deploy."""
+    source, warnings = choose_source(repo, settings.deploy_spec, settings.remote, environ)
+    loaded = source.load(repo, settings.environment)
+    warnings += loaded.warnings
+    events = _existing_events(repo, loaded, settings.environment, warnings)
+
+    before, window = split_at_window(events, settings.since, settings.until)
+    if shipped is not None:
+        shipped.extend(shipped_shas(events))
+
+    with _gc_paused():
+        return _generate(
+            repo,
+            settings=settings,
+            source_spec=source.spec,
+            window=window,
+            earlier_shipped=shipped_shas(before),
+            warnings=warnings,
+            environ=environ,
+            progress=progress,
+        )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading the history makes ~10 objects per commit and none of them form cycles; the
+    cyclic collector would rescan the growing graph again and again. Pause it meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _generate(
+    repo: Repository,
+    *,
+    settings: ReportSettings,
+    source_spec: str,
+    window: list[DeployEvent],
+    earlier_shipped: list[str],
+    warnings: list[str],
+    environ: Mapping[str, str],
+    progress: Progress | None,
+) -> Report:
+    window_shas = shipped_shas(window)
+    commits: dict[str, CommitInfo] = {}
+    if window_shas:
+        distill = CommitDistiller(settings.markers, mentions=settings.minimum is Confidence.LOW)
+        stream = repo.log(window_shas, earlier_shipped, local_refs=True)
+        for raw in _counting(stream, progress):
+            commits[raw.sha] = distill(raw)
+
+    shallow = repo.shallow_commits()
+    parents = {sha: info.parents for sha, info in commits.items()}
+    linked = link_deploys(
+        window, earlier_shipped[-1] if earlier_shipped else None, parents, shallow=shallow
+    )
+    shipped_in_window = [sha for deploy in linked for sha in deploy.shipped]
+    outside = parents_outside(shipped_in_window, commits)
+    empty = empty_commits(shipped_in_window, commits, repo.trees(outside) if outside else {})
+    reverted = reverted_shas(revert_targets(commits))
+
+    directory = TeamDirectory(settings.teams, settings.markers)
+    co_authors = [p for sha in shipped_in_window for p in commits[sha].attribution.co_authors]
+    mailmap = repo.check_mailmap(co_authors) if co_authors else {}
+    classified = classify_shipped(
+        linked,
+        commits,
+        empty=empty,
+        reverted=reverted,
+        minimum=settings.minimum,
+        directory=directory,
+        mailmap=mailmap,
+    )
+    return build_report(
+        repository=repository_name(repo, environ),
+        environment=settings.environment,
+        deploy_source=source_spec,
+        since=settings.since,
+        until=settings.until,
+        linked=linked,
+        shipped=classified,
+        directory=directory,
+        min_team_size=settings.min_team_size,
+        warnings=warnings,
+    )
+
+
+def _existing_events(
+    repo: Repository, loaded: LoadedEvents, environment: str, warnings: list[str]
+) -> list[DeployEvent]:
+    """Events of the environment whose sha is a commit here, full sha, sorted by time (stable)."""
+    wanted = [e for e in loaded.events if e.environment == environment]
+    if loaded.verified:
+        return sorted(wanted, key=lambda e: e.time)
+    resolved = repo.resolve_commits(e.sha for e in wanted)
+    existing = []
+    for event in wanted:
+        sha = resolved.get(event.sha)
+        if sha is None:
+            warnings.append(
+                f"deploy {event.id}: commit {event.sha[:12]} is not in this repository: skipped"
+            )
+            continue
+        existing.append(replace(event, sha=sha))
+    existing.sort(key=lambda e: e.time)
+    return existing
+
+
+def _counting(stream: Iterator[RawCommit], progress: Progress | None) -> Iterator[RawCommit]:
+    if progress is None:
+        yield from stream
+        return
+    for count, raw in enumerate(stream, start=1):
+        if count % 5000 == 0:
+            progress(count)
+        yield raw

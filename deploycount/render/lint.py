@@ -1,0 +1,59 @@
+"""Pure: lint findings as text lines, JSON, and GitHub Actions workflow commands."""
+
+from __future__ import annotations
+
+import json
+
+from deploycount.commands.lint import LintResult
+
+
+def lint_text(result: LintResult) -> list[str]:
+    lines = []
+    for item in result.findings:
+        f = item.finding
+        label = item.where[:12] if item.kind == "commit" else item.where
+        lines.append(f"{label}:{f.line}: {f.severity}: {f.message} (fix: {f.fix})")
+    return lines
+
+
+def lint_json(result: LintResult) -> str:
+    return json.dumps(
+        [
+            {
+                item.kind: item.where,
+                "line": item.finding.line,
+                "severity": item.finding.severity,
+                "code": item.finding.code,
+                "message": item.finding.message,
+                "fix": item.finding.fix,
+            }
+            for item in result.findings
+        ],
+        indent=2,
+    )
+
+
+def lint_annotations(result: LintResult) -> list[str]:
+    """One `::warning` workflow command per finding (GitHub shows them on the run and the PR)."""
+    lines = []
+    for item in result.findings:
+        f = item.finding
+        is_file = item.kind == "file"
+        location = f"file={annotation(item.where, True)},line={f.line}," if is_file else ""
+        title = "deploycount lint" + ("" if is_file else f" {item.where[:12]}")
+        text = annotation(f"{f.message} - {f.fix}", False)
+        lines.append(f"::warning {location}title={annotation(title, True)}::{text}")
+    return lines
+
+
+def lint_summary(result: LintResult) -> str:
+    return (
+        f"{result.checked} message(s) checked: {result.errors} error(s), "
+        f"{result.warnings} warning(s)"
+    )
+
+
+def annotation(text: str, property_value: bool) -> str:
+    """Escape text for a GitHub Actions workflow command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text

@@ -1,0 +1,82 @@
+"""Pure: `scan` rows as a JSON array streamed in chunks, or as table lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from deploycount.attribution import NO_SIGNALS, Confidence, Person
+from deploycount.commands.scan import ScanRow
+
+_CHUNK_ROWS = 1000
+
+
+def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
+    """The JSON object of one commit (README: `scan --format json`)."""
+    attribution = row.attribution
+    confidence = attribution.confidence()
+    return {
+        "sha": row.sha,
+        "author": str(row.author),
+        "ai_assisted": attribution.is_ai(minimum),
+        "tools": list(attribution.tools(minimum)),
+        "confidence": confidence.label if confidence else None,
+        "signals": [
+            {
+                "signal": s.signal,
+                "tool": s.tool,
+                "confidence": s.confidence.label,
+                "detail": s.detail,
+            }
+            for s in attribution.signals
+        ],
+    }
+
+
+def scan_json_chunks(rows: Iterable[ScanRow], minimum: Confidence) -> Iterator[str]:
+    """A JSON array, one chunk of text at a time, so a long history never sits in memory.
+
+    Most commits carry no signal; their element differs only in sha and author, so it is
+    filled into a template instead of going through json.dumps."""
+    authors: dict[Person, str] = {}
+    yield "["
+    pending: list[str] = []
+    separator = "\n  "
+    for row in rows:
+        if row.attribution is NO_SIGNALS:
+            author = authors.get(row.author)
+            if author is None:
+                author = authors[row.author] = json.dumps(str(row.author), ensure_ascii=False)
+            element = (
+                f'{{"sha": "{row.sha}", "author": {author}, "ai_assisted": false, '
+                '"tools": [], "confidence": null, "signals": []}'
+            )
+        else:
+            element = json.dumps(scan_record(row, minimum), ensure_ascii=False)
+        pending.append(separator + element)
+        separator = ",\n  "
+        if len(pending) >= _CHUNK_ROWS:
+            yield "".join(pending)
+            pending.clear()
+    yield "".join(pending) + "\n]\n"
+
+
+SCAN_TABLE_HEADER = f"{'sha':<12}  {'AI':<3}  {'tools':<20}  {'confidence':<10}  signals"
+
+
+def scan_table_line(row: ScanRow, minimum: Confidence) -> tuple[str, bool]:
+    """One table line for a commit, and whether it is AI-assisted."""
+    record = scan_record(row, minimum)
+    signals = "; ".join(
+        f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
+    )
+    tools = ",".join(record["tools"]) or "-"
+    flag = "yes" if record["ai_assisted"] else "no"
+    confidence = record["confidence"] or "-"
+    line = f"{row.sha[:12]:<12}  {flag:<3}  {tools:<20}  {confidence:<10}  {signals or '-'}"
+    return line, bool(record["ai_assisted"])
+
+
+def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:
+    return f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above"
