@@ -21,6 +21,7 @@ from deploycount.masking import mask
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
+FORMATS = ["table", "json", "markdown"]
 
 
 class State:
@@ -155,12 +156,7 @@ def _write(text: str, output: str | None) -> None:
 
 @cli.command()
 @report_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "markdown"]),
-    help="[default: table]",
-)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), help="[default: table]")
 @click.option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.pass_obj
 def report(state: State, /, output_format: str | None, output: str | None, **flags: Any) -> None:
@@ -183,28 +179,13 @@ def report(state: State, /, output_format: str | None, output: str | None, **fla
 
 @cli.command()
 @click.argument("revrange", nargs=-1)
-@click.option(
-    "-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N commits of the range."
-)
+@click.option("-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N commits.")
 @min_confidence_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@click.option("--format", "output_format", type=click.Choice(FORMATS[:2]), default="table")
 @config_option
 @click.pass_obj
 def scan(
-    state: State,
-    /,
-    *,
-    revrange: tuple[str, ...],
-    max_count: int | None,
-    min_confidence: str | None,
-    output_format: str,
-    config_path: str | None,
+    state: State, /, *, revrange: tuple[str, ...], max_count: int | None, **flags: Any
 ) -> None:
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
     from deploycount.commands import open_repository  # noqa: PLC0415
@@ -212,44 +193,31 @@ def scan(
     from deploycount.config import markers_from_config, minimum_confidence  # noqa: PLC0415
     from deploycount.render import scan as render  # noqa: PLC0415
 
-    repo, config = open_repository(state.directory, config_path)
-    minimum = minimum_confidence(min_confidence, config)
+    repo, config = open_repository(state.directory, flags["config_path"])
+    minimum = minimum_confidence(flags["min_confidence"], config)
     rows = scan_commits(repo, list(revrange), markers_from_config(config), max_count=max_count)
-    if output_format == "json":
+    if flags["output_format"] == "json":
         for chunk in render.scan_json_chunks(rows, minimum):
             sys.stdout.write(chunk)
         return
-    total = assisted = 0
-    click.echo(render.SCAN_TABLE_HEADER)
-    for row in rows:
-        line, is_ai = render.scan_table_line(row, minimum)
-        total += 1
-        assisted += is_ai
+    table = render.ScanTable(minimum)
+    for line in table.lines(rows):
         click.echo(line)
-    click.echo(render.scan_summary(assisted, total, minimum), err=True)
+    click.echo(table.summary(), err=True)
 
 
 @cli.command()
 @click.argument("sha", default="HEAD")
 @click.option("--env", default=None, help="Deploy environment. [default: production]")
 @click.option(
-    "--status", type=click.Choice(["success", "failure"]), default="success", show_default=True
+    "--status", type=click.Choice(["success", "failure"]), default="success", help="[success]"
 )
 @click.option("--time", "when", metavar="ISO", help="When the deploy finished. [default: now]")
-@click.option(
-    "--id",
-    "event_id",
-    metavar="ID",
-    help="Event id. [default: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in Actions, else <sha>-<time>]",
-)
+@click.option("--id", "event_id", metavar="ID", help="Event id (see README). [default: derived]")
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
 @click.option("--remote", default=None, help="Remote for --push. [default: origin]")
 @click.option(
-    "--retries",
-    type=click.IntRange(1, 50),
-    default=DEFAULT_PUSH_ATTEMPTS,
-    show_default=True,
-    help="Push attempts before giving up (each one merges the remote ledger first).",
+    "--retries", type=click.IntRange(1, 50), default=DEFAULT_PUSH_ATTEMPTS, help="Push attempts."
 )
 @config_option
 @click.pass_obj
@@ -260,45 +228,18 @@ def record(state: State, /, *, sha: str, config_path: str | None, **flags: Any) 
     outcome = run_record(
         state.directory, sha=sha, config_path=config_path, environ=os.environ, **flags
     )
-    event = outcome.result.event
-    verb = "recorded" if outcome.result.added else "already recorded, unchanged:"
-    click.echo(
-        f"{verb} {event.status} deploy {event.id} of {event.sha[:12]} to {event.environment}",
-        err=True,
-    )
     click.echo(outcome.result.line)
-    if outcome.pushed_to is not None:
-        click.echo(
-            f"pushed the deploy ledger to {outcome.pushed_to} ({outcome.push_attempts} attempt(s))",
-            err=True,
-        )
+    for line in outcome.messages():
+        click.echo(line, err=True)
 
 
 @cli.command()
 @report_options
-@click.option(
-    "--sink", type=click.Choice(["pushgateway", "otlp", "webhook"]), help="Where to send."
-)
-@click.option(
-    "--to", "url", metavar="URL", help="Pushgateway base URL, OTLP endpoint or webhook URL."
-)
-@click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    metavar="'Name: value'",
-    help="Extra HTTP header (repeatable); ${VAR} in the value is read from the environment.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 300),
-    help="Seconds to wait for one answer. [default: 30]",
-)
-@click.option(
-    "--max-retry-seconds",
-    type=click.FloatRange(0, 3600),
-    help="Give up retrying after this long. [default: 60]",
-)
+@click.option("--sink", type=click.Choice(["pushgateway", "otlp", "webhook"]), help="Where to.")
+@click.option("--to", "url", metavar="URL", help="Pushgateway, OTLP endpoint or webhook URL.")
+@click.option("--header", "headers", multiple=True, metavar="'Name: value'", help="Repeatable.")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), help="Seconds per answer. [30]")
+@click.option("--max-retry-seconds", type=click.FloatRange(0, 3600), help="Retry budget. [60]")
 @click.pass_obj
 def push(state: State, /, *, headers: tuple[str, ...], **flags: Any) -> None:
     """Compute the report and send it to a metrics endpoint."""
@@ -313,19 +254,13 @@ def push(state: State, /, *, headers: tuple[str, ...], **flags: Any) -> None:
         headers=list(headers) or None,
         environ=os.environ,
         log=log,
-        progress=_progress(),
         **flags,
     )
     click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
 
 
 @cli.command()
-@click.option(
-    "--pr",
-    "pull",
-    type=click.IntRange(min=1),
-    help="Pull request number. [default: from GITHUB_EVENT_PATH]",
-)
+@click.option("--pr", "pull", type=click.IntRange(min=1), help="[default: from the event]")
 @report_options
 @click.pass_obj
 def comment(state: State, /, *, pull: int | None, **flags: Any) -> None:
@@ -351,27 +286,18 @@ def hook() -> None:
 @click.pass_obj
 def hook_install(state: State) -> None:
     """Install the hook (honours core.hooksPath; an existing hook is chained, not replaced)."""
-    from deploycount.commands import hook as hooks  # noqa: PLC0415
-    from deploycount.history import Repository  # noqa: PLC0415
+    from deploycount.commands.hook import install_in  # noqa: PLC0415
 
-    path, chained = hooks.install(Repository(state.directory))
-    extra = " (the hook that was there runs first)" if chained else ""
-    click.echo(f"installed {path}{extra}", err=True)
+    click.echo(install_in(state.directory), err=True)
 
 
 @hook.command("uninstall")
 @click.pass_obj
 def hook_uninstall(state: State) -> None:
     """Remove the hook and put back the one it chained."""
-    from deploycount.commands import hook as hooks  # noqa: PLC0415
-    from deploycount.history import Repository  # noqa: PLC0415
+    from deploycount.commands.hook import uninstall_from  # noqa: PLC0415
 
-    path, restored = hooks.uninstall(Repository(state.directory))
-    click.echo(
-        f"removed the deploycount hook from {path}"
-        + (" and restored the previous hook" if restored else ""),
-        err=True,
-    )
+    click.echo(uninstall_from(state.directory), err=True)
 
 
 @hook.command("run", hidden=True)
@@ -387,42 +313,18 @@ def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("revrange", nargs=-1)
-@click.option(
-    "--message-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Lint a message file instead of commits.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@click.option("--message-file", type=click.Path(dir_okay=False, path_type=Path), help="Lint it.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @config_option
 @click.pass_obj
-def lint(
-    state: State,
-    /,
-    *,
-    revrange: tuple[str, ...],
-    message_file: Path | None,
-    output_format: str,
-    config_path: str | None,
-) -> None:
+def lint(state: State, /, *, revrange: tuple[str, ...], **flags: Any) -> None:
     """Find AI markers git will not read, misspelled keys and bad values (default: HEAD)."""
     from deploycount.commands.lint import lint_messages  # noqa: PLC0415
     from deploycount.render import lint as render  # noqa: PLC0415
 
-    result = lint_messages(state.directory, revrange, message_file, config_path)
-    if output_format == "json":
-        click.echo(render.lint_json(result))
-    else:
-        for line in render.lint_text(result):
-            click.echo(line)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in render.lint_annotations(result):
-            click.echo(line)
+    result = lint_messages(state.directory, revrange, flags["message_file"], flags["config_path"])
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    click.echo(render.lint_output(result, flags["output_format"], annotate=annotate), nl=False)
     click.echo(render.lint_summary(result), err=True)
     if result.errors:
         raise LintFailure(f"lint found {result.errors} problem(s) in commit messages")

@@ -90,6 +90,19 @@ def run_from_git(
     return run_hook(Path(arguments[0]), source, environ, markers_from_config(config), repo)
 
 
+def install_in(directory: str) -> str:
+    """Install the hook in the repository around `directory`; says what was done."""
+    path, chained = install(Repository(directory))
+    return f"installed {path}" + (" (the hook that was there runs first)" if chained else "")
+
+
+def uninstall_from(directory: str) -> str:
+    path, restored = uninstall(Repository(directory))
+    return f"removed the deploycount hook from {path}" + (
+        " and restored the previous hook" if restored else ""
+    )
+
+
 def hooks_dir(repo: Repository) -> Path:
     """Where git runs hooks from: `core.hooksPath` when set, else `.git/hooks`."""
     return repo.git_path("hooks")

@@ -17,6 +17,19 @@ class RecordOutcome:
     pushed_to: str | None = None
     push_attempts: int = 0
 
+    def messages(self) -> list[str]:
+        """What happened, for stderr."""
+        event = self.result.event
+        verb = "recorded" if self.result.added else "already recorded, unchanged:"
+        lines = [
+            f"{verb} {event.status} deploy {event.id} of {event.sha[:12]} to {event.environment}"
+        ]
+        if self.pushed_to is not None:
+            lines.append(
+                f"pushed the deploy ledger to {self.pushed_to} ({self.push_attempts} attempt(s))"
+            )
+        return lines
+
 
 def record(
     directory: str,

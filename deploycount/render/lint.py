@@ -46,6 +46,15 @@ def lint_annotations(result: LintResult) -> list[str]:
     return lines
 
 
+def lint_output(result: LintResult, output_format: str, *, annotate: bool) -> str:
+    """What `lint` prints on stdout: text lines or JSON, then the workflow commands when
+    running inside GitHub Actions."""
+    lines = [lint_json(result)] if output_format == "json" else lint_text(result)
+    if annotate:
+        lines += lint_annotations(result)
+    return "".join(f"{line}\n" for line in lines)
+
+
 def lint_summary(result: LintResult) -> str:
     return (
         f"{result.checked} message(s) checked: {result.errors} error(s), "

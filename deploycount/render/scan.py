@@ -80,3 +80,22 @@ def scan_table_line(row: ScanRow, minimum: Confidence) -> tuple[str, bool]:
 
 def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:
     return f"{assisted} of {total} commits AI-assisted at confidence {minimum.label} or above"
+
+
+class ScanTable:
+    """The table, line by line as rows arrive; `summary` afterwards counts what was shown."""
+
+    def __init__(self, minimum: Confidence) -> None:
+        self.minimum = minimum
+        self.total = self.assisted = 0
+
+    def lines(self, rows: Iterable[ScanRow]) -> Iterator[str]:
+        yield SCAN_TABLE_HEADER
+        for row in rows:
+            line, is_ai = scan_table_line(row, self.minimum)
+            self.total += 1
+            self.assisted += is_ai
+            yield line
+
+    def summary(self) -> str:
+        return scan_summary(self.assisted, self.total, self.minimum)
