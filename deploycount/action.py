@@ -10,8 +10,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from deploycount.config import DEFAULT_ENVIRONMENT
 from deploycount.model import Report
+from deploycount.options import DEFAULT_ENVIRONMENT
 from deploycount.render import render_markdown
 
 COMMANDS = ("report", "record", "push", "comment", "lint")

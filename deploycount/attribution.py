@@ -1,6 +1,6 @@
 """Is a commit AI-assisted? Pure functions from a commit's message and identities to signals.
 
-Every marker the contract (section 2) lists becomes a `Signal` with a confidence; a commit is
+Every marker README "Attribution" lists becomes a `Signal` with a confidence; a commit is
 AI-assisted when one of its signals reaches the minimum confidence, unless the developer declared
 `AI-Assisted: no`. The tables of identities and markers live in `data/markers.toml` and can be
 extended from config through `Markers.extended`.
@@ -363,7 +363,7 @@ def attribute(
     *,
     mentions: bool = True,
 ) -> Attribution:
-    """Collect every AI-assistance signal of one commit (contract section 2).
+    """Collect every AI-assistance signal of one commit (README "Attribution").
 
     `mentions=False` skips the low-confidence text search, which only `scan` and
     `--min-confidence low` need.

@@ -15,9 +15,9 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from deploycount.config import DEFAULT_PUSH_ATTEMPTS, ReportOptions
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
+from deploycount.options import DEFAULT_PUSH_ATTEMPTS, ReportOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -217,7 +217,7 @@ def scan(
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
 @click.option("--remote", default=None, help="Remote for --push. [default: origin]")
 @click.option(
-    "--retries", type=click.IntRange(1, 50), default=DEFAULT_PUSH_ATTEMPTS, help="Push attempts."
+    "--retries", type=click.IntRange(1, 50), default=DEFAULT_PUSH_ATTEMPTS, show_default=True
 )
 @config_option
 @click.pass_obj

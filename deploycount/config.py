@@ -1,8 +1,9 @@
 """`.deploycount.toml` as pydantic models, and the one place where flag > file > default.
 
-Every default is a named constant defined here once; each command family resolves its flags, the
-config file and those defaults in one function (`resolve_report_settings`, `resolve_push_settings`,
-`resolve_record_settings`, `resolve_report_output`). Nothing else calls `choose`.
+Each command family resolves its flags, the config file and the defaults in one function
+(`resolve_report_settings`, `resolve_push_settings`, `resolve_record_settings`,
+`resolve_report_output`); nothing else calls `choose`. The defaults themselves are named
+constants in `options`, defined once and importable without pydantic.
 """
 
 from __future__ import annotations
@@ -29,23 +30,25 @@ from pydantic import (
 from deploycount.attribution import TOOL_IDS, Confidence, Markers, builtin_markers
 from deploycount.errors import ConfigError, UsageError
 from deploycount.masking import register_secret, safe_url
+from deploycount.options import (
+    DEFAULT_DEPLOYS,
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_MAX_RETRY_SECONDS,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_TEAM_SIZE,
+    DEFAULT_PUSH_ATTEMPTS,
+    DEFAULT_REMOTE,
+    DEFAULT_REPORT_FORMAT,
+    DEFAULT_SINCE,
+    DEFAULT_TIMEOUT,
+    DEFAULT_UNTIL,
+    ReportOptions,
+)
 from deploycount.teams import RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
 
 CONFIG_FILE = ".deploycount.toml"
 
-# -- defaults: each one defined once ------------------------------------------------------------
-DEFAULT_SINCE = "28d"
-DEFAULT_UNTIL = "now"
-DEFAULT_ENVIRONMENT = "production"
-DEFAULT_DEPLOYS = "tags:v*"  # when no source is named and the ledger has no events
-DEFAULT_REMOTE = "origin"
-DEFAULT_MIN_CONFIDENCE = "medium"
-DEFAULT_REPORT_FORMAT = "table"
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_RETRY_SECONDS = 60.0
-DEFAULT_MIN_TEAM_SIZE = 3
-DEFAULT_PUSH_ATTEMPTS = 8  # `record --push` attempts, each merging the remote ledger first
 ConfidenceName = Literal["low", "medium", "high"]
 T = TypeVar("T")
 
@@ -175,18 +178,6 @@ def choose(flag: T | None, configured: T | None, default: T) -> T:
 
 
 # -- report ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """The report flags as given on the command line (None = not given)."""
-
-    since: str | None = None
-    until: str | None = None
-    env: str | None = None
-    deploys: str | None = None
-    min_confidence: str | None = None
-    config_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,3 +341,25 @@ def parse_headers(lines: Sequence[str], environ: Mapping[str, str]) -> dict[str,
         register_secret(value)
         headers[name] = value
     return headers
+
+
+__all__ = [
+    "DEFAULT_DEPLOYS",
+    "DEFAULT_ENVIRONMENT",
+    "DEFAULT_PUSH_ATTEMPTS",
+    "DEFAULT_REMOTE",
+    "FileConfig",
+    "PushSettings",
+    "RecordSettings",
+    "ReportOptions",
+    "ReportSettings",
+    "choose",
+    "load_config",
+    "markers_from_config",
+    "minimum_confidence",
+    "parse_config",
+    "resolve_push_settings",
+    "resolve_record_settings",
+    "resolve_report_output",
+    "resolve_report_settings",
+]

@@ -83,7 +83,7 @@ class RawCommit(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class TagRef:
-    """A tag and the object it names, with the contract's deploy time (tagger or commit date)."""
+    """A tag and the object it names, with its deploy time (tagger or commit date)."""
 
     name: str
     target: str

@@ -1,4 +1,4 @@
-"""Pure: which deploy first shipped which commit, and which commits count (contract section 4)."""
+"""Pure: which deploy first shipped which commit, and which commits count (README "Linking commits to deploys")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure: shipped commits, deploys and teams in; the report's metrics out (contract section 6)."""
+"""Pure: shipped commits, deploys and teams in; the report's metrics out (README "Metrics")."""
 
 from __future__ import annotations
 

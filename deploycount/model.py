@@ -1,4 +1,4 @@
-"""The report (contract section 7) as pydantic models: one source for JSON, schema and renderers."""
+"""The JSON report (README "The JSON report") as pydantic models: one source for JSON, schema and renderers."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class RevertedCommits(_Frozen):
 
 
 class Metrics(_Frozen):
-    """The section 6 metrics; every field is null for a suppressed team."""
+    """The metrics of README "Metrics"; every field is null for a suppressed team."""
 
     deployments: int | None
     ai_deployments: int | None

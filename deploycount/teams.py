@@ -1,4 +1,4 @@
-"""Pure: which team a person or a commit belongs to (contract section 5)."""
+"""Pure: which team a person or a commit belongs to (README "Teams and size")."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ plain `attribute` function on any message."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +57,7 @@ messages = st.lists(st.sampled_from(LINES), max_size=10).map("\n".join)
     mentions=st.booleans(),
     ending=st.sampled_from(["", "\n", "\n\n", " \n"]),
 )
+@pytest.mark.slow
 def test_fast_path_matches_attribute(
     message: str, author: tuple[str, str], committer: tuple[str, str], mentions: bool, ending: str
 ) -> None:

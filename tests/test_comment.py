@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from tests.conftest import GitRepo
 from tests.fake_github import REPO, GitHubState, fake_github
+from tests.golden import assert_golden
 
 EXPECTED = Path(__file__).parent / "expected" / "comment.md"
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
@@ -74,9 +74,7 @@ def test_comment_twice_leaves_one_updated_comment(
     }
     body = ours[0]["body"]
     assert summary.read_text().count(MARKER) == 2  # the job summary gets it every run
-    if os.environ.get("UPDATE_GOLDEN"):
-        EXPECTED.write_text(body)
-    assert body == EXPECTED.read_text()
+    assert_golden("comment.md", body)
     # User text is inert: no live mention, no HTML, no broken table.
     assert "@octocat" not in body and "@\u200boctocat" in body
     assert "<script>" not in body and "<b>" not in body

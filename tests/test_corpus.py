@@ -29,7 +29,7 @@ def corpus_rows() -> list[dict[str, Any]]:
     return [json.loads(line) for line in CORPUS.read_text().splitlines()]
 
 
-# Under the contract's own tables this label is right; we extend the table (see README).
+# Under the original identity table this label is right; we extend the table (see README).
 KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 
 

@@ -1,4 +1,4 @@
-"""Errors (contract section 9): one line on stderr, the right exit code, no traceback."""
+"""Errors (README "Exit codes and errors"): one line on stderr, the right exit code, no traceback."""
 
 from __future__ import annotations
 

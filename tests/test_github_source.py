@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import GitRepo
 from tests.fake_github import REPO, GitHubState, fake_github
 
@@ -18,6 +20,7 @@ def deployment(
     state.statuses[ident] = [{"state": s, "created_at": t} for s, t in statuses]
 
 
+@pytest.mark.slow
 def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: Any) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     shas = [

@@ -179,6 +179,7 @@ for n in range(count):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_pushes_from_parallel_clones_lose_nothing(
     origin: Path, tmp_path: Path, run_cli: Any
 ) -> None:

@@ -188,6 +188,7 @@ def push_to(run_cli: Any, repo: GitRepo, url: str, *extra: str) -> Any:
     return run_cli("push", "--sink", "webhook", "--to", url, *extra, *WINDOW, cwd=repo, env=ENV)
 
 
+@pytest.mark.slow
 def test_two_503s_then_success(shipped: GitRepo, run_cli: Any) -> None:
     def script(request: Any, n: int) -> Reply:
         return Reply(503, b"busy") if n <= 2 else Reply(200)
@@ -198,6 +199,7 @@ def test_two_503s_then_success(shipped: GitRepo, run_cli: Any) -> None:
     assert len(server.received) == 3
 
 
+@pytest.mark.slow
 def test_retry_after_is_honoured(shipped: GitRepo, run_cli: Any) -> None:
     def script(request: Any, n: int) -> Reply:
         return Reply(429, headers={"Retry-After": "1"}) if n == 1 else Reply(200)
@@ -220,6 +222,7 @@ def assert_one_line_failure(result: Any, *fragments: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: Any) -> None:
     with scripted_server(lambda request, n: Reply(500, b"database on fire")) as server:
         started = time.monotonic()
@@ -235,6 +238,7 @@ def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: Any) ->
     assert 2 <= len(server.received) <= 4
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: Any) -> None:
     with scripted_server(lambda request, n: Reply(200, delay=3)) as server:
         result = push_to(

@@ -1,4 +1,4 @@
-"""`deploycount scan`: every signal row of contract section 2, on real commits."""
+"""`deploycount scan`: every signal row of README "Attribution", on real commits."""
 
 from __future__ import annotations
 

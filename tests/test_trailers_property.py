@@ -81,6 +81,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> str:
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(text=message, divider=st.booleans())
 def test_trailers_agree_with_git(text: str, divider: bool, home: str) -> None:
     # git 2.39 spins forever when a scissors line follows a `---` divider: its scissors search

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from deploycount.config import DEFAULT_REMOTE
 from deploycount.deploys.base import DeployEvent, DeploySource, LoadedEvents
 from deploycount.deploys.file import FileSource
 from deploycount.deploys.github import GitHubSource
 from deploycount.deploys.notes import NotesSource
 from deploycount.deploys.tags import TagsSource
 from deploycount.errors import UsageError
+from deploycount.options import DEFAULT_REMOTE
 
 __all__ = ["DeployEvent", "DeploySource", "LoadedEvents", "source_from_spec"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from deploycount.config import DEFAULT_ENVIRONMENT
+from deploycount.options import DEFAULT_ENVIRONMENT
 
 if TYPE_CHECKING:
     from deploycount.history import Repository

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from deploycount.config import DEFAULT_PUSH_ATTEMPTS, DEFAULT_REMOTE
 from deploycount.deploys.base import (
     DeployEvent,
     EventRecord,
@@ -30,6 +29,7 @@ from deploycount.deploys.base import (
     describe_validation_error,
 )
 from deploycount.errors import ExternalServiceError, UsageError
+from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_REMOTE
 from deploycount.timeutil import iso_z
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
-from deploycount.config import DEFAULT_ENVIRONMENT
 from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.errors import UsageError
+from deploycount.options import DEFAULT_ENVIRONMENT
 from deploycount.timeutil import from_unix
 
 if TYPE_CHECKING:

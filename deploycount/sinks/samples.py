@@ -1,4 +1,4 @@
-"""Pure: a report as gauge samples (contract section 8). Suppressed teams are left out; a null
+"""Pure: a report as gauge samples (README "deploycount push"). Suppressed teams are left out; a null
 metric is not sent (a missing sample, not a zero)."""
 
 from __future__ import annotations

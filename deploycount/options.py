@@ -1,0 +1,33 @@
+"""Every default, defined once, and the report flags as a typed object.
+
+Kept free of pydantic and everything else heavy, so the CLI can build its `--help` from it in a
+few milliseconds; `config.py` resolves flag > config file > these defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_SINCE = "28d"
+DEFAULT_UNTIL = "now"
+DEFAULT_ENVIRONMENT = "production"
+DEFAULT_DEPLOYS = "tags:v*"  # when no source is named and the ledger has no events
+DEFAULT_REMOTE = "origin"
+DEFAULT_MIN_CONFIDENCE = "medium"
+DEFAULT_REPORT_FORMAT = "table"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRY_SECONDS = 60.0
+DEFAULT_MIN_TEAM_SIZE = 3
+DEFAULT_PUSH_ATTEMPTS = 8  # `record --push` attempts, each merging the remote ledger first
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The report flags as given on the command line (None = not given)."""
+
+    since: str | None = None
+    until: str | None = None
+    env: str | None = None
+    deploys: str | None = None
+    min_confidence: str | None = None
+    config_path: str | None = None

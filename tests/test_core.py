@@ -1,0 +1,244 @@
+"""The pure core, called directly: no git, no CLI, no network. Table tests of linking, reverts,
+lead-time statistics, window splitting, empty commits and config precedence."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from deploycount.attribution import NO_SIGNALS, Person
+from deploycount.commits import CommitInfo, empty_commits, parents_outside, revert_targets
+from deploycount.config import (
+    DEFAULT_ENVIRONMENT,
+    FileConfig,
+    ReportOptions,
+    parse_config,
+    resolve_push_settings,
+    resolve_record_settings,
+    resolve_report_output,
+    resolve_report_settings,
+)
+from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
+from deploycount.errors import ConfigError, ShallowHistoryError, UsageError
+from deploycount.linking import link_deploys, reverted_shas
+from deploycount.metrics import lead_time_stats
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def deploy(id: str, sha: str, day: int, status: str = "success") -> DeployEvent:
+    return DeployEvent(id, sha, "production", T0 + timedelta(days=day), status)  # type: ignore[arg-type]
+
+
+# A line of history a <- b <- c <- d, and e branching off b.
+PARENTS = {"a": (), "b": ("a",), "c": ("b",), "d": ("c",), "e": ("b",)}
+
+
+@pytest.mark.parametrize(
+    ("events", "previous", "expected"),
+    [
+        # one deploy ships everything reachable
+        ([deploy("1", "d", 1)], None, [("ship", {"a", "b", "c", "d"})]),
+        # a later deploy ships only what the earlier one did not
+        (
+            [deploy("1", "b", 1), deploy("2", "d", 2)],
+            None,
+            [("ship", {"a", "b"}), ("ship", {"c", "d"})],
+        ),
+        # the same sha again is a redeploy; an older shipped sha is a rollback
+        (
+            [deploy("1", "d", 1), deploy("2", "d", 2), deploy("3", "b", 3)],
+            None,
+            [("ship", {"a", "b", "c", "d"}), ("redeploy", set()), ("rollback", set())],
+        ),
+        # failed events ship nothing and do not move "the deploy just before"
+        (
+            [deploy("1", "c", 1), deploy("x", "d", 2, "failure"), deploy("2", "c", 3)],
+            None,
+            [("ship", {"a", "b", "c"}), ("failed", set()), ("redeploy", set())],
+        ),
+        # a branch deploy ships its own commit only
+        (
+            [deploy("1", "c", 1), deploy("2", "e", 2)],
+            None,
+            [("ship", {"a", "b", "c"}), ("ship", {"e"})],
+        ),
+    ],
+)
+def test_link_deploys(
+    events: list[DeployEvent], previous: str | None, expected: list[tuple[str, set[str]]]
+) -> None:
+    linked = link_deploys(events, previous, PARENTS)
+    assert [(d.kind, set(d.shipped)) for d in linked] == expected
+
+
+def test_link_deploys_treats_commits_outside_the_graph_as_shipped_before() -> None:
+    # `b` and `a` were shipped before the window, so they are not in the loaded graph.
+    parents = {"c": ("b",), "d": ("c",)}
+    assert [set(d.shipped) for d in link_deploys([deploy("1", "d", 1)], "b", parents)] == [
+        {"c", "d"}
+    ]
+    # the last deploy before the window shipped d: deploying it again is a redeploy, b a rollback
+    again = link_deploys([deploy("1", "d", 1), deploy("2", "b", 2)], "d", {})
+    assert [d.kind for d in again] == ["redeploy", "rollback"]
+
+
+def test_link_deploys_stops_at_a_shallow_boundary() -> None:
+    with pytest.raises(ShallowHistoryError, match="fetch-depth: 0"):
+        link_deploys([deploy("1", "d", 1)], None, PARENTS, shallow=frozenset({"b"}))
+
+
+@pytest.mark.parametrize(
+    ("reverts", "expected"),
+    [
+        ({}, set()),
+        ({"r1": "x"}, {"x"}),
+        # a re-apply (revert of the revert) brings x back; r1 itself is reverted
+        ({"r1": "x", "r2": "r1"}, {"r1"}),
+        # reverting the re-apply reverts x again
+        ({"r1": "x", "r2": "r1", "r3": "r2"}, {"x", "r2"}),
+        # two reverts of x, one of them re-applied: x stays reverted
+        ({"r1": "x", "r2": "x", "r3": "r1"}, {"x", "r1"}),
+        # a cycle only a forged message can make resolves without looping
+        ({"p": "q", "q": "p"}, set()),
+    ],
+)
+def test_reverted_shas(reverts: dict[str, str], expected: set[str]) -> None:
+    result = reverted_shas(reverts)
+    if set(reverts) == {"p", "q"}:
+        # In a cycle exactly one side is reverted, whichever the walk reached first.
+        assert len(result) == 1 and result <= {"p", "q"}
+    else:
+        assert result == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[5.0], [1.0, 3.0], [1.0, 2.0, 3.0, 4.0], [0.5, 100.0, 7.0, 3.25, 9.0, 11.0, 2.0, 40.0]],
+)
+def test_lead_time_stats(values: list[float]) -> None:
+    stats = lead_time_stats(values)
+    assert stats.n == len(values)
+    assert stats.p50 == round(statistics.median(values), 2)
+    if len(values) == 1:
+        assert stats.p90 == values[0]
+    else:
+        expected = statistics.quantiles(values, n=10, method="inclusive")[8]
+        assert stats.p90 == round(expected, 2)
+
+
+def test_lead_time_stats_of_nothing() -> None:
+    stats = lead_time_stats([])
+    assert (stats.n, stats.p50, stats.p90) == (0, None, None)
+
+
+def test_split_at_window_and_shipped_shas() -> None:
+    events = [
+        deploy("old", "a", -3),
+        deploy("edge", "b", 0),
+        deploy("in-failed", "c", 2, "failure"),
+        deploy("in", "c", 3),
+        deploy("in-again", "c", 4),
+        deploy("after", "d", 40),
+    ]
+    before, window = split_at_window(events, T0, NOW)
+    assert [e.id for e in before] == ["old"]
+    assert [e.id for e in window] == ["edge", "in-failed", "in", "in-again"]
+    assert shipped_shas(window) == ["b", "c"]
+
+
+def commit(sha: str, parents: tuple[str, ...], tree: str, reverts: str | None = None) -> CommitInfo:
+    return CommitInfo(sha, parents, tree, 0, Person("A", "a@x"), NO_SIGNALS, reverts)
+
+
+def test_empty_commits_compares_with_the_first_parent_tree() -> None:
+    commits = {
+        "root": commit("root", (), "4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
+        "c1": commit("c1", ("root",), "t1"),
+        "same": commit("same", ("c1",), "t1"),
+        "merge": commit("merge", ("same", "side"), "t1"),
+        "edge": commit("edge", ("outside",), "t9"),
+    }
+    shipped = list(commits)
+    assert parents_outside(shipped, commits) == ["outside"]
+    assert empty_commits(shipped, commits, {"outside": "t9"}) == {"root", "same", "edge"}
+    assert empty_commits(shipped, commits, {}) == {"root", "same"}
+
+
+def test_revert_targets_resolve_unique_prefixes_only() -> None:
+    commits = {
+        "abcdef01": commit("abcdef01", (), "t"),
+        "abcdef02": commit("abcdef02", (), "t"),
+        "1234aaaa": commit("1234aaaa", (), "t"),
+        "r1": commit("r1", (), "t", reverts="1234"),
+        "r2": commit("r2", (), "t", reverts="abcdef"),  # ambiguous: dropped
+        "r3": commit("r3", (), "t", reverts="ffff"),  # not loaded: dropped
+    }
+    assert revert_targets(commits) == {"r1": "1234aaaa"}
+
+
+# -- config ------------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return path
+
+
+def test_flag_beats_file_beats_default(tmp_path: Path) -> None:
+    config = parse_config(
+        write(tmp_path, '[report]\nsince = "8w"\nenv = "staging"\nformat = "json"\n')
+    )
+    from_file = resolve_report_settings(ReportOptions(), config, now=NOW)
+    assert from_file.since == NOW - timedelta(weeks=8)
+    assert from_file.environment == "staging"
+    flagged = resolve_report_settings(ReportOptions(since="2w", env="prod-eu"), config, now=NOW)
+    assert (flagged.since, flagged.environment) == (NOW - timedelta(weeks=2), "prod-eu")
+    default = resolve_report_settings(ReportOptions(), FileConfig(), now=NOW)
+    assert default.since == NOW - timedelta(days=28) and default.until == NOW
+    assert default.environment == DEFAULT_ENVIRONMENT and default.deploy_spec is None
+    assert resolve_report_output(None, None, config) == ("json", None)
+    assert resolve_report_output("table", "x.txt", config) == ("table", "x.txt")
+    record = resolve_record_settings(None, None, config)
+    assert (record.environment, record.remote) == ("staging", "origin")
+
+
+def test_push_settings_precedence_and_header_expansion(tmp_path: Path) -> None:
+    config = parse_config(
+        write(
+            tmp_path,
+            '[push]\nsink = "otlp"\nto = "http://c:4318"\nheaders = ["X-Key: ${KEY}"]\n'
+            "timeout = 5\n",
+        )
+    )
+    settings = resolve_push_settings(
+        sink=None, url=None, headers=None, timeout=None, max_retry_seconds=None,
+        config=config.push, environ={"KEY": "k-123456"},
+    )  # fmt: skip
+    assert (settings.sink, settings.url, settings.timeout) == ("otlp", "http://c:4318", 5)
+    assert settings.headers == {"X-Key": "k-123456"} and settings.max_retry_seconds == 60
+    with pytest.raises(UsageError, match="KEY is not set"):
+        resolve_push_settings(
+            sink=None, url=None, headers=None, timeout=None, max_retry_seconds=None,
+            config=config.push, environ={},
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[report]\nsince = 3\n", "report.since"),
+        ("[reprot]\n", "unknown key"),
+        ('[teams.all]\nmembers = ["a@x"]\n', "reserved"),
+        ("[privacy]\nmin_team_size = 0\n", "privacy.min_team_size"),
+        ("not toml =", "invalid config"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        parse_config(write(tmp_path, text))
