@@ -1,4 +1,6 @@
-"""Pure: which deploy first shipped which commit, and which commits count (README "Linking commits to deploys")."""
+"""Pure: which deploy first shipped which commit, and which commits count.
+
+The rules are README "Linking commits to deploys"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The JSON report (README "The JSON report") as pydantic models: one source for JSON, schema and renderers."""
+"""The JSON report (README "The JSON report") as pydantic models: one source for JSON, schema
+and renderers."""
 
 from __future__ import annotations
 

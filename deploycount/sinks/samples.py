@@ -1,5 +1,5 @@
-"""Pure: a report as gauge samples (README "deploycount push"). Suppressed teams are left out; a null
-metric is not sent (a missing sample, not a zero)."""
+"""Pure: a report as gauge samples (README "deploycount push"). Suppressed teams are left out;
+a null metric is not sent (a missing sample, not a zero)."""
 
 from __future__ import annotations
 
