@@ -242,3 +242,51 @@ def test_push_settings_precedence_and_header_expansion(tmp_path: Path) -> None:
 def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         parse_config(write(tmp_path, text))
+
+
+def test_classify_and_build_report_without_git() -> None:
+    from deploycount.attribution import Attribution, Confidence, Signal, builtin_markers
+    from deploycount.metrics import build_report, classify_shipped
+    from deploycount.teams import Team, TeamDirectory
+
+    ai = Attribution((Signal("assisted-by", "cursor", Confidence.HIGH, "Assisted-by: cursor"),))
+    ann, ben = Person("Ann", "ann@pay.example"), Person("Ben", "ben@web.example")
+    base = T0.timestamp()
+
+    def info(sha: str, parent: str, author: Person, attribution: Attribution = NO_SIGNALS,
+             reverts: str | None = None, hours: float = 0) -> CommitInfo:  # fmt: skip
+        return CommitInfo(sha, (parent,), f"tree-{sha}", int(base + hours * 3600), author,
+                          attribution, reverts)  # fmt: skip
+
+    commits = {
+        "c1": info("c1", "c0", ann, ai, hours=0),
+        "c2": info("c2", "c1", ben, hours=10),
+        "c3": info("c3", "c2", ann, ai, hours=20),
+        "r3": info("r3", "c3", ben, reverts="c3", hours=30),
+    }
+    events = [deploy("1", "c2", 1), deploy("2", "r3", 2)]
+    linked = link_deploys(events, None, {s: c.parents for s, c in commits.items()})
+    directory = TeamDirectory(
+        (Team("pay", ("*@pay.example",)), Team("web", ("*@web.example",))), builtin_markers()
+    )
+    shipped = classify_shipped(
+        linked, commits, empty=frozenset(), reverted=reverted_shas(revert_targets(commits)),
+        minimum=Confidence.MEDIUM, directory=directory, mailmap={},
+    )  # fmt: skip
+    report = build_report(
+        repository="acme/api", environment="production", deploy_source="file:x", since=T0,
+        until=T0 + timedelta(weeks=2), linked=linked, shipped=shipped, directory=directory,
+        min_team_size=1, warnings=[],
+    )  # fmt: skip
+    totals = report.totals
+    # deploy 1 ships c1 (AI) and c2; deploy 2 ships c3 (reverted) and r3 (a revert): nothing counts
+    assert (totals.deployments, totals.ai_deployments, totals.commits, totals.ai_commits) == (
+        1, 1, 2, 1,
+    )  # fmt: skip
+    assert totals.size == 2 and totals.normalised_deployments == 0.25
+    assert totals.reverted_commits.ai == 1 and totals.tools == {"cursor": 1}
+    assert totals.lead_time_hours.ai.p50 == 24.0 and totals.lead_time_hours.human.p50 == 14.0
+    assert [(d.kind, d.commits) for d in report.deployments] == [("ship", 2), ("ship", 0)]
+    pay, web = report.teams
+    assert (pay.team, pay.deployments, pay.ai_commits, pay.size) == ("pay", 1, 1, 1)
+    assert (web.team, web.commits, web.reverted_commits.human) == ("web", 1, 0)
