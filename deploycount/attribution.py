@@ -8,6 +8,7 @@ extended from config through `Markers.extended`.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,23 +16,42 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from deploycount.trailers import parse_trailers
+from deploycount.trailers import parse_trailer_block, parse_trailers
 
 OTHER_TOOL = "other"
-TOOL_IDS = (
+# The built-in tool ids (the tables in data/markers.toml must define exactly these, plus `other`).
+BUILTIN_TOOL_IDS = (
     "claude-code", "copilot", "cursor", "aider", "codex", "gemini", "jules", "devin",
-    "openhands", "amp", "opencode", "amazon-q", "replit", OTHER_TOOL,
+    "openhands", "amp", "opencode", "amazon-q", "replit", "crush", "cline", "roo-code",
+    "factory", "warp", "windsurf", "kiro", "jetbrains", "continue", "cody", "goose", "nori",
+    "ellipsis", "greptile", "coderabbit", OTHER_TOOL,
 )  # fmt: skip
+TOOL_IDS = BUILTIN_TOOL_IDS
+TOOL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 
 _NOREPLY_SUFFIX = "@users.noreply.github.com"
 _DECLARED_NO = frozenset({"no", "false", "none"})
 _DECLARED_YES = frozenset({"yes", "true"})
 _NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
-_ASSISTED_KEYS = frozenset({"assisted-by", "generated-by"})
+_ASSISTED_KEYS = frozenset({"assisted-by", "generated-by", "co-authored-by-ai"})
 _CO_AUTHOR_KEYS = frozenset({"co-authored-by", "co-developed-by"})
 _FOOTER_PREFIX_MAX = 8
+FROM_VALUE = "*"  # a session trailer whose value names the tool
+# Model names never name the tool when an agent is named: `Crush:claude-opus-4-6` is crush,
+# `Cursor claude-4.5` is cursor. A model is a family word followed by a tier or a version.
+_MODEL = re.compile(
+    r"(?<![a-z0-9])(?:"
+    r"(?:claude|gpt|gemini|grok|llama|qwen|deepseek|mistral|codestral|kimi|glm|sonnet|opus|haiku)"
+    r"(?:[-_. ]*(?:opus|sonnet|haiku|pro|flash|lite|mini|nano|max|turbo|preview|thinking|latest"
+    r"|instruct|high|medium|low|v?\d[\w.]*))+"
+    r"|o[1-9](?:-mini|-pro)?"
+    r")(?![a-z0-9])"
+)
+# Substrings one of which every misplaced marker line contains (a cheap pre-check).
+_MISPLACED_HINTS = ("-by", "assisted", "session", "thread", "made-with", "replit", "entire-",
+                    "agent-")  # fmt: skip
 
 
 class Confidence(IntEnum):
@@ -105,37 +125,46 @@ class Attribution:
 NO_SIGNALS = Attribution()
 
 
+ToolTables = Mapping[str, Mapping[str, Sequence[str]]]
+
+
 @dataclass(frozen=True)
 class Markers:
-    """The identity and marker tables, compiled for fast lookups."""
+    """The identity and marker tables, compiled for fast lookups.
 
-    emails: Mapping[str, str]
-    logins: Mapping[str, str]
-    name_prefixes: tuple[tuple[str, str], ...]
-    aliases: tuple[tuple[re.Pattern[str], str], ...]
-    mentions: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]
+    Built from tables of the form of `data/markers.toml` (`from_tables`); config adds identities,
+    trailer keys and whole new tools (`extended`), which rebuilds from the merged tables."""
+
+    tools: ToolTables
+    session_specs: Mapping[str, Mapping[str, Any]]
+    extra_trailer_keys: frozenset[str] = frozenset()
+    emails: dict[str, str] = field(default_factory=dict, repr=False)
+    logins: dict[str, str] = field(default_factory=dict, repr=False)
+    name_prefixes: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    aliases: tuple[tuple[re.Pattern[str], str], ...] = field(default=(), repr=False)
+    mentions: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = field(
+        default=(), repr=False
+    )
+    mention_hints: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    session_trailers: dict[str, tuple[str, frozenset[str] | None]] = field(
+        default_factory=dict, repr=False
+    )
+    footer_pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    footer_tools: dict[str, str] = field(default_factory=dict, repr=False)
+    assisted_keys: frozenset[str] = field(default=_ASSISTED_KEYS, repr=False)
+    misplaced_pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _identity_cache: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
-    def mention_hints(self) -> tuple[tuple[str, str], ...]:
-        """(hint, tool) pairs: a tool's mention patterns can only match where a hint occurs."""
-        return self._hints
-
-    def __post_init__(self) -> None:
-        hints = tuple((hint, tool) for tool, tool_hints, _ in self.mentions for hint in tool_hints)
-        object.__setattr__(self, "_hints", hints)
-
-    session_trailers: Mapping[str, tuple[str, str | None]]
-    footers: tuple[tuple[re.Pattern[str], str], ...]
-    assisted_keys: frozenset[str] = _ASSISTED_KEYS
-    _identity_cache: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
-    _hints: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    def tool_ids(self) -> tuple[str, ...]:
+        return (*self.tools, OTHER_TOOL)
 
     @classmethod
     def from_tables(
         cls,
-        tools: Mapping[str, Mapping[str, Sequence[str]]],
-        session_trailers: Mapping[str, Mapping[str, str]],
-        footers: Mapping[str, str],
+        tools: ToolTables,
+        session_trailers: Mapping[str, Mapping[str, Any]],
         extra_trailer_keys: Iterable[str] = (),
     ) -> Markers:
         emails: dict[str, str] = {}
@@ -143,56 +172,73 @@ class Markers:
         prefixes: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
         mentions: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
+        footer_tools: dict[str, str] = {}
         for tool, table in tools.items():
             emails.update({e.lower(): tool for e in table.get("emails", ())})
             logins.update({login.lower(): tool for login in table.get("logins", ())})
             prefixes.extend((p.lower(), tool) for p in table.get("name_prefixes", ()))
-            aliases.extend((a.lower(), tool) for a in table.get("aliases", ()))
+            aliases.extend((a.lower(), tool) for a in (tool, *table.get("aliases", ())))
+            for name in table.get("footers", ()):
+                footer_tools.setdefault(_squash_space(name.lower()), tool)
             if table.get("mentions"):
                 pattern = re.compile("|".join(f"(?:{_scoped(m)})" for m in table["mentions"]))
                 hints = tuple(h.lower() for h in table.get("hints", ()))
                 mentions.append((tool, hints, pattern))
-        # Longest alias first, so "claude code" wins over "claude" and "amazon q" over "q".
+        # Longest alias first, so that at one position "claude code" wins over "claude".
         aliases.sort(key=lambda pair: -len(pair[0]))
         alias_patterns = tuple(
             (re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])"), tool)
-            for alias, tool in aliases
+            for alias, tool in dict(aliases).items()
         )
+        sessions = {
+            key.lower(): (
+                str(spec["tool"]),
+                frozenset(v.lower() for v in spec["values"]) if spec.get("values") else None,
+            )
+            for key, spec in session_trailers.items()
+        }
+        extra = frozenset(k.lower() for k in extra_trailer_keys)
+        assisted = _ASSISTED_KEYS | extra
         return cls(
+            tools=tools,
+            session_specs=session_trailers,
+            extra_trailer_keys=extra,
             emails=emails,
             logins=logins,
             name_prefixes=tuple(prefixes),
             aliases=alias_patterns,
             mentions=tuple(mentions),
-            session_trailers={
-                key.lower(): (spec["tool"], spec.get("value"))
-                for key, spec in session_trailers.items()
-            },
-            footers=tuple(
-                (_footer_pattern(phrase.lower()), tool) for phrase, tool in footers.items()
+            mention_hints=tuple((hint, tool) for tool, hints, _ in mentions for hint in hints),
+            session_trailers=sessions,
+            footer_pattern=_footer_pattern(footer_tools),
+            footer_tools=footer_tools,
+            assisted_keys=assisted,
+            misplaced_pattern=_misplaced_pattern(
+                [*assisted, *_CO_AUTHOR_KEYS, "ai-assisted", *sessions]
             ),
-            assisted_keys=_ASSISTED_KEYS | {k.lower() for k in extra_trailer_keys},
         )
 
     def extended(
-        self, identities: Mapping[str, Sequence[str]], trailer_keys: Iterable[str] = ()
+        self,
+        identities: Mapping[str, Sequence[str]] | None = None,
+        trailer_keys: Iterable[str] = (),
+        tools: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     ) -> Markers:
-        """A copy with config's extra identities (`tool -> [email or login]`) and trailer keys."""
-        emails = dict(self.emails)
-        logins = dict(self.logins)
-        for tool, entries in identities.items():
-            for entry in entries:
-                target = emails if "@" in entry else logins
-                target[entry.lower()] = tool
-        return Markers(
-            emails=emails,
-            logins=logins,
-            name_prefixes=self.name_prefixes,
-            aliases=self.aliases,
-            mentions=self.mentions,
-            session_trailers=self.session_trailers,
-            footers=self.footers,
-            assisted_keys=self.assisted_keys | {k.lower() for k in trailer_keys},
+        """A copy with config's new tools (`id -> {identities, aliases, footers}`), extra
+        identities of any tool (`tool -> [email or login]`) and extra trailer keys."""
+        merged: dict[str, dict[str, list[str]]] = {
+            tool: {key: list(values) for key, values in table.items()}
+            for tool, table in self.tools.items()
+        }
+        for tool, table in (tools or {}).items():
+            entry = merged.setdefault(tool, {})
+            for key in ("aliases", "footers"):
+                entry.setdefault(key, []).extend(table.get(key, ()))
+            _add_identities(entry, table.get("identities", ()))
+        for tool, entries in (identities or {}).items():
+            _add_identities(merged.setdefault(tool, {}), entries)
+        return Markers.from_tables(
+            merged, self.session_specs, [*self.extra_trailer_keys, *trailer_keys]
         )
 
     def identity_tool(self, name: str, email: str) -> str | None:
@@ -228,23 +274,87 @@ class Markers:
         return not (person.name.lower().endswith("[bot]") or login.endswith("[bot]"))
 
     def tool_from_text(self, text: str) -> str:
-        """The tool a free-text trailer value names (`Claude:opus-4 sparse`), else `other`."""
+        """The tool a free-text value names (`Claude:opus-4 sparse`), else `other`.
+
+        An identity decides when there is one (`… via Crush <crush@charm.land>`); otherwise the
+        agent does: the part before `:` in the kernel form AGENT:MODEL, the part after `via`,
+        then the whole value, each with model names taken out. Within one part the alias
+        nearest its start wins, so the answer never depends on the order of the tables."""
+        cached = self._text_cache.get(text)
+        if cached is not None:
+            return cached
+        tool = self._tool_from_text(text)
+        if len(self._text_cache) < 10_000:
+            self._text_cache[text] = tool
+        return tool
+
+    def _tool_from_text(self, text: str) -> str:
         person = parse_person(text)
-        if person is not None and (tool := self.identity_tool(person.name, person.email)):
-            return tool
+        if person is not None:
+            if tool := self.identity_tool(person.name, person.email):
+                return tool
+            text = person.name
         lowered = text.lower()
-        # Kernel form AGENT:MODEL [TOOL ...]: the agent names the tool.
-        agent = lowered.split(":", 1)[0] if ":" in lowered else lowered
-        for candidate in (agent, lowered):
-            for pattern, tool in self.aliases:
-                if pattern.search(candidate):
-                    return tool
-        return OTHER_TOOL
+        parts = []
+        if ":" in lowered:
+            parts.append(lowered.split(":", 1)[0])
+        if " via " in lowered:
+            parts.append(lowered.rsplit(" via ", 1)[1])
+        parts.append(lowered)
+        for part in parts:
+            tool = self._first_alias(_MODEL.sub(" ", part))
+            if tool is not None:
+                return tool
+        return self._first_alias(lowered) or OTHER_TOOL
+
+    def _first_alias(self, text: str) -> str | None:
+        best: tuple[int, int, str] | None = None
+        for pattern, tool in self.aliases:
+            match = pattern.search(text)
+            if match is not None:
+                rank = (match.start(), -(match.end() - match.start()), tool)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
+
+
+def _add_identities(entry: dict[str, list[str]], identities: Iterable[str]) -> None:
+    for identity in identities:
+        entry.setdefault("emails" if "@" in identity else "logins", []).append(identity)
+
+
+def _squash_space(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _scoped(pattern: str) -> str:
     """A leading `(?i)` becomes a scoped `(?i:...)` group, so patterns can be joined."""
     return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
+
+
+def _footer_pattern(names: Mapping[str, str]) -> re.Pattern[str] | None:
+    """`Generated with|by <tool>` at the start of a line, after at most 8 characters that are not
+    ASCII letters or digits (an emoji, missing or garbled; `*` or `_` of italics); brackets
+    optional; the line may wrap between any two words."""
+    if not names:
+        return None
+    alternatives = "|".join(
+        r"[ \t]*\n?[ \t]*".join(re.escape(word) for word in name.split())
+        for name in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(
+        rf"^[^A-Za-z0-9\n]{{0,{_FOOTER_PREFIX_MAX}}}generated[ \t]*\n?[ \t]*(?:with|by)"
+        rf"[ \t]*\n?[ \t]*\[?(?P<name>{alternatives})(?:\]|(?![a-z0-9]))[^\n]*",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+def _misplaced_pattern(keys: Iterable[str]) -> re.Pattern[str]:
+    """A marker line anywhere in the message (indented by at most three spaces)."""
+    alternatives = "|".join(re.escape(k) for k in sorted(set(keys), key=len, reverse=True))
+    return re.compile(
+        rf"^ {{0,3}}(?P<key>{alternatives})[ \t]*:(?P<value>[^\n]*)", re.IGNORECASE | re.MULTILINE
+    )
 
 
 def noreply_login(email: str) -> str | None:
@@ -268,7 +378,7 @@ def builtin_markers() -> Markers:
     """The tables shipped in the package."""
     text = resources.files("deploycount").joinpath("data/markers.toml").read_text("utf-8")
     data = tomllib.loads(text)
-    return Markers.from_tables(data["tools"], data["session_trailers"], data["footers"])
+    return Markers.from_tables(data["tools"], data["session_trailers"])
 
 
 def identity_signals(author: Person, committer: Person, markers: Markers) -> list[Signal]:
@@ -283,39 +393,93 @@ def identity_signals(author: Person, committer: Person, markers: Markers) -> lis
     return signals
 
 
+def marker_signal(key: str, value: str, markers: Markers, confidence: Confidence) -> Signal | None:
+    """The signal a `key: value` marker line gives, or None (a human co-author, a session
+    trailer without the value it needs, an empty value). `AI-Assisted: no` gives the
+    `declared-not-assisted` signal, which has no tool."""
+    detail = f"{key}: {value}"
+    key = key.lower()
+    if key in _CO_AUTHOR_KEYS:
+        person = parse_person(value)
+        tool = markers.identity_tool(person.name, person.email) if person is not None else None
+        return Signal(key, tool, confidence, detail) if tool else None
+    if key in markers.assisted_keys:
+        return Signal(key, markers.tool_from_text(value), confidence, detail) if value else None
+    if key == "ai-assisted":
+        answer = value.strip().lower()
+        if answer in _DECLARED_NO:
+            return Signal("declared-not-assisted", None, confidence, detail)
+        if not answer:
+            return None
+        tool = OTHER_TOOL if answer in _DECLARED_YES else markers.tool_from_text(value)
+        return Signal(key, tool, confidence, detail)
+    spec = markers.session_trailers.get(key)
+    if spec is None:
+        return None
+    tool, wanted = spec
+    if wanted is not None and not value.strip().lower().startswith(tuple(wanted)):
+        return None
+    if tool == FROM_VALUE:
+        tool = markers.tool_from_text(value)
+    return Signal(key, tool, confidence, detail)
+
+
 def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[Person], bool]:
     """Signals, human-or-bot co-authors, and the `AI-Assisted: no` declaration from trailers."""
     signals: list[Signal] = []
     co_authors: list[Person] = []
     declared_not = False
     for trailer in parse_trailers(message):
-        key = trailer.normalized_key
-        value = trailer.value
-        detail = f"{trailer.key}: {value}"
-        if key in _CO_AUTHOR_KEYS:
-            co_author = parse_person(value)
-            if co_author is None:
-                continue
-            tool = markers.identity_tool(co_author.name, co_author.email)
-            if tool:
-                signals.append(Signal(key, tool, Confidence.HIGH, detail))
-            else:
-                co_authors.append(co_author)
-        elif key in markers.assisted_keys:
-            signals.append(Signal(key, markers.tool_from_text(value), Confidence.HIGH, detail))
-        elif key == "ai-assisted":
-            answer = value.strip().lower()
-            if answer in _DECLARED_NO:
+        signal = marker_signal(trailer.key, trailer.value, markers, Confidence.HIGH)
+        if signal is not None:
+            if signal.signal == "declared-not-assisted":
                 declared_not = True
-                signals.append(Signal("declared-not-assisted", None, Confidence.HIGH, detail))
-            elif answer:
-                tool = OTHER_TOOL if answer in _DECLARED_YES else markers.tool_from_text(value)
-                signals.append(Signal(key, tool, Confidence.HIGH, detail))
-        elif key in markers.session_trailers:
-            tool, wanted = markers.session_trailers[key]
-            if wanted is None or value.strip().lower().startswith(wanted):
-                signals.append(Signal(key, tool, Confidence.HIGH, detail))
+            signals.append(signal)
+        elif trailer.normalized_key in _CO_AUTHOR_KEYS:
+            person = parse_person(trailer.value)
+            if person is not None:
+                co_authors.append(person)
     return signals, co_authors, declared_not
+
+
+def misplaced_signals(message: str, markers: Markers) -> list[Signal]:
+    """Medium `misplaced-trailer` signals: marker lines that would be high signals if git read
+    them as trailers, but stand outside the trailer block (an earlier paragraph, a squash-merge
+    body listing each commit's `Co-authored-by:`, a paragraph git's 25 % rule rejects)."""
+    pattern = markers.misplaced_pattern
+    if pattern is None:
+        return []
+    block: tuple[int, int] | None = None
+    signals = []
+    for match in pattern.finditer(message):
+        line = message.count("\n", 0, match.start())
+        if line == 0:
+            continue  # the subject line is never a trailer, and never a misplaced one
+        if block is None:
+            parsed = parse_trailer_block(message)
+            block = (parsed.start_line, parsed.end_line)
+        if block[0] <= line < block[1]:
+            continue
+        value = match["value"].strip()
+        signal = marker_signal(match["key"], value, markers, Confidence.MEDIUM)
+        if signal is not None and signal.tool is not None:
+            signals.append(
+                Signal("misplaced-trailer", signal.tool, Confidence.MEDIUM, signal.detail[:120])
+            )
+    return signals
+
+
+def footer_signals(body: str, markers: Markers) -> list[Signal]:
+    pattern = markers.footer_pattern
+    if pattern is None:
+        return []
+    signals = []
+    for match in pattern.finditer(body):
+        tool = markers.footer_tools.get(_squash_space(match["name"].lower()))
+        if tool is not None:
+            detail = _squash_space(match.group(0))[:120]
+            signals.append(Signal("footer", tool, Confidence.MEDIUM, detail))
+    return signals
 
 
 def text_signals(
@@ -326,20 +490,17 @@ def text_signals(
     named: set[str | None],
     lowered: str | None = None,
 ) -> list[Signal]:
-    """Signals from the text: the aider subject, tool footers, and (low) mentions of tool names
-    that no stronger signal (`named`) already gave."""
+    """Signals from the text: the aider subject, misplaced markers, tool footers, and (low)
+    mentions of tool names that no stronger signal (`named`) already gave."""
     signals = []
     subject, _, body = message.partition("\n")
     if subject[:7].lower() == "aider: ":
         signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
     # With the lower-cased message at hand, skip patterns whose words are absent (same answers).
-    if body and (lowered is None or "generated with" in lowered):
-        for pattern, tool in markers.footers:
-            match = pattern.search(body)
-            if match:
-                signals.append(
-                    Signal("footer", tool, Confidence.MEDIUM, match.group(0).strip()[:120])
-                )
+    if body and (lowered is None or any(hint in lowered for hint in _MISPLACED_HINTS)):
+        signals.extend(misplaced_signals(message, markers))
+    if body and (lowered is None or "generated" in lowered):
+        signals.extend(footer_signals(body, markers))
     if mentions:
         seen = named | {s.tool for s in signals}
         hinted = None
@@ -355,6 +516,52 @@ def text_signals(
     return signals
 
 
+_NOTE_LIMIT = 1 << 20  # a git-ai note larger than this is not read
+
+
+def note_signals(note: str, markers: Markers) -> list[Signal]:
+    """High `git-ai-note` signals from a git-ai authorship log (`refs/notes/ai`): one per AI
+    tool that the note attributes at least one line to.
+
+    The log lists files, each followed by indented `<id> <line ranges>` attestations, then a
+    `---` line and JSON (`schema_version` `authorship/…`) whose `prompts` or `sessions` map each
+    id to an `agent_id` with its `tool`. Human ids (`humans`) are not AI. Anything that does
+    not parse as such a log gives no signal."""
+    if "authorship/" not in note or len(note) > _NOTE_LIMIT:
+        return []
+    head, separator, tail = note.partition("\n---\n")
+    if not separator:
+        return []
+    try:
+        data = json.loads(tail)
+    except ValueError:
+        return []
+    if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith(
+        "authorship/"
+    ):
+        return []
+    agents: dict[str, str] = {}
+    for section in ("prompts", "sessions"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for entry_id, entry in entries.items():
+            agent = entry.get("agent_id") if isinstance(entry, dict) else None
+            tool = agent.get("tool") if isinstance(agent, dict) else None
+            if isinstance(tool, str) and tool.strip():
+                agents[str(entry_id)] = tool.strip()
+    attested = {
+        line.split()[0].split("::", 1)[0]
+        for line in head.split("\n")
+        if line[:1] in (" ", "\t") and line.strip()
+    }
+    names = sorted({tool for entry_id, tool in agents.items() if entry_id in attested})
+    return [
+        Signal("git-ai-note", markers.tool_from_text(name), Confidence.HIGH, f"git-ai: {name}")
+        for name in names
+    ]
+
+
 def attribute(
     message: str,
     author: Person,
@@ -362,11 +569,12 @@ def attribute(
     markers: Markers,
     *,
     mentions: bool = True,
+    notes: str = "",
 ) -> Attribution:
     """Collect every AI-assistance signal of one commit (README "Attribution").
 
     `mentions=False` skips the low-confidence text search, which only `scan` and
-    `--min-confidence low` need.
+    `--min-confidence low` need. `notes` is the commit's git-ai authorship note, if any.
     """
     signals = identity_signals(author, committer, markers)
     co_authors: list[Person] = []
@@ -377,6 +585,8 @@ def attribute(
     signals.extend(
         text_signals(message, markers, mentions=mentions, named={s.tool for s in signals})
     )
+    if notes:
+        signals.extend(note_signals(notes, markers))
     if not signals and not co_authors:
         return NO_SIGNALS
     return Attribution(tuple(signals), declared_not, tuple(co_authors))
@@ -395,7 +605,8 @@ class Attributor:
     * a message with no colon in its last paragraph has no trailers (checked in C, not parsed);
     * when git's trailer block can only be the last paragraph (no comment or `Conflicts:` lines,
       no blank-looking line inside it), the trailers depend on that paragraph alone, and the
-      same paragraphs (`Co-authored-by: Claude ...`, one person's `Signed-off-by`) recur: cached.
+      same paragraphs (`Co-authored-by: Claude ...`, one person's `Signed-off-by`) recur: cached;
+    * the text searches run only when a cheap substring test says they can match.
     """
 
     def __init__(self, markers: Markers, *, mentions: bool) -> None:
@@ -412,6 +623,8 @@ class Attributor:
         author_email: str,
         committer_name: str,
         committer_email: str,
+        *,
+        notes: str = "",
     ) -> Attribution:
         key = (author_name, author_email, committer_name, committer_email)
         by_identity = self._identities.get(key)
@@ -428,11 +641,18 @@ class Attributor:
         trailer_part = self._trailers(message) if ":" in message else _NO_TRAILERS
         text_part: list[Signal] = []
         lowered = message.lower()
-        if self.mentions or lowered.startswith("aider: ") or "generated with" in lowered:
+        if (
+            self.mentions
+            or lowered.startswith("aider: ")
+            or "generated" in lowered
+            or ("\n" in message and any(hint in lowered for hint in _MISPLACED_HINTS))
+        ):
             named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
             text_part = text_signals(
                 message, self.markers, mentions=self.mentions, named=named, lowered=lowered
             )
+        if notes:
+            text_part.extend(note_signals(notes, self.markers))
         if trailer_part is _NO_TRAILERS and not text_part:
             cached = self._identity_only.get(by_identity)
             if cached is None:
@@ -466,14 +686,3 @@ class Attributor:
         if not (signals or co_authors or declared_not):
             return _NO_TRAILERS
         return tuple(signals), tuple(co_authors), declared_not
-
-
-def _footer_pattern(phrase: str) -> re.Pattern[str]:
-    """A line-start pattern for a footer phrase: optional brackets, up to 8 symbol characters."""
-    words = re.escape(phrase.replace("[", "").replace("]", ""))
-    bracketed = phrase.startswith("generated with [")
-    core = words.replace(r"generated\ with\ ", r"generated\ with\ \[?", 1) if bracketed else words
-    return re.compile(
-        rf"^[^A-Za-z0-9\n]{{0,{_FOOTER_PREFIX_MAX}}}{core}(?:\]|(?![a-z0-9]))[^\n]*",
-        re.IGNORECASE | re.MULTILINE,
-    )

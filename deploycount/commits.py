@@ -47,7 +47,12 @@ class CommitDistiller:
     def __call__(self, raw: RawCommit) -> CommitInfo:
         message = raw.message
         attribution = self.attributor(
-            message, raw.author_name, raw.author_email, raw.committer_name, raw.committer_email
+            message,
+            raw.author_name,
+            raw.author_email,
+            raw.committer_name,
+            raw.committer_email,
+            notes=raw.notes,
         )
         revert = _REVERT.search(message) if "This reverts commit" in message else None
         key = (raw.mapped_name, raw.mapped_email)

@@ -25,9 +25,17 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from deploycount.attribution import TOOL_IDS, Confidence, Markers, builtin_markers
+from deploycount.attribution import (
+    BUILTIN_TOOL_IDS,
+    OTHER_TOOL,
+    TOOL_ID_PATTERN,
+    Confidence,
+    Markers,
+    builtin_markers,
+)
 from deploycount.errors import ConfigError, UsageError
 from deploycount.masking import register_secret, safe_url
 from deploycount.options import (
@@ -76,22 +84,40 @@ class DeploysSection(_Section):
     remote: NonEmpty | None = None  # where the notes ledger is fetched from and pushed to
 
 
+ToolId = Annotated[str, StringConstraints(pattern=TOOL_ID_PATTERN)]
+
+
+class ToolSection(_Section):
+    """`[attribution.tools.<id>]`: a tool of the organisation's own."""
+
+    identities: list[NonEmpty] = Field(default_factory=list)  # emails, or GitHub logins
+    aliases: list[NonEmpty] = Field(default_factory=list)  # names in trailer values
+    footers: list[NonEmpty] = Field(default_factory=list)  # names after "Generated with"
+
+
 class AttributionSection(_Section):
-    """`[attribution]`: minimum confidence, extra AI identities and trailer keys."""
+    """`[attribution]`: minimum confidence, extra AI identities, trailer keys and tools."""
 
     min_confidence: ConfidenceName | None = None
     identities: dict[str, list[NonEmpty]] = Field(default_factory=dict)
     trailers: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]] = Field(
         default_factory=list
     )
+    tools: dict[ToolId, ToolSection] = Field(default_factory=dict)
 
-    @field_validator("identities")
-    @classmethod
-    def _known_tools(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for tool in value:
-            if tool not in TOOL_IDS:
-                raise ValueError(f"unknown tool {tool!r}; use one of {', '.join(TOOL_IDS)}")
-        return value
+    @model_validator(mode="after")
+    def _known_tools(self) -> AttributionSection:
+        for tool in self.tools:
+            if tool == OTHER_TOOL:
+                raise ValueError(f"tools.{tool}: 'other' is reserved")
+        known = (*BUILTIN_TOOL_IDS, *self.tools)
+        for tool in self.identities:
+            if tool not in known:
+                raise ValueError(
+                    f"identities.{tool}: unknown tool; use one of {', '.join(known)} "
+                    "or declare it under [attribution.tools.<id>]"
+                )
+        return self
 
 
 class PushSection(_Section):
@@ -162,7 +188,7 @@ def parse_config(path: Path) -> FileConfig:
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        message = first["msg"]
+        message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown key (see the README for the config keys)"
         raise ConfigError(f"invalid config {path}: {key}: {message}") from None
@@ -199,8 +225,9 @@ def markers_from_config(config: FileConfig) -> Markers:
     """The built-in identity and marker tables, extended by `[attribution]`."""
     extra = config.attribution
     markers = builtin_markers()
-    if extra.identities or extra.trailers:
-        markers = markers.extended(extra.identities, extra.trailers)
+    if extra.identities or extra.trailers or extra.tools:
+        tools = {tool: section.model_dump() for tool, section in extra.tools.items()}
+        markers = markers.extended(extra.identities, extra.trailers, tools)
     return markers
 
 

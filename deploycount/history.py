@@ -38,7 +38,12 @@ _GIT = (
 )  # fmt: skip
 _LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
 LOG_FORMAT = "%x00".join(_LOG_FIELDS)
+# With git-ai notes: the note goes before the message, so the message stays last (git cuts a
+# message at a NUL byte, and prints a note's NUL bytes as line ends).
+LOG_FORMAT_NOTES = "%x00".join((*_LOG_FIELDS[:-1], "%N", "%B"))
 _FIELD_COUNT = len(_LOG_FIELDS)
+AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs
+AI_NOTES_REMOTE_REF = "refs/notes/deploycount-ai"  # the remote's copy, fetched by deploycount
 _CHUNK = 1 << 20
 _QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
 _NETWORK_TIMEOUT = 60
@@ -63,6 +68,7 @@ class RawCommit(NamedTuple):
     committer_email: str
     committed_at: str
     message: str
+    notes: str = ""  # the git-ai authorship note(s) of the commit, when the repository has any
 
     @property
     def parents(self) -> tuple[str, ...]:
@@ -113,6 +119,7 @@ class Repository:
         git_dir, bare = found.stdout.decode().split("\n")[:2]
         self.git_dir = Path(git_dir)
         self.root = self.git_dir
+        self._ai_notes: list[str] | None = None
         if bare != "true":
             top = subprocess.run(
                 [*_GIT, "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, check=False
@@ -343,7 +350,7 @@ class Repository:
         """Stream every commit reachable from `include` (and, with `local_refs`, HEAD, branches and
         remote-tracking branches) but not from `exclude`, through one `git log` process."""
         revs = [*include, *(f"^{sha}" for sha in exclude)]
-        args = ["log", "-z", f"--format={LOG_FORMAT}", "--stdin"]
+        args = ["log", "-z", *self._format_args(), "--stdin"]
         if local_refs:
             args += ["--branches", "--remotes"]
             if self.has_head():
@@ -362,8 +369,33 @@ class Repository:
         if not self.has_head() and list(revrange) == ["HEAD"]:
             return
         limit = [f"--max-count={max_count}"] if max_count else []
-        args = ["log", "-z", f"--format={LOG_FORMAT}", *limit, "--end-of-options", *revrange, "--"]
+        args = ["log", "-z", *self._format_args(), *limit, "--end-of-options", *revrange, "--"]
         yield from self._stream_log(args, None)
+
+    def ai_notes_refs(self) -> list[str]:
+        """The git-ai notes refs this repository has: its own, and the remote's copy."""
+        if self._ai_notes is None:
+            found = self.resolve_refs([AI_NOTES_REF, AI_NOTES_REMOTE_REF])
+            self._ai_notes = [ref for ref in (AI_NOTES_REF, AI_NOTES_REMOTE_REF) if found[ref]]
+        return self._ai_notes
+
+    def forget_refs(self) -> None:
+        """Look again for notes refs (after a fetch)."""
+        self._ai_notes = None
+
+    def _format_args(self) -> list[str]:
+        refs = self.ai_notes_refs()
+        if not refs:
+            return [f"--format={LOG_FORMAT}"]
+        return ["--no-notes", *(f"--notes={ref}" for ref in refs), f"--format={LOG_FORMAT_NOTES}"]
+
+    def resolve_refs(self, refs: Sequence[str]) -> dict[str, bool]:
+        """Which of `refs` exist, in one process."""
+        if not refs:
+            return {}
+        request = "".join(f"{ref}\n" for ref in refs)
+        lines = self._run_text("cat-file", "--batch-check", stdin=request).splitlines()
+        return {ref: not line.endswith(" missing") for ref, line in zip(refs, lines, strict=False)}
 
     def _stream_log(self, args: list[str], stdin_text: str | None) -> Iterator[RawCommit]:
         with tempfile.TemporaryFile() as errors:
@@ -385,7 +417,9 @@ class Repository:
                     assert process.stdin is not None
                     process.stdin.write(stdin_text.encode())
                     process.stdin.close()
-                yield from parse_log_stream(_pumped(stdout))
+                yield from parse_log_stream(
+                    _pumped(stdout), with_notes=f"--format={LOG_FORMAT_NOTES}" in args
+                )
             finally:
                 stdout.close()
                 returncode = process.wait()
@@ -447,8 +481,11 @@ def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
     return repo.root.name
 
 
-def parse_log_stream(chunks: Iterable[bytes]) -> Iterator[RawCommit]:
-    """Turn the bytes of `git log -z --format=LOG_FORMAT` into commits, chunk by chunk."""
+def parse_log_stream(chunks: Iterable[bytes], *, with_notes: bool = False) -> Iterator[RawCommit]:
+    """Turn the bytes of `git log -z --format=LOG_FORMAT` (or `LOG_FORMAT_NOTES`) into commits,
+    chunk by chunk."""
+    consume = _commits_with_notes if with_notes else _commits_from_fields
+    count = _FIELD_COUNT + 1 if with_notes else _FIELD_COUNT
     pending: list[str] = []
     leftover = b""
     for chunk in chunks:
@@ -456,19 +493,32 @@ def parse_log_stream(chunks: Iterable[bytes]) -> Iterator[RawCommit]:
         if not complete and not _:
             continue
         pending.extend(complete.decode("utf-8", "replace").split("\x00"))
-        yield from _commits_from_fields(pending)
+        yield from consume(pending)
     if leftover:
         pending.append(leftover.decode("utf-8", "replace"))
-    if len(pending) >= _FIELD_COUNT:
-        yield from _commits_from_fields(pending)
+    if len(pending) >= count:
+        yield from consume(pending)
 
 
 def _commits_from_fields(fields: list[str]) -> Iterator[RawCommit]:
     """Consume whole commits from the front of `fields`, leaving a partial one in place."""
     usable = len(fields) - len(fields) % _FIELD_COUNT
     make = RawCommit._make
+    no_notes = [""]
     for start in range(0, usable, _FIELD_COUNT):
-        yield make(fields[start : start + _FIELD_COUNT])
+        yield make(fields[start : start + _FIELD_COUNT] + no_notes)
+    del fields[:usable]
+
+
+def _commits_with_notes(fields: list[str]) -> Iterator[RawCommit]:
+    """The same with a note field before the message: reorder it to RawCommit's last place."""
+    width = _FIELD_COUNT + 1
+    usable = len(fields) - len(fields) % width
+    make = RawCommit._make
+    last = _FIELD_COUNT - 1
+    for start in range(0, usable, width):
+        row = fields[start : start + width]
+        yield make((*row[:last], row[last + 1], row[last]))
     del fields[:usable]
 
 

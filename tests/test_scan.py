@@ -185,15 +185,16 @@ CASES = [
         "committer-name",
     ),
     ("feat: ask Claude to review this later", DEV, None, False, [], "low", "mention"),
-    # Not trailers: the marker is not in the last paragraph, so git (and GitHub) ignore it.
+    # Not a trailer: the marker is not in the last paragraph, so git (and GitHub) ignore it;
+    # it is still evidence, at medium confidence only.
     (
         "feat\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nMore text after it.\n",
         DEV,
         None,
-        False,
-        [],
-        "low",
-        "mention",
+        True,
+        ["claude-code"],
+        "medium",
+        "misplaced-trailer",
     ),
     # The developer's declaration wins over every other marker.
     (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from deploycount.attribution import OTHER_TOOL, Markers, parse_person
+from deploycount.attribution import OTHER_TOOL, Confidence, Markers, marker_signal, parse_person
 from deploycount.config import load_config, markers_from_config
 from deploycount.errors import DeploycountError, UsageError
 from deploycount.history import Repository
@@ -19,9 +19,11 @@ Severity = Literal["error", "warning"]
 
 MARKER_KEYS = (
     "Assisted-by", "Generated-by", "AI-Assisted", "Co-authored-by", "Co-developed-by",
-    "Claude-Session", "Agent-Logs-Url", "Amp-Thread-ID", "Made-with", "Replit-Commit-Author",
+    "Co-authored-by-AI", "Claude-Session", "Agent-Logs-Url", "Copilot-Session", "Amp-Thread-ID",
+    "Amp-Thread", "Made-with", "Replit-Commit-Author", "Entire-Session", "Entire-Agent",
+    "Agent-Signature",
 )  # fmt: skip
-_TOOL_KEYS = frozenset({"assisted-by", "generated-by", "ai-assisted"})
+_TOOL_KEYS = frozenset({"assisted-by", "generated-by", "ai-assisted", "co-authored-by-ai"})
 _PERSON_KEYS = frozenset({"co-authored-by", "co-developed-by"})
 _ANSWERS = frozenset({"yes", "true", "no", "false", "none"})
 # A line that looks like `Some Key: value` (words, spaces, dashes, underscores before a colon).
@@ -96,9 +98,16 @@ def lint_message(message: str, markers: Markers) -> list[Finding]:
             continue
         if index not in read:
             reason = _why_not_read(line, index, block.start_line, len(lines))
+            counted = marker_signal(key, value, markers, Confidence.MEDIUM)
+            weight = (
+                " (deploycount still counts it, at medium confidence only)"
+                if counted is not None and counted.tool is not None
+                else ""
+            )
             findings.append(
                 Finding(
-                    number, "error", "not-a-trailer", f"'{canonical}:' will not be read: {reason}",
+                    number, "error", "not-a-trailer",
+                    f"'{canonical}:' will not be read: {reason}{weight}",
                     "move it into the last paragraph of the message, after a blank line, "
                     "with only trailers there",
                 )
@@ -134,8 +143,8 @@ def _check_value(number: int, key: str, value: str, markers: Markers) -> list[Fi
             Finding(
                 number, "warning", "unknown-tool",
                 f"'{value}' names no AI tool deploycount knows: it counts as 'other'",
-                "name the tool (claude-code, copilot, cursor, codex, aider, ...) "
-                "or add it under [attribution.identities]",
+                "name a known tool (claude-code, copilot, cursor, codex, aider, ...), or declare "
+                "yours in .deploycount.toml under [attribution.tools.<id>] with its aliases",
             )
         ]  # fmt: skip
     return []

@@ -31,7 +31,13 @@ from deploycount.config import (
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
-from deploycount.history import RawCommit, Repository, repository_name
+from deploycount.history import (
+    AI_NOTES_REF,
+    AI_NOTES_REMOTE_REF,
+    RawCommit,
+    Repository,
+    repository_name,
+)
 from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import build_report, classify_shipped
 from deploycount.model import Report
@@ -67,6 +73,19 @@ def choose_source(
     return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
 
 
+def sync_ai_notes(repo: Repository, remote: str) -> list[str]:
+    """Bring the remote's git-ai notes (`refs/notes/ai`) into deploycount's own copy, so that a
+    fresh clone credits them; the user's `refs/notes/ai` is never touched. A remote without them
+    is normal; a failed fetch is a warning."""
+    if not repo.has_remote(remote):
+        return []
+    fetched, reason = repo.fetch_ref(remote, AI_NOTES_REF, AI_NOTES_REMOTE_REF)
+    repo.forget_refs()
+    if fetched or reason == "missing":
+        return []
+    return [f"could not fetch git-ai notes from {remote} ({reason}): using the local ones"]
+
+
 def generate_report(
     repo: Repository,
     settings: ReportSettings,
@@ -77,6 +96,7 @@ def generate_report(
 ) -> Report:
     """The report; `shipped`, when given, receives the sha of every successful deploy."""
     source, warnings = choose_source(repo, settings.deploy_spec, settings.remote, environ)
+    warnings += sync_ai_notes(repo, settings.remote)
     loaded = source.load(repo, settings.environment)
     warnings += loaded.warnings
     events = _existing_events(repo, loaded, settings.environment, warnings)

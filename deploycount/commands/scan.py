@@ -24,6 +24,11 @@ def scan_commits(
     attributor = Attributor(markers, mentions=True)
     for raw in repo.log_range(revrange or ["HEAD"], max_count=max_count):
         attribution = attributor(
-            raw.message, raw.author_name, raw.author_email, raw.committer_name, raw.committer_email
+            raw.message,
+            raw.author_name,
+            raw.author_email,
+            raw.committer_name,
+            raw.committer_email,
+            notes=raw.notes,
         )
         yield ScanRow(raw.sha, raw.author, attribution)
