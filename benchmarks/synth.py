@@ -50,6 +50,15 @@ class FastImport:
             self._data(content)
         return self.marks
 
+    def notes(self, ref: str, notes: dict[int, bytes], *, when: int = START) -> None:
+        """One commit on the notes ref `ref` attaching `notes[mark]` to each commit `mark`."""
+        self.out.write(b"commit %s\n" % ref.encode())
+        self.out.write(b"committer Notes <notes@example.com> %d +0000\n" % when)
+        self._data(b"notes")
+        for mark, note in notes.items():
+            self.out.write(b"N inline :%d\n" % mark)
+            self._data(note)
+
     def tag(self, name: str, mark: int, *, when: int | None = None) -> None:
         """An annotated tag at `when`, else a lightweight one."""
         if when is None:

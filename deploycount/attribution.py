@@ -50,8 +50,6 @@ _MODEL = re.compile(
     r")(?![a-z0-9])"
 )
 # Substrings one of which every misplaced marker line contains (a cheap pre-check).
-_MISPLACED_HINTS = ("-by", "assisted", "session", "thread", "made-with", "replit", "entire-",
-                    "agent-")  # fmt: skip
 
 
 class Confidence(IntEnum):
@@ -442,31 +440,68 @@ def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[
     return signals, co_authors, declared_not
 
 
-def misplaced_signals(message: str, markers: Markers) -> list[Signal]:
+def misplaced_signals(
+    message: str,
+    markers: Markers,
+    *,
+    read: Sequence[Signal] = (),
+    lowered: str | None = None,
+    head: bool = True,
+    tail: bool = True,
+) -> list[Signal]:
     """Medium `misplaced-trailer` signals: marker lines that would be high signals if git read
     them as trailers, but stand outside the trailer block (an earlier paragraph, a squash-merge
-    body listing each commit's `Co-authored-by:`, a paragraph git's 25 % rule rejects)."""
+    body listing each commit's `Co-authored-by:`, a paragraph git's 25 % rule rejects).
+
+    `read` are the signals of the trailers git does read: a marker line that gave one of them
+    is not misplaced, which spares parsing the trailer block in the common case. Each region
+    (the paragraphs before the last one: `head`; the last one: `tail`) is searched only when a
+    cheap substring test says it can hold a marker."""
     pattern = markers.misplaced_pattern
     if pattern is None:
         return []
+    text = lowered if lowered is not None else message.lower()
+    end = len(message.rstrip())
+    cut = message.rfind("\n\n", 0, end)
+    subject_end = message.find("\n")
+    regions = []
+    if head and cut > subject_end > -1 and _has_hint(text, subject_end, cut):
+        regions.append((subject_end, cut))
+    last = cut + 2 if cut != -1 else max(subject_end, 0)
+    if tail and subject_end != -1 and _has_hint(text, last, len(text)):
+        regions.append((last, len(message)))
+    if not regions:
+        return []
+    seen = {(s.signal, s.detail) for s in read}
     block: tuple[int, int] | None = None
     signals = []
-    for match in pattern.finditer(message):
-        line = message.count("\n", 0, match.start())
-        if line == 0:
-            continue  # the subject line is never a trailer, and never a misplaced one
-        if block is None:
-            parsed = parse_trailer_block(message)
-            block = (parsed.start_line, parsed.end_line)
-        if block[0] <= line < block[1]:
-            continue
-        value = match["value"].strip()
-        signal = marker_signal(match["key"], value, markers, Confidence.MEDIUM)
-        if signal is not None and signal.tool is not None:
-            signals.append(
-                Signal("misplaced-trailer", signal.tool, Confidence.MEDIUM, signal.detail[:120])
-            )
+    for start, stop in regions:
+        for match in pattern.finditer(message, start, stop):
+            if match.start() <= subject_end:
+                continue  # the subject line is never a trailer, and never a misplaced one
+            value = match["value"].strip()
+            signal = marker_signal(match["key"], value, markers, Confidence.MEDIUM)
+            if signal is None or signal.tool is None or (signal.signal, signal.detail) in seen:
+                continue
+            if block is None:
+                parsed = parse_trailer_block(message)
+                block = (parsed.start_line, parsed.end_line)
+            line = message.count("\n", 0, match.start())
+            if block[0] <= line < block[1]:
+                continue
+            detail = signal.detail[:120]
+            signals.append(Signal("misplaced-trailer", signal.tool, Confidence.MEDIUM, detail))
     return signals
+
+
+def _has_hint(text: str, start: int = 0, stop: int | None = None) -> bool:
+    """Whether text[start:stop] holds a substring every marker line holds (spelled out: this
+    runs for every commit with a body)."""
+    part = text[start:stop] if start or stop is not None else text
+    return (
+        "-by" in part or "assisted" in part or "session" in part or "thread" in part
+        or "made-with" in part or "replit" in part or "agent" in part
+    )  # fmt: skip
 
 
 def footer_signals(body: str, markers: Markers) -> list[Signal]:
@@ -489,20 +524,26 @@ def text_signals(
     mentions: bool,
     named: set[str | None],
     lowered: str | None = None,
+    read: Sequence[Signal] = (),
+    misplaced: bool = True,
 ) -> list[Signal]:
     """Signals from the text: the aider subject, misplaced markers, tool footers, and (low)
-    mentions of tool names that no stronger signal (`named`) already gave."""
+    mentions of tool names that no stronger signal (`named`) already gave. `read` are the
+    signals of the trailers git reads (see `misplaced_signals`)."""
     signals = []
     subject, _, body = message.partition("\n")
     if subject[:7].lower() == "aider: ":
         signals.append(Signal("subject", "aider", Confidence.MEDIUM, subject[:80]))
+    moved = (
+        misplaced_signals(message, markers, read=read, lowered=lowered)
+        if body and misplaced
+        else []
+    )
     # With the lower-cased message at hand, skip patterns whose words are absent (same answers).
-    if body and (lowered is None or any(hint in lowered for hint in _MISPLACED_HINTS)):
-        signals.extend(misplaced_signals(message, markers))
     if body and (lowered is None or "generated" in lowered):
         signals.extend(footer_signals(body, markers))
     if mentions:
-        seen = named | {s.tool for s in signals}
+        seen = named | {s.tool for s in signals} | {s.tool for s in moved}
         hinted = None
         if lowered is not None:
             hinted = {tool for hint, tool in markers.mention_hints if hint in lowered}
@@ -513,7 +554,7 @@ def text_signals(
             if match:
                 seen.add(tool)
                 signals.append(Signal("mention", tool, Confidence.LOW, match.group(0)))
-    return signals
+    return signals + moved
 
 
 _NOTE_LIMIT = 1 << 20  # a git-ai note larger than this is not read
@@ -579,11 +620,14 @@ def attribute(
     signals = identity_signals(author, committer, markers)
     co_authors: list[Person] = []
     declared_not = False
+    read: list[Signal] = []
     if ":" in message:
-        found, co_authors, declared_not = trailer_signals(message, markers)
-        signals.extend(found)
+        read, co_authors, declared_not = trailer_signals(message, markers)
+        signals.extend(read)
     signals.extend(
-        text_signals(message, markers, mentions=mentions, named={s.tool for s in signals})
+        text_signals(
+            message, markers, mentions=mentions, named={s.tool for s in signals}, read=read
+        )
     )
     if notes:
         signals.extend(note_signals(notes, markers))
@@ -606,7 +650,8 @@ class Attributor:
     * when git's trailer block can only be the last paragraph (no comment or `Conflicts:` lines,
       no blank-looking line inside it), the trailers depend on that paragraph alone, and the
       same paragraphs (`Co-authored-by: Claude ...`, one person's `Signed-off-by`) recur: cached;
-    * the text searches run only when a cheap substring test says they can match.
+    * the text searches run only when a cheap substring test says they can match, and the
+      misplaced markers of a cacheable last paragraph are cached with it.
     """
 
     def __init__(self, markers: Markers, *, mentions: bool) -> None:
@@ -614,6 +659,7 @@ class Attributor:
         self.mentions = mentions
         self._identities: dict[tuple[str, str, str, str], tuple[Signal, ...]] = {}
         self._paragraphs: dict[str, TrailerFindings] = {}
+        self._tails: dict[str, tuple[Signal, ...]] = {}
         self._identity_only: dict[tuple[Signal, ...], Attribution] = {(): NO_SIGNALS}
 
     def __call__(
@@ -638,19 +684,41 @@ class Attributor:
             )
             if len(self._identities) < _CACHE_LIMIT:
                 self._identities[key] = by_identity
-        trailer_part = self._trailers(message) if ":" in message else _NO_TRAILERS
-        text_part: list[Signal] = []
+        trailer_part = _NO_TRAILERS
+        moved: list[Signal] = []
         lowered = message.lower()
-        if (
-            self.mentions
-            or lowered.startswith("aider: ")
-            or "generated" in lowered
-            or ("\n" in message and any(hint in lowered for hint in _MISPLACED_HINTS))
-        ):
-            named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
-            text_part = text_signals(
-                message, self.markers, mentions=self.mentions, named=named, lowered=lowered
+        if ":" in message:
+            tail = message.rstrip()
+            cut = tail.rfind("\n\n")
+            paragraph = tail[cut + 2 :] if cut != -1 else tail
+            # git's trailer block can only be the whole last paragraph or nothing; it depends on
+            # that paragraph alone unless comment lines, old "Conflicts:" blocks or blank-looking
+            # lines move its end.
+            cacheable = (
+                cut != -1
+                and "#" not in message
+                and "Conflicts:" not in message
+                and not _BLANKISH_LINE.search(paragraph)
             )
+            if ":" in paragraph or not cacheable:
+                trailer_part = self._trailers(message, paragraph, cacheable)
+            subject_end = message.find("\n")
+            if subject_end != -1 and message.find(":", subject_end) != -1 and _has_hint(lowered):
+                last_paragraph = (cut, paragraph, cacheable)
+                moved = self._misplaced(message, lowered, last_paragraph, trailer_part[0])
+        text_part: list[Signal] = []
+        if self.mentions or lowered.startswith("aider: ") or "generated" in lowered:
+            named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
+            named |= {s.tool for s in moved}
+            text_part = text_signals(
+                message,
+                self.markers,
+                mentions=self.mentions,
+                named=named,
+                lowered=lowered,
+                misplaced=False,
+            )
+        text_part += moved
         if notes:
             text_part.extend(note_signals(notes, self.markers))
         if trailer_part is _NO_TRAILERS and not text_part:
@@ -664,22 +732,41 @@ class Attributor:
             return NO_SIGNALS
         return Attribution(signals, declared_not, co_authors)
 
-    def _trailers(self, message: str) -> TrailerFindings:
-        if "#" in message or "Conflicts:" in message:
-            # Comment lines and old "Conflicts:" blocks move the end of git's trailer block.
-            return self._parse(message)
-        tail = message.rstrip()
-        cut = tail.rfind("\n\n")
-        paragraph = tail[cut + 2 :] if cut != -1 else tail
-        if ":" not in paragraph:
-            return _NO_TRAILERS
-        cacheable = cut != -1 and not _BLANKISH_LINE.search(paragraph)
+    def _trailers(self, message: str, paragraph: str, cacheable: bool) -> TrailerFindings:
         if cacheable and (known := self._paragraphs.get(paragraph)) is not None:
             return known
         findings = self._parse(message)
         if cacheable and len(self._paragraphs) < _CACHE_LIMIT:
             self._paragraphs[paragraph] = findings
         return findings
+
+    def _misplaced(
+        self,
+        message: str,
+        lowered: str,
+        last_paragraph: tuple[int, str, bool],
+        read: Sequence[Signal],
+    ) -> list[Signal]:
+        """`misplaced_signals`, with the last paragraph's answer cached like its trailers.
+        `last_paragraph` is where it starts (`cut`), its text, and whether it is cacheable."""
+        cut, paragraph, cacheable = last_paragraph
+        subject_end = message.find("\n")
+        if subject_end == -1:
+            return []
+        found: list[Signal] = []
+        if cut > subject_end and _has_hint(lowered, subject_end, cut):
+            found += misplaced_signals(
+                message, self.markers, read=read, lowered=lowered, tail=False
+            )
+        last = cut + 2 if cut != -1 else subject_end
+        if not _has_hint(lowered, last):
+            return found
+        if cacheable and (known := self._tails.get(paragraph)) is not None:
+            return found + list(known)
+        in_tail = misplaced_signals(message, self.markers, read=read, lowered=lowered, head=False)
+        if cacheable and len(self._tails) < _CACHE_LIMIT:
+            self._tails[paragraph] = tuple(in_tail)
+        return found + in_tail
 
     def _parse(self, message: str) -> TrailerFindings:
         signals, co_authors, declared_not = trailer_signals(message, self.markers)

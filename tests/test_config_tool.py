@@ -61,7 +61,10 @@ def test_config_defined_tool_in_the_hook_and_lint(repo: GitRepo, run_cli: Any) -
 def test_config_tool_errors_name_the_key(repo: GitRepo, run_cli: Any) -> None:
     repo.commit("initial")
     for text, fragment in [
-        ('[attribution.identities]\nskynet = ["a@b"]\n', "attribution: identities.skynet: unknown tool"),
+        (
+            '[attribution.identities]\nskynet = ["a@b"]\n',
+            "attribution: identities.skynet: unknown tool",
+        ),
         ('[attribution.tools.other]\naliases = ["x"]\n', "'other' is reserved"),
         ('[attribution.tools."Bad Id"]\naliases = ["x"]\n', "attribution.tools.Bad Id"),
         ('[attribution.tools.x]\nemails = ["a@b"]\n', "unknown key"),
