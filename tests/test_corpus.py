@@ -29,7 +29,9 @@ def corpus_rows() -> list[dict[str, Any]]:
     return [json.loads(line) for line in CORPUS.read_text().splitlines()]
 
 
-# Under the original identity table this label is right; we extend the table (see README).
+# The corpus labels this GitPython commit by chatgpt-codex-connector[bot] not AI-assisted, which
+# was right under the first identity table; the amended one lists the bot for codex, so the
+# label is wrong now and deploycount says codex.
 KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 
 

@@ -138,7 +138,24 @@ LINT_CASES = [
     ("feat\n\nAI-Asisted: yes\n", "misspelled-key", 3),
     ("feat\n\nCo-authored-by: Claude noreply@anthropic.com\n", "bad-co-author", 3),
     ("feat\n\nAssisted-by: SkyNet 9000\n", "unknown-tool", 3),
+    ("feat\n\nCopilot-Session: f886\n\nMore text.\n", "not-a-trailer", 3),
+    ("feat\n\nCo-authored-by-AI: Crush\n\nMore text.\n", "not-a-trailer", 3),
 ]
+
+
+def test_lint_says_a_misplaced_marker_counts_at_medium_only(tmp_path: Path, run_cli: Any) -> None:
+    path = tmp_path / "msg"
+    path.write_text(LINT_CASES[0][0])
+    [finding] = run_cli(
+        "lint", "--message-file", str(path), "--format", "json", cwd=tmp_path
+    ).json()
+    assert "at medium confidence only" in finding["message"]
+    # a misplaced human co-author is not counted at all: the message does not say it is
+    path.write_text("feat\n\nCo-authored-by: Dev Two <dev2@example.com>\n\nMore text.\n")
+    [finding] = run_cli(
+        "lint", "--message-file", str(path), "--format", "json", cwd=tmp_path
+    ).json()
+    assert finding["code"] == "not-a-trailer" and "medium" not in finding["message"]
 
 
 @pytest.mark.parametrize(("message", "code", "line"), LINT_CASES)

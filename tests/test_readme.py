@@ -1,0 +1,36 @@
+"""Every file format the README shows is parsed by the real parser: TOML config blocks load as a
+valid `.deploycount.toml`, JSON blocks parse."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from deploycount.config import parse_config
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def blocks(language: str) -> list[str]:
+    text = README.read_text("utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+
+
+@pytest.mark.parametrize("block", blocks("toml"))
+def test_toml_blocks_are_valid_config(block: str, tmp_path: Path) -> None:
+    path = tmp_path / ".deploycount.toml"
+    path.write_text(block)
+    parse_config(path)
+
+
+@pytest.mark.parametrize("block", blocks("json"))
+def test_json_blocks_parse(block: str) -> None:
+    for line in block.strip().splitlines() if block.lstrip().startswith('{"') else [block]:
+        json.loads(line)
+
+
+def test_there_are_blocks_to_check() -> None:
+    assert blocks("toml") and blocks("json")
