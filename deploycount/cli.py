@@ -215,6 +215,7 @@ def scan(
 @click.option("--time", "when", metavar="ISO", help="When the deploy finished. [default: now]")
 @click.option("--id", "event_id", metavar="ID", help="Event id (see README). [default: derived]")
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
+@click.option("--force", is_flag=True, help="Record a --time before the commit or in the future.")
 @click.option("--remote", default=None, help="Remote for --push. [default: origin]")
 @click.option(
     "--retries", type=click.IntRange(1, 50), default=DEFAULT_PUSH_ATTEMPTS, show_default=True

@@ -219,6 +219,7 @@ class ReportSettings:
     markers: Markers
     teams: tuple[Team, ...]
     min_team_size: int
+    now: datetime  # when the report is made: a window that ends later counts its elapsed part
 
 
 def markers_from_config(config: FileConfig) -> Markers:
@@ -262,6 +263,7 @@ def resolve_report_settings(
         markers=markers_from_config(config),
         teams=teams,
         min_team_size=config.privacy.min_team_size,
+        now=now,
     )
 
 

@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -194,6 +195,25 @@ class Repository:
             "log", "--no-walk=unsorted", "--format=%H %T", "--stdin", stdin="\n".join(wanted) + "\n"
         )
         return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+    def commit_times(self, shas: Iterable[str]) -> dict[str, datetime]:
+        """Committer time of each commit, in one process."""
+        wanted = [s for s in dict.fromkeys(shas) if _HEX.match(s)]
+        if not wanted:
+            return {}
+        out = self._run_text(
+            "log",
+            "--no-walk=unsorted",
+            "--format=%H %ct",
+            "--stdin",
+            stdin="\n".join(wanted) + "\n",
+        )
+        times = {}
+        for line in out.splitlines():
+            sha, _, seconds = line.partition(" ")
+            if seconds.strip().lstrip("-").isdigit():
+                times[sha] = datetime.fromtimestamp(int(seconds), tz=UTC)
+        return times
 
     def check_mailmap(self, people: Iterable[Person]) -> dict[Person, Person]:
         """Apply `.mailmap` (and mailmap.file/blob) to trailer identities, in a few batches."""

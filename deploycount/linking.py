@@ -12,7 +12,7 @@ from typing import Literal
 from deploycount.deploys.base import DeployEvent
 from deploycount.errors import ShallowHistoryError
 
-DeployKind = Literal["ship", "redeploy", "rollback", "failed"]
+DeployKind = Literal["ship", "baseline", "redeploy", "rollback", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,7 @@ def link_deploys(
     parents: Mapping[str, Sequence[str]],
     *,
     shallow: frozenset[str] = frozenset(),
+    baseline: DeployEvent | None = None,
 ) -> list[LinkedDeploy]:
     """Link the window's events, in time order, to the commits each one ships first.
 
@@ -37,6 +38,8 @@ def link_deploys(
     deploy before the window; a commit absent from it has therefore shipped already. The walk
     stops at commits already shipped, so the whole window costs one pass over the graph.
     `previous_sha` is the last successful deploy before the window (for redeploy vs rollback).
+    `baseline`, the first successful deploy the source knows of when it falls in the window,
+    ships nothing countable: what it reaches must be left out of `parents`.
     """
     shipped: set[str] = set()
     last_sha = previous_sha
@@ -44,6 +47,10 @@ def link_deploys(
     for event in events:
         if event.status != "success":
             linked.append(LinkedDeploy(event, "failed", ()))
+            continue
+        if event is baseline:
+            last_sha = event.sha
+            linked.append(LinkedDeploy(event, "baseline", ()))
             continue
         new = _walk(event.sha, parents, shipped, shallow)
         kind: DeployKind

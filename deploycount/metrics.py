@@ -60,6 +60,7 @@ class _Tally:
     reverted_ai: int = 0
     reverted_human: int = 0
     tools: Counter[str] = field(default_factory=Counter)
+    negative_lead: list[ShippedCommit] = field(default_factory=list)
 
     def add(self, shipped: ShippedCommit) -> None:
         if shipped.reverted:
@@ -73,12 +74,17 @@ class _Tally:
         self.deployments.add(shipped.deploy_index)
         self.commits += 1
         lead = shipped.lead_time_hours
+        if lead < 0:
+            # A deploy before the commit existed: a clock or a typo. It still counts; its lead
+            # time does not.
+            self.negative_lead.append(shipped)
         if shipped.ai:
             self.ai_deployments.add(shipped.deploy_index)
             self.ai_commits += 1
-            self.ai_lead.append(lead)
             self.tools.update(shipped.tools)
-        else:
+            if lead >= 0:
+                self.ai_lead.append(lead)
+        elif lead >= 0:
             self.human_lead.append(lead)
 
 
@@ -180,8 +186,11 @@ def build_report(
     directory: TeamDirectory,
     min_team_size: int,
     warnings: Sequence[str],
+    elapsed_until: datetime | None = None,
 ) -> Report:
-    weeks = (until - since).total_seconds() / (7 * 24 * _HOUR)
+    """The report; rates per week use the window up to `elapsed_until` (its elapsed part, when
+    it ends in the future)."""
+    weeks = ((elapsed_until or until) - since).total_seconds() / (7 * 24 * _HOUR)
     totals = _Tally()
     by_team: dict[str, _Tally] = defaultdict(_Tally)
     per_deploy: Counter[int] = Counter()
@@ -221,6 +230,10 @@ def build_report(
                     TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
                 )
 
+    notes = [*warnings, *_negative_lead_warning(totals.negative_lead, linked)]
+    notes += _split_identity_warning(
+        [person for item in shipped if item.counted for person in item.humans]
+    )
     kinds = Counter(d.kind for d in linked)
     total_metrics = _metrics(totals, len(totals.people), "active", weeks)
     return Report(
@@ -247,8 +260,40 @@ def build_report(
             )
             for index, d in enumerate(linked)
         ],
-        warnings=list(warnings),
+        warnings=notes,
     )
+
+
+def _negative_lead_warning(
+    negative: Sequence[ShippedCommit], linked: Sequence[LinkedDeploy]
+) -> list[str]:
+    if not negative:
+        return []
+    examples = ", ".join(
+        f"{item.commit.sha[:12]} by {linked[item.deploy_index].event.id}" for item in negative[:3]
+    )
+    more = ", …" if len(negative) > 3 else ""
+    return [
+        f"{len(negative)} commit(s) deployed before they were committed ({examples}{more}): a "
+        "clock or a typo in a deploy time; they count, but their lead times are left out"
+    ]
+
+
+def _split_identity_warning(people: Sequence[Person]) -> list[str]:
+    """People whose name ships under several emails probably count several times."""
+    emails_by_name: dict[str, set[str]] = defaultdict(set)
+    for person in people:
+        name = " ".join(person.name.lower().split())
+        if len(name) > 1:
+            emails_by_name[name].add(person.email.lower())
+    split = sum(1 for emails in emails_by_name.values() if len(emails) > 1)
+    if not split:
+        return []
+    return [
+        f"{split} name(s) ship under more than one email in the window, so one person may "
+        "count as several: map each person's emails to one in .mailmap (git log "
+        "--format='%aN <%aE>' | sort -u lists them)"
+    ]
 
 
 __all__ = ["ShippedCommit", "build_report", "classify_shipped", "lead_time_stats"]

@@ -76,7 +76,7 @@ class DeploymentRow(_Frozen):
     id: str
     sha: str
     time: str
-    kind: Literal["ship", "redeploy", "rollback", "failed"]
+    kind: Literal["ship", "baseline", "redeploy", "rollback", "failed"]
     commits: int = Field(description="counted commits this deploy shipped first")
     ai_commits: int
 

@@ -53,6 +53,8 @@ def test_install_step_uses_its_own_virtualenv_and_path() -> None:
 
 
 def test_entry_point_writes_outputs_and_summary(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.9")  # the baseline, before the window
     repo.commit("feat\n\nAssisted-by: claude\n", when="2026-10-02T10:00:00Z")
     repo.tag("v1.0", annotated_at="2026-10-03T00:00:00Z")
     output, summary = tmp_path / "output", tmp_path / "summary"

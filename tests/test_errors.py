@@ -105,14 +105,21 @@ def test_debug_shows_traceback(tmp_path: Path, run_cli: Any) -> None:
 def test_shallow_clone_that_lacks_the_window_history(
     repo: GitRepo, tmp_path: Path, run_cli: Any
 ) -> None:
+    base = repo.commit("base", when="2026-09-01T10:00:00Z")
     for day in range(2, 12):
         repo.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
-    repo.tag("v1.0")
+    events = tmp_path / "events.ndjson"
+    events.write_text(
+        f'{{"id": "d0", "sha": "{base}", "time": "2026-09-02T00:00:00Z"}}\n'
+        f'{{"id": "d1", "sha": "{repo.head()}", "time": "2026-10-12T00:00:00Z"}}\n'
+    )
     clone = tmp_path / "shallow"
     subprocess.run(
         ["git", "clone", "-q", "--depth", "3", f"file://{repo.path}", str(clone)], check=True
     )
-    result = run_cli("report", *WINDOW, cwd=clone)
+    # d0 is known (so d1 is no baseline) but its commit is not in the clone: d1's history
+    # runs into the shallow boundary.
+    result = run_cli("report", "--deploys", f"file:{events}", *WINDOW, cwd=clone)
     assert_one_line_error(result, 2, "shallow", "fetch-depth: 0", "--unshallow")
 
 

@@ -67,13 +67,72 @@ def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: Any) -
 
 
 def test_github_actions_default_id(repo: GitRepo, run_cli: Any) -> None:
-    repo.commit("work")
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "4242", "GITHUB_RUN_ATTEMPT": "2"}
+    first = repo.commit("work")
+    head = repo.commit("more work")
+    env = {
+        "GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "4242", "GITHUB_RUN_ATTEMPT": "2",
+        "GITHUB_JOB": "deploy",
+    }  # fmt: skip
+    result = run_cli("record", "HEAD~1", cwd=repo, env=env)
+    assert json.loads(result.stdout)["id"] == f"4242-2-deploy-{first[:12]}"
+    # the same run records HEAD too: another sha, so another id, and nothing is lost
     result = run_cli("record", cwd=repo, env=env)
-    assert json.loads(result.stdout)["id"] == "4242-2"
+    assert result.exit_code == 0 and "already recorded" not in result.stderr
+    assert json.loads(result.stdout)["id"] == f"4242-2-deploy-{head[:12]}"
+    assert len(ledger_lines(repo)) == 2
+
+
+def test_an_id_recorded_with_another_sha_or_status_is_an_error(repo: GitRepo, run_cli: Any) -> None:
+    first = repo.commit("work", when="2026-10-02T10:00:00Z")
+    repo.commit("more", when="2026-10-02T11:00:00Z")
+    args = ("--id", "run-7", "--time", "2026-10-02T12:00:00Z")
+    assert run_cli("record", "HEAD", *args, cwd=repo).exit_code == 0
+    for other in (["record", first, *args], ["record", "HEAD", *args, "--status", "failure"]):
+        result = run_cli(*other, cwd=repo)
+        assert result.exit_code == 2, result.stderr
+        assert "already records a success deploy of" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    again = run_cli("record", "HEAD", *args, cwd=repo)  # the same event again: a no-op
+    assert again.exit_code == 0 and "already recorded, unchanged" in again.stderr
+    assert len(ledger_lines(repo)) == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "fragment"),
+    [("2020-01-01T00:00:00Z", "before the commit was made"), ("2999-01-01", "in the future")],
+)
+def test_record_refuses_impossible_times_unless_forced(
+    repo: GitRepo, run_cli: Any, when: str, fragment: str
+) -> None:
+    repo.commit("work", when="2026-10-02T10:00:00Z")
+    refused = run_cli("record", "--time", when, "--id", "x", cwd=repo)
+    assert refused.exit_code == 2 and fragment in refused.stderr and "--force" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert ledger_lines(repo) == []
+    # within an hour before the commit is fine (clocks differ); --force insists
+    assert run_cli("record", "--time", "2026-10-02T09:30:00Z", "--id", "y", cwd=repo).exit_code == 0
+    forced = run_cli("record", "--time", when, "--id", "x", "--force", cwd=repo)
+    assert forced.exit_code == 0, forced.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [(("--id", "x" * 300), "id"), (("--env", ""), "environment"), (("--env", " "), "environment"),
+     (("--id", ""), "id"), (("--id", " padded "), "single lines")],
+)  # fmt: skip
+def test_record_validates_with_the_readers_model(
+    repo: GitRepo, run_cli: Any, args: tuple[str, ...], fragment: str
+) -> None:
+    repo.commit("work")
+    result = run_cli("record", *args, cwd=repo)
+    assert result.exit_code == 2, result.stderr
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert ledger_lines(repo) == []
 
 
 def test_failed_deploys_and_survival_through_gc(repo: GitRepo, run_cli: Any) -> None:
+    base = repo.commit("base", when="2026-09-01T10:00:00Z")
+    run_cli("record", base, "--id", "base", "--time", "2026-09-02T00:00:00Z", cwd=repo)
     first = repo.commit("one", when="2026-10-02T10:00:00Z")
     second = repo.commit("two", when="2026-10-03T10:00:00Z")
     run_cli("record", first, "--id", "a", "--time", "2026-10-02T12:00:00Z", cwd=repo)
@@ -123,6 +182,10 @@ def test_malformed_lines_are_warnings_and_other_notes_are_untouched(
 
 def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: Any) -> None:
     deployer = clone(origin, tmp_path / "deployer")
+    first = run_cli(
+        "record", "HEAD~5", "--id", "d0", "--time", "2026-10-02T12:00:00Z", cwd=deployer
+    )
+    assert first.exit_code == 0, first.stderr
     result = run_cli(
         "record", "--id", "d1", "--time", "2026-10-08T00:00:00Z", "--push", cwd=deployer
     )
@@ -131,7 +194,9 @@ def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: A
     assert fresh.git("notes", "--ref=deploycount", "list") == ""  # clones do not bring notes
     report = run_cli("report", "--format", "json", *WINDOW, cwd=fresh).json()
     assert report["deploy_source"] == "notes"
-    assert [(d["id"], d["commits"]) for d in report["deployments"]] == [("d1", 6)]
+    assert [(d["id"], d["kind"], d["commits"]) for d in report["deployments"]] == [
+        ("d0", "baseline", 0), ("d1", "ship", 5),
+    ]  # fmt: skip
 
 
 def test_failed_fetch_is_a_warning(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:

@@ -107,12 +107,14 @@ def test_every_deploy_kind_and_every_uncounted_commit(
 def test_window_edges_since_inclusive_until_exclusive(
     repo: GitRepo, tmp_path: Path, run_cli: Any
 ) -> None:
+    base = repo.commit("base", when="2026-09-01T10:00:00Z")
     first = repo.commit("one", when="2026-09-30T10:00:00Z")
     second = repo.commit("two", when="2026-10-20T10:00:00Z")
     third = repo.commit("three", when="2026-10-28T10:00:00Z")
     spec = events_file(
         tmp_path / "e.json",
         [
+            event("baseline", base, "2026-09-02T00:00:00Z"),
             event("at-since", first, "2026-10-01T00:00:00Z"),
             event("inside", second, "2026-10-21T00:00:00Z"),
             event("at-until", third, "2026-10-29T00:00:00Z"),
@@ -173,25 +175,35 @@ def test_tags_source_globs_exclusions_and_tag_times(repo: GitRepo, run_cli: Any)
     repo.tag("v1.0.dev")
     repo.commit("more", when="2026-10-03T10:00:00Z")
     repo.tag("v1.0", annotated_at="2026-10-04T00:00:00Z")
+    repo.tag("v1.0-hotfix", annotated_at="2026-10-05T00:00:00Z")
     repo.tag("other-tag")
     result = run_cli(
-        "report", "--format", "json", "--deploys", "tags:v*,!*.dev,!*rc*", *WINDOW, cwd=repo
+        "report", "--format", "json", "--deploys", "tags:v*,!*-hotfix", *WINDOW, cwd=repo
     )
     report = result.json()
-    assert report["deploy_source"] == "tags:v*,!*.dev,!*rc*"
+    assert report["deploy_source"] == "tags:v*,!*-hotfix"
     assert [(d["id"], d["time"], d["commits"]) for d in report["deployments"]] == [
         ("v1.0", "2026-10-04T00:00:00Z", 2)  # tagger date of the annotated tag
     ]
-    # Without the exclusions the rc tag ships "feature" first, at its commit date.
-    report = run_cli("report", "--format", "json", "--deploys", "tags:v*", *WINDOW, cwd=repo).json()
+    # Pre-releases are left out by default, and the report says how to include them.
+    [note] = [w for w in report["warnings"] if "pre-release" in w]
+    assert "left out 2 pre-release tag(s)" in note
+    assert "--deploys 'tags:v*,!*-hotfix,+prereleases'" in note
+    # With them, the .dev tag ships "feature" first, at its commit date; -hotfix is a release.
+    spec = "tags:v*,+prereleases"
+    report = run_cli("report", "--format", "json", "--deploys", spec, *WINDOW, cwd=repo).json()
     assert [(d["id"], d["kind"]) for d in report["deployments"]] == [
         ("v1.0.dev", "ship"),
         ("v1.0rc1", "redeploy"),
         ("v1.0", "ship"),
+        ("v1.0-hotfix", "redeploy"),
     ]
+    assert not [w for w in report["warnings"] if "pre-release" in w]
 
 
 def test_default_source_is_release_tags_without_config(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.9.0")
     repo.commit(
         "feat: x\n\nGenerated with [Claude Code](https://claude.com/claude-code)\n",
         when="2026-10-02T10:00:00Z",
@@ -268,8 +280,12 @@ def test_teams_bot_author_mailmap_and_privacy(repo: GitRepo, tmp_path: Path, run
 
 def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
     (repo.path / "team.toml").write_text('[teams.core]\nmembers = ["*"]\nsize = 8\n')
+    base = repo.commit("base", when="2026-09-01T10:00:00Z")
     sha = repo.commit("feat", when="2026-10-10T10:00:00Z")
-    spec = events_file(tmp_path / "e.json", [event("r", sha, "2026-10-11T00:00:00Z")])
+    spec = events_file(
+        tmp_path / "e.json",
+        [event("r0", base, "2026-09-02T00:00:00Z"), event("r", sha, "2026-10-11T00:00:00Z")],
+    )
     report = run_cli(
         "report",
         "--format",

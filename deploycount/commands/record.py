@@ -44,6 +44,7 @@ def record(
     retries: int,
     config_path: str | None,
     environ: Mapping[str, str],
+    force: bool = False,
 ) -> RecordOutcome:
     repo, config = open_repository(directory, config_path)
     settings = resolve_record_settings(env, remote, config)
@@ -56,6 +57,8 @@ def record(
         status=status,
         moment=moment,
         event_id=event_id,
+        now=now,
+        force=force,
         environ=environ,
     )
     if not push:

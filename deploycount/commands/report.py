@@ -43,6 +43,7 @@ from deploycount.metrics import build_report, classify_shipped
 from deploycount.model import Report
 from deploycount.teams import TeamDirectory
 from deploycount.timeutil import utc_now
+from deploycount.window import WindowFacts, first_success, window_facts
 
 Progress = Callable[[int], None]
 
@@ -61,14 +62,19 @@ def report_from_options(
 
 
 def choose_source(
-    repo: Repository, spec: str | None, remote: str, environ: Mapping[str, str]
+    repo: Repository,
+    spec: str | None,
+    remote: str,
+    environ: Mapping[str, str],
+    environment: str,
 ) -> tuple[DeploySource, list[str]]:
-    """The named source; else `notes` when the ledger holds events, else `tags:v*`. Also the
-    warnings of looking at the ledger when it was not chosen (a failed fetch)."""
+    """The named source; else `notes` when the ledger holds events of `environment`, else
+    `tags:v*`. Also the warnings of looking at the ledger when it was not chosen (a failed
+    fetch)."""
     if spec is not None:
         return source_from_spec(spec, remote=remote, environ=environ), []
     notes = NotesSource(remote=remote)
-    if notes.has_events(repo):
+    if notes.has_events(repo, environment):
         return notes, []
     return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
 
@@ -95,15 +101,37 @@ def generate_report(
     shipped: list[str] | None = None,
 ) -> Report:
     """The report; `shipped`, when given, receives the sha of every successful deploy."""
-    source, warnings = choose_source(repo, settings.deploy_spec, settings.remote, environ)
+    environment = settings.environment
+    source, warnings = choose_source(
+        repo, settings.deploy_spec, settings.remote, environ, environment
+    )
     warnings += sync_ai_notes(repo, settings.remote)
-    loaded = source.load(repo, settings.environment)
+    loaded = source.load(repo, environment)
     warnings += loaded.warnings
-    events = _existing_events(repo, loaded, settings.environment, warnings)
+    events = _existing_events(repo, loaded, environment, warnings)
 
     before, window = split_at_window(events, settings.since, settings.until)
     if shipped is not None:
         shipped.extend(shipped_shas(events))
+    facts = window_facts(
+        first_known=first_success(sorted(loaded.events, key=lambda e: e.time), environment),
+        events=events,
+        window=window,
+        left_out=loaded.left_out,
+        include_hint=loaded.include_hint,
+        environment=environment,
+        source=source.spec,
+        since=settings.since,
+        until=settings.until,
+        now=settings.now,
+    )
+    warnings += facts.warnings
+    if repo.shallow_commits() and (facts.baseline is not None or not repo.tags()):
+        warnings.append(
+            "this is a shallow clone without the tags and history that came before: deploys "
+            "and commits are missing, so these figures are not meaningful; fetch them "
+            "(actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
+        )
 
     with _gc_paused():
         return _generate(
@@ -112,6 +140,7 @@ def generate_report(
             source_spec=source.spec,
             window=window,
             earlier_shipped=shipped_shas(before),
+            facts=facts,
             warnings=warnings,
             environ=environ,
             progress=progress,
@@ -138,22 +167,29 @@ def _generate(
     source_spec: str,
     window: list[DeployEvent],
     earlier_shipped: list[str],
+    facts: WindowFacts,
     warnings: list[str],
     environ: Mapping[str, str],
     progress: Progress | None,
 ) -> Report:
     window_shas = shipped_shas(window)
+    # What the baseline reaches was in production before deploycount could see it: never load it.
+    excluded = [*earlier_shipped, facts.baseline.sha] if facts.baseline else earlier_shipped
     commits: dict[str, CommitInfo] = {}
     if window_shas:
         distill = CommitDistiller(settings.markers, mentions=settings.minimum is Confidence.LOW)
-        stream = repo.log(window_shas, earlier_shipped, local_refs=True)
+        stream = repo.log(window_shas, excluded, local_refs=True)
         for raw in _counting(stream, progress):
             commits[raw.sha] = distill(raw)
 
     shallow = repo.shallow_commits()
     parents = {sha: info.parents for sha, info in commits.items()}
     linked = link_deploys(
-        window, earlier_shipped[-1] if earlier_shipped else None, parents, shallow=shallow
+        window,
+        earlier_shipped[-1] if earlier_shipped else None,
+        parents,
+        shallow=shallow,
+        baseline=facts.baseline,
     )
     shipped_in_window = [sha for deploy in linked for sha in deploy.shipped]
     outside = parents_outside(shipped_in_window, commits)
@@ -178,6 +214,7 @@ def _generate(
         deploy_source=source_spec,
         since=settings.since,
         until=settings.until,
+        elapsed_until=facts.elapsed_until,
         linked=linked,
         shipped=classified,
         directory=directory,

@@ -35,6 +35,10 @@ class LoadedEvents:
     events: list[DeployEvent]
     warnings: list[str] = field(default_factory=list)
     verified: bool = False  # every sha is already a full commit sha of this repository
+    # Events the source left out on purpose (pre-release tags), and the spec that includes them:
+    # the report names those inside its window.
+    left_out: list[DeployEvent] = field(default_factory=list)
+    include_hint: str = ""
 
 
 class DeploySource(Protocol):

@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -107,9 +107,12 @@ class NotesSource:
             self._lines = read_ledger(repo)
         return self._lines
 
-    def has_events(self, repo: Repository) -> bool:
-        """Whether the ledger holds at least one readable event (any environment)."""
-        return any(line.record is not None for line in self.lines(repo))
+    def has_events(self, repo: Repository, environment: str) -> bool:
+        """Whether the ledger holds at least one readable event of `environment`."""
+        return any(
+            line.record is not None and line.record.environment == environment
+            for line in self.lines(repo)
+        )
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
         loaded = LoadedEvents([], list(self.warnings))
@@ -157,11 +160,31 @@ def event_line(event: DeployEvent) -> str:
 
 
 def default_event_id(environ: Mapping[str, str] | None, sha: str, moment: datetime) -> str:
-    """`GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT` inside GitHub Actions, else `<sha12>-<time>`."""
+    """Inside GitHub Actions `RUN_ID-RUN_ATTEMPT-JOB-<sha12>` (one run may deploy several shas,
+    from several jobs), else `<sha12>-<time>`."""
     env = environ or {}
     if env.get("GITHUB_RUN_ID"):
-        return f"{env['GITHUB_RUN_ID']}-{env.get('GITHUB_RUN_ATTEMPT') or '1'}"
+        parts = [env["GITHUB_RUN_ID"], env.get("GITHUB_RUN_ATTEMPT") or "1"]
+        if env.get("GITHUB_JOB"):
+            parts.append(env["GITHUB_JOB"])
+        return "-".join([*parts, sha[:12]])
     return f"{sha[:12]}-{moment.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of CI runners drift a little
+PAST_TOLERANCE = timedelta(hours=1)  # a deploy cannot finish long before its commit exists
+
+
+def check_deploy_time(moment: datetime, committed_at: datetime, now: datetime) -> str | None:
+    """Why `moment` cannot be when a deploy of a commit made at `committed_at` finished."""
+    if moment > now + FUTURE_TOLERANCE:
+        return f"--time {iso_z(moment)} is in the future (now is {iso_z(now)})"
+    if moment < committed_at - PAST_TOLERANCE:
+        return (
+            f"--time {iso_z(moment)} is before the commit was made ({iso_z(committed_at)}): "
+            "a deploy cannot ship a commit that did not exist yet"
+        )
+    return None
 
 
 def record_deploy(
@@ -172,24 +195,47 @@ def record_deploy(
     status: str,
     moment: datetime,
     event_id: str | None,
+    now: datetime,
+    force: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> RecordResult:
-    """Append one event to the note of the deployed commit; nothing changes when an event with
-    the same id is already recorded for that environment."""
+    """Append one event to the note of the deployed commit. The same event again (same id and
+    environment, same sha and status) changes nothing; an id already used for another sha or
+    status is an error, so a retried deploy's outcome is never silently dropped."""
     sha = repo.resolve_commits([commitish]).get(commitish)
     if sha is None:
         raise UsageError(f"{commitish!r} is not a commit in this repository: give the deployed sha")
-    if status not in ("success", "failure"):
-        raise UsageError(f"--status {status!r}: use success or failure")
-    identifier = (event_id or default_event_id(environ, sha, moment)).strip()
-    if not identifier or "\n" in identifier:
-        raise UsageError("--id must be a non-empty single line")
-    event = DeployEvent(identifier, sha, environment, moment, status)  # type: ignore[arg-type]
+    if not force:
+        committed = repo.commit_times([sha]).get(sha)
+        problem = check_deploy_time(moment, committed, now) if committed is not None else None
+        if problem:
+            raise UsageError(f"{problem}; pass --force to record it anyway")
+    identifier = event_id if event_id is not None else default_event_id(environ, sha, moment)
+    try:
+        # The writer checks with the reader's own model: a line every report would skip is
+        # never written.
+        record = EventRecord.model_validate(
+            {"id": identifier, "sha": sha, "environment": environment,
+             "time": moment, "status": status}
+        )  # fmt: skip
+    except ValidationError as error:
+        raise UsageError(f"cannot record this deploy: {describe_validation_error(error)}") from None
+    if record.id != identifier or record.environment != environment or "\n" in identifier:
+        raise UsageError("--id and --env must be single lines without surrounding blanks")
+    event = record.to_event()
     line = event_line(event)
     for known in read_ledger(repo):
-        record = known.record
-        if record is not None and record.id == identifier and record.environment == environment:
-            return RecordResult(record.to_event(), added=False, line=known.text)
+        other = known.record
+        if other is None or other.id != identifier or other.environment != environment:
+            continue
+        same = other.sha.lower() == sha and other.status == status
+        if same:
+            return RecordResult(other.to_event(), added=False, line=known.text)
+        raise UsageError(
+            f"event id {identifier!r} already records a {other.status} deploy of "
+            f"{other.sha[:12]} to {environment} at {iso_z(other.time)}: give this deploy "
+            "another --id (the same sha and status again would change nothing)"
+        )
     existing = repo.note_text(sha, NOTES_REF)
     # Keep every line already there, readable or not: the note may hold other writers' lines.
     kept = existing.rstrip("\n")

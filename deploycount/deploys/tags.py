@@ -1,7 +1,13 @@
-"""`tags:GLOB,...`: every matching tag is a successful production deploy of its commit."""
+"""`tags:GLOB,...`: every matching tag is a successful production deploy of its commit.
+
+Pre-release versions (`v1.2.0-rc.1`, `v2.0.0-beta2`, PEP 440 `1.0a1`, `2.0rc1`, `v0.71.1.dev`) are
+not deploys unless the spec asks for them with `+prereleases`: a project that tags a release and,
+a minute later, the next version's `.dev` would otherwise count every release twice.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
@@ -15,24 +21,52 @@ if TYPE_CHECKING:
     from deploycount.history import Repository
 
 TAG_ENVIRONMENT = DEFAULT_ENVIRONMENT  # tags are deploys of the default environment only
+WITH_PRERELEASES = "+prereleases"
+
+# A version number, then a pre-release marker: `-rc`, `-alpha`, `-beta`, `-pre`, `-preview`,
+# `-dev`, `-nightly`, `-canary`, `-snapshot` (any case, `-` `.` or `_` before it, an optional
+# number after: `-rc.1`, `-beta2`), or a PEP 440 pre-release (`1.0a1`, `1.0b2`, `2.0rc1`) or
+# development release (`.dev`, `.dev4`). `-hotfix`, `-rollback`, `.post1` are releases.
+_PRERELEASE = re.compile(
+    r"\d[0-9a-z.+_-]*?"
+    r"(?:[-._](?:rc|alpha|beta|pre|preview|prerelease|dev|nightly|canary|snapshot)"
+    r"(?:[-._]?\d+)?(?![a-z])"
+    r"|(?<=\d)(?:a|b|rc)\d+(?![a-z]))",
+    re.IGNORECASE,
+)
+
+
+def is_prerelease(tag: str) -> bool:
+    """Whether a tag names a pre-release or development version."""
+    return _PRERELEASE.search(tag) is not None
 
 
 @dataclass(frozen=True)
 class TagsSource:
-    """Tags matching any include glob and no `!exclude` glob (`tags:v*,!*.dev,!*rc*`)."""
+    """Tags matching any include glob and no `!exclude` glob (`tags:v*,!*-hotfix`); pre-releases
+    only with `+prereleases`."""
 
     spec: str
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    prereleases: bool = False
 
     @classmethod
     def from_argument(cls, argument: str) -> TagsSource:
         patterns = [p.strip() for p in argument.split(",") if p.strip()]
-        include = tuple(p for p in patterns if not p.startswith("!"))
-        exclude = tuple(p[1:] for p in patterns if p.startswith("!") and len(p) > 1)
+        prereleases = WITH_PRERELEASES in patterns
+        globs = [p for p in patterns if p != WITH_PRERELEASES]
+        unknown = [p for p in globs if p.startswith("+")]
+        if unknown:
+            raise UsageError(
+                f"tags:{argument}: unknown option {unknown[0]!r} (the one option is "
+                f"{WITH_PRERELEASES})"
+            )
+        include = tuple(p for p in globs if not p.startswith("!"))
+        exclude = tuple(p[1:] for p in globs if p.startswith("!") and len(p) > 1)
         if not include:
             raise UsageError(f"tags:{argument} names no tag glob to include: e.g. tags:v*,!*rc*")
-        return cls(spec=f"tags:{','.join(patterns)}", include=include, exclude=exclude)
+        return cls(f"tags:{','.join(patterns)}", include, exclude, prereleases)
 
     def matches(self, name: str) -> bool:
         return any(fnmatchcase(name, p) for p in self.include) and not any(
@@ -48,12 +82,18 @@ class TagsSource:
         # Only tags of tags (or of trees) still need peeling: one batch for those few.
         nested = repo.resolve_commits(t.target for t in tags if t.commit is None)
         loaded = LoadedEvents([], verified=True)
+        if not self.prereleases:
+            loaded.include_hint = f"--deploys '{self.spec},{WITH_PRERELEASES}'"
         for tag in tags:
             sha = tag.commit or nested.get(tag.target)
             if sha is None or tag.created_at is None:
                 loaded.warnings.append(f"tag {tag.name} does not point at a commit: skipped")
                 continue
-            loaded.events.append(
-                DeployEvent(tag.name, sha, TAG_ENVIRONMENT, from_unix(tag.created_at), "success")
+            event = DeployEvent(
+                tag.name, sha, TAG_ENVIRONMENT, from_unix(tag.created_at), "success"
             )
+            if self.prereleases or not is_prerelease(tag.name):
+                loaded.events.append(event)
+            else:
+                loaded.left_out.append(event)
         return loaded
