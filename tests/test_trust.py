@@ -172,4 +172,3 @@ def test_one_person_under_two_emails_suggests_a_mailmap(repo: GitRepo, run_cli: 
     (repo.path / ".mailmap").write_text("Paul G <paul@aider.chat> <aider@paulg.org>\n")
     report = report_json(run_cli, repo, *WINDOW)
     assert report["totals"]["size"] == 1 and not [w for w in report["warnings"] if ".mailmap" in w]
-
