@@ -17,7 +17,7 @@ import click
 
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
-from deploycount.options import DEFAULT_PUSH_ATTEMPTS, ReportOptions
+from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, ReportOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -216,6 +216,13 @@ def scan(
 @click.option("--id", "event_id", metavar="ID", help="Event id (see README). [default: derived]")
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
 @click.option("--force", is_flag=True, help="Record a --time before the commit or in the future.")
+@click.option("--push-only", is_flag=True, help="Record nothing; push what is recorded.")
+@click.option(
+    "--push-timeout",
+    type=click.FloatRange(1, 3600),
+    default=DEFAULT_PUSH_SECONDS,
+    show_default=True,
+)
 @click.option("--remote", default=None, help="Remote for --push. [default: origin]")
 @click.option(
     "--retries", type=click.IntRange(1, 50), default=DEFAULT_PUSH_ATTEMPTS, show_default=True
@@ -229,7 +236,8 @@ def record(state: State, /, *, sha: str, config_path: str | None, **flags: Any) 
     outcome = run_record(
         state.directory, sha=sha, config_path=config_path, environ=os.environ, **flags
     )
-    click.echo(outcome.result.line)
+    if outcome.result is not None:
+        click.echo(outcome.result.line)
     for line in outcome.messages():
         click.echo(line, err=True)
 

@@ -47,7 +47,7 @@ AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs
 AI_NOTES_REMOTE_REF = "refs/notes/deploycount-ai"  # the remote's copy, fetched by deploycount
 _CHUNK = 1 << 20
 _QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
-_NETWORK_TIMEOUT = 60
+NETWORK_TIMEOUT = 60.0  # seconds for one fetch or push
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 NAMING_REMOTE = "origin"  # the report names the repository after this remote's URL
 
@@ -257,24 +257,33 @@ class Repository:
     def ref_exists(self, ref: str) -> bool:
         return bool(self._run("rev-parse", "--verify", "--quiet", ref, check=False).strip())
 
-    def note_text(self, sha: str, ref: str) -> str:
-        """The note on `sha` under `ref`, or "" when it has none."""
-        result = self._raw("notes", f"--ref={ref}", "show", sha)
-        return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
+    def ref_value(self, ref: str) -> str | None:
+        """The object `ref` points at, or None when there is no such ref."""
+        out = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{}}", check=False).strip()
+        return out.decode() if out else None
 
-    def write_note(self, sha: str, text: str, ref: str) -> None:
-        """Replace the note on `sha` under `ref` (one notes commit)."""
-        self._run(
-            *self._identity(),
-            "notes",
-            f"--ref={ref}",
-            "add",
-            "-f",
-            "-F",
-            "-",
-            sha,
-            stdin=text.encode(),
-        )
+    def swap_ref(self, ref: str, new: str, old: str | None) -> bool:
+        """Compare-and-swap: point `ref` at `new` only if it still points at `old` (or, when
+        `old` is None, does not exist yet). False when someone else moved it meanwhile."""
+        result = self._raw("update-ref", ref, new, old or "")
+        return result.returncode == 0
+
+    def delete_ref(self, ref: str) -> None:
+        self._raw("update-ref", "-d", ref)
+
+    def note_bytes(self, sha: str, ref: str) -> bytes:
+        """The note on `sha` under `ref`, byte for byte, or b"" when it has none."""
+        result = self._raw("notes", f"--ref={ref}", "list", sha)
+        blob = result.stdout.decode().strip() if result.returncode == 0 else ""
+        if not blob:
+            return b""
+        return self._run("cat-file", "blob", blob)
+
+    def write_note(self, sha: str, data: bytes, ref: str) -> None:
+        """Replace the note on `sha` under `ref` with exactly `data` (one notes commit). The note
+        is stored as a blob first, so git does not clean up its lines or spaces."""
+        blob = self._run("hash-object", "-w", "--stdin", stdin=data).decode().strip()
+        self._run(*self._identity(), "notes", f"--ref={ref}", "add", "-f", "-C", blob, sha)
 
     def merge_notes(self, incoming: str, ref: str) -> None:
         """Merge notes ref `incoming` into `ref` as a union of lines (git's cat_sort_uniq)."""
@@ -292,7 +301,9 @@ class Repository:
             incoming,
         )
 
-    def fetch_ref(self, remote: str, ref: str, into: str) -> tuple[bool, str]:
+    def fetch_ref(
+        self, remote: str, ref: str, into: str, *, timeout: float = NETWORK_TIMEOUT
+    ) -> tuple[bool, str]:
         """Fetch `ref` from `remote` into local `into` (forced). (False, reason) on failure;
         a remote that has no such ref yet is (False, "missing")."""
         result = self._raw(
@@ -302,7 +313,7 @@ class Repository:
             "--no-write-fetch-head",
             remote,
             f"+{ref}:{into}",
-            network=True,
+            timeout=timeout,
         )
         if result.returncode == 0:
             return True, ""
@@ -311,8 +322,12 @@ class Repository:
             return False, "missing"
         return False, reason
 
-    def push_ref(self, remote: str, ref: str) -> tuple[bool, str]:
-        result = self._raw("push", "--quiet", "--porcelain", remote, f"{ref}:{ref}", network=True)
+    def push_ref(
+        self, remote: str, ref: str, *, timeout: float = NETWORK_TIMEOUT
+    ) -> tuple[bool, str]:
+        result = self._raw(
+            "push", "--quiet", "--porcelain", remote, f"{ref}:{ref}", timeout=timeout
+        )
         if result.returncode == 0:
             return True, ""
         rejected = "[rejected]" in result.stdout.decode("utf-8", "replace")
@@ -329,10 +344,11 @@ class Repository:
             return []
         return ["-c", "user.name=deploycount", "-c", "user.email=deploycount@localhost"]
 
-    def _raw(self, *args: str, network: bool = False) -> subprocess.CompletedProcess[bytes]:
-        """Run git and hand back the result whatever the exit code (callers decide)."""
+    def _raw(self, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run git and hand back the result whatever the exit code (callers decide). A
+        `timeout` marks a network call: bounded, and never waiting for a prompt."""
         env = None
-        if network:
+        if timeout is not None:
             # Never wait for a password or a host-key prompt in a deploy job.
             env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
             if not self.git_config("core.sshCommand"):
@@ -344,10 +360,11 @@ class Repository:
                 capture_output=True,
                 check=False,
                 env=env,
-                timeout=_NETWORK_TIMEOUT if network else None,
+                timeout=max(timeout, 0.1) if timeout is not None else None,
             )
         except subprocess.TimeoutExpired:
-            return subprocess.CompletedProcess(args, 1, b"", b"fatal: timed out")
+            message = f"fatal: no answer within {timeout:g}s (the remote hangs?)"
+            return subprocess.CompletedProcess(args, 1, b"", message.encode())
         except OSError as error:
             raise RepositoryError(f"could not run git: {error}") from None
 

@@ -19,6 +19,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRY_SECONDS = 60.0
 DEFAULT_MIN_TEAM_SIZE = 3
 DEFAULT_PUSH_ATTEMPTS = 8  # `record --push` attempts, each merging the remote ledger first
+DEFAULT_PUSH_SECONDS = 120.0  # `record --push` gives up after this long in all
 
 
 @dataclass(frozen=True)

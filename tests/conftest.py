@@ -164,3 +164,32 @@ def run_cli() -> Any:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+def ledger_lines(repo: GitRepo) -> list[dict[str, Any]]:
+    """Every event line in the ledger, read with plain git (not with deploycount)."""
+    listing = repo.git("notes", "--ref=deploycount", "list").split()
+    lines = []
+    for commit in listing[1::2]:
+        text = repo.git("notes", "--ref=deploycount", "show", commit)
+        lines += [json.loads(line) for line in text.splitlines() if line.strip()]
+    return lines
+
+
+def clone(origin: Path, path: Path) -> GitRepo:
+    subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
+    repo = GitRepo(path)
+    repo.git("config", "user.name", "Deployer")
+    repo.git("config", "user.email", "deployer@example.com")
+    return repo
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    """A bare origin with a short history on main."""
+    seed = make_repo(tmp_path / "seed")
+    for day in range(2, 8):
+        seed.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(bare)], check=True)
+    return bare

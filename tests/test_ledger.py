@@ -11,39 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, make_repo
+from tests.conftest import GitRepo, clone, ledger_lines
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 NOTES = "refs/notes/deploycount"
-
-
-def ledger_lines(repo: GitRepo) -> list[dict[str, Any]]:
-    """Every event line in the ledger, read with plain git (not with deploycount)."""
-    listing = repo.git("notes", "--ref=deploycount", "list").split()
-    lines = []
-    for commit in listing[1::2]:
-        text = repo.git("notes", "--ref=deploycount", "show", commit)
-        lines += [json.loads(line) for line in text.splitlines() if line.strip()]
-    return lines
-
-
-def clone(origin: Path, path: Path) -> GitRepo:
-    subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
-    repo = GitRepo(path)
-    repo.git("config", "user.name", "Deployer")
-    repo.git("config", "user.email", "deployer@example.com")
-    return repo
-
-
-@pytest.fixture
-def origin(tmp_path: Path) -> Path:
-    """A bare origin with a short history on main."""
-    seed = make_repo(tmp_path / "seed")
-    for day in range(2, 8):
-        seed.commit(f"change {day}", when=f"2026-10-{day:02d}T10:00:00Z")
-    bare = tmp_path / "origin.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(bare)], check=True)
-    return bare
 
 
 def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: Any) -> None:
@@ -218,15 +189,68 @@ def test_rejected_push_keeps_the_local_ledger(origin: Path, tmp_path: Path, run_
     result = run_cli("record", "--id", "d1", "--push", "--retries", "2", cwd=deployer)
     assert result.exit_code == 1
     message = result.stderr.splitlines()[-1]
-    assert "could not push the deploy ledger to origin after 2 attempts" in message
-    assert "run `deploycount record --push` again" in message
+    assert "could not push the deploy ledger to origin (2 attempt(s)" in message
+    # the advice pushes what is recorded: following it never records a second event
+    assert "`deploycount record --push-only`" in message
     assert [e["id"] for e in ledger_lines(deployer)] == ["d1"]
     hook.unlink()
-    again = run_cli("record", "--id", "d1", "--push", cwd=deployer)
-    assert again.exit_code == 0
-    assert "already recorded" in again.stderr and "pushed" in again.stderr
+    again = run_cli("record", "--push-only", cwd=deployer)
+    assert again.exit_code == 0, again.stderr
+    assert "pushed" in again.stderr and again.stdout == ""
     bare = GitRepo(origin)
     assert [e["id"] for e in ledger_lines(bare)] == ["d1"]
+    # re-running the deploy step with the same id is a no-op, also outside Actions
+    rerun = run_cli("record", "--id", "d1", "--push", cwd=deployer)
+    assert rerun.exit_code == 0 and "already recorded" in rerun.stderr
+    assert [e["id"] for e in ledger_lines(bare)] == ["d1"]
+
+
+def test_other_tools_note_bytes_are_kept_exactly(repo: GitRepo, run_cli: Any) -> None:
+    sha = repo.commit("work", when="2026-10-02T10:00:00Z")
+    odd = b"caf\xe9 not utf-8  \n\n# a comment-looking line\ttab  \n"
+    blob = repo.git("hash-object", "-w", "--stdin", input=odd.decode("latin-1"))
+    # hash-object via text would re-encode: write the exact bytes instead
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"], cwd=repo.path, input=odd, capture_output=True,
+        check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    repo.git("notes", "--ref=deploycount", "add", "-C", blob, sha)
+    result = run_cli("record", sha, "--id", "r1", "--time", "2026-10-02T12:00:00Z", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    stored = subprocess.run(
+        ["git", "notes", "--ref=deploycount", "show", sha], cwd=repo.path, capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    assert stored.startswith(odd.rstrip(b"\n") + b"\n")
+    assert stored.endswith(result.stdout.encode())
+
+
+def test_record_push_to_an_unknown_remote_writes_nothing(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("work")
+    result = run_cli("record", "--push", "--remote", "typo", cwd=repo)
+    assert result.exit_code == 2 and "no git remote named 'typo'" in result.stderr
+    assert ledger_lines(repo) == []
+
+
+def test_record_push_to_a_hanging_remote_gives_up_in_time(repo: GitRepo, run_cli: Any) -> None:
+    import socket
+    import time
+
+    repo.commit("work")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)  # accepts connections, never answers
+    port = server.getsockname()[1]
+    try:
+        repo.git("remote", "add", "origin", f"http://127.0.0.1:{port}/ledger.git")
+        started = time.monotonic()
+        result = run_cli("record", "--push", "--push-timeout", "3", cwd=repo)
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert result.exit_code == 1, result.stderr
+    assert took < 10, took
+    assert "no answer within" in result.stderr and len(ledger_lines(repo)) == 1
 
 
 RECORDER = """

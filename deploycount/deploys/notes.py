@@ -13,12 +13,14 @@ of times.
 from __future__ import annotations
 
 import json
+import os
 import random
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -29,14 +31,14 @@ from deploycount.deploys.base import (
     describe_validation_error,
 )
 from deploycount.errors import ExternalServiceError, UsageError
-from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_REMOTE
+from deploycount.history import NETWORK_TIMEOUT
+from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, DEFAULT_REMOTE
 from deploycount.timeutil import iso_z
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
 
 NOTES_REF = "refs/notes/deploycount"
-INCOMING_REF = "refs/notes/deploycount-incoming"  # where a remote's ledger lands before merging
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,8 @@ def sync_ledger(repo: Repository, remote: str) -> str | None:
     warning when the fetch failed; a remote without a ledger is not a problem."""
     if not repo.has_remote(remote):
         return None
-    fetched, reason = repo.fetch_ref(remote, NOTES_REF, INCOMING_REF)
-    if fetched:
-        repo.merge_notes(INCOMING_REF, NOTES_REF)
-        return None
-    if reason == "missing":
+    reason = merge_remote_ledger(repo, remote, deadline=time.monotonic() + NETWORK_TIMEOUT)
+    if reason is None:
         return None
     return f"could not fetch the deploy ledger from {remote} ({reason}): using the local ledger"
 
@@ -132,9 +131,16 @@ class NotesSource:
 
 
 # -- writing the ledger ------------------------------------------------------------------------
+#
+# Every change is compare-and-swap on refs/notes/deploycount: the change is made on a scratch copy
+# of the ledger ref, and the ledger moves to the result only if nobody moved it meanwhile (`git
+# update-ref REF NEW OLD`); otherwise it is made again on the new state. Two `record`s in one
+# clone, or a `record` and a report merging the remote's ledger, never overwrite each other.
 
 _FIRST_DELAY = 0.25
 _MAX_DELAY = 4.0
+_SWAP_ATTEMPTS = 200
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,39 @@ def event_line(event: DeployEvent) -> str:
         },
         separators=(",", ":"),
         ensure_ascii=False,
+    )
+
+
+def _scratch_ref(purpose: str) -> str:
+    return f"refs/notes/deploycount-scratch/{purpose}-{os.getpid()}-{secrets.token_hex(6)}"
+
+
+def change_ledger(
+    repo: Repository,
+    change: Callable[[str], tuple[T, bool]],
+    *,
+    rng: random.Random | None = None,
+) -> T:
+    """Apply `change` to the ledger atomically. `change(scratch)` edits the notes ref `scratch`
+    (a copy of the ledger) and returns (its result, whether it changed anything)."""
+    jitter = rng or random.Random()
+    for attempt in range(_SWAP_ATTEMPTS):
+        old = repo.ref_value(NOTES_REF)
+        scratch = _scratch_ref("change")
+        try:
+            if old is not None:
+                repo.swap_ref(scratch, old, None)
+            result, changed = change(scratch)
+            new = repo.ref_value(scratch)
+            if not changed or new is None or new == old:
+                return result
+            if repo.swap_ref(NOTES_REF, new, old):
+                return result
+        finally:
+            repo.delete_ref(scratch)
+        time.sleep(min(0.2, 0.005 * (attempt + 1)) * jitter.random())
+    raise ExternalServiceError(
+        "the deploy ledger kept changing under this process (other writers?): try again"
     )
 
 
@@ -224,23 +263,47 @@ def record_deploy(
         raise UsageError("--id and --env must be single lines without surrounding blanks")
     event = record.to_event()
     line = event_line(event)
-    for known in read_ledger(repo):
-        other = known.record
-        if other is None or other.id != identifier or other.environment != environment:
-            continue
-        same = other.sha.lower() == sha and other.status == status
-        if same:
-            return RecordResult(other.to_event(), added=False, line=known.text)
-        raise UsageError(
-            f"event id {identifier!r} already records a {other.status} deploy of "
-            f"{other.sha[:12]} to {environment} at {iso_z(other.time)}: give this deploy "
-            "another --id (the same sha and status again would change nothing)"
+
+    def append(scratch: str) -> tuple[RecordResult, bool]:
+        for known in read_ledger(repo, scratch):
+            other = known.record
+            if other is None or other.id != identifier or other.environment != environment:
+                continue
+            if other.sha.lower() == sha and other.status == status:
+                return RecordResult(other.to_event(), added=False, line=known.text), False
+            raise UsageError(
+                f"event id {identifier!r} already records a {other.status} deploy of "
+                f"{other.sha[:12]} to {environment} at {iso_z(other.time)}: give this deploy "
+                "another --id (the same sha and status again would change nothing)"
+            )
+        # Keep every byte already there: the note may hold other writers' lines.
+        existing = repo.note_bytes(sha, scratch).rstrip(b"\n")
+        data = line.encode() + b"\n"
+        repo.write_note(sha, existing + b"\n" + data if existing else data, scratch)
+        return RecordResult(event, added=True, line=line), True
+
+    return change_ledger(repo, append)
+
+
+def merge_remote_ledger(repo: Repository, remote: str, *, deadline: float) -> str | None:
+    """Fetch the remote's ledger and merge it into the local one (a union of lines), by
+    compare-and-swap. None when done or when the remote has no ledger; else why it failed."""
+    incoming = _scratch_ref("incoming")
+    try:
+        fetched, reason = repo.fetch_ref(
+            remote, NOTES_REF, incoming, timeout=max(0.1, deadline - time.monotonic())
         )
-    existing = repo.note_text(sha, NOTES_REF)
-    # Keep every line already there, readable or not: the note may hold other writers' lines.
-    kept = existing.rstrip("\n")
-    repo.write_note(sha, f"{kept}\n{line}\n" if kept else f"{line}\n", NOTES_REF)
-    return RecordResult(event, added=True, line=line)
+        if not fetched:
+            return None if reason == "missing" else reason
+
+        def merge(scratch: str) -> tuple[None, bool]:
+            repo.merge_notes(incoming, scratch)
+            return None, True
+
+        change_ledger(repo, merge)
+        return None
+    finally:
+        repo.delete_ref(incoming)
 
 
 def push_ledger(
@@ -248,33 +311,46 @@ def push_ledger(
     remote: str,
     *,
     attempts: int = DEFAULT_PUSH_ATTEMPTS,
+    seconds: float = DEFAULT_PUSH_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
 ) -> int:
-    """Push the ledger; on rejection merge the remote's and try again. Returns the attempts used.
+    """Push the ledger; on rejection merge the remote's and try again, at most `attempts` times
+    and `seconds` in all (each git call is bounded by what is left). Returns the attempts used.
 
-    Raises ExternalServiceError when the remote keeps refusing; the local ledger then still
-    holds every event (ours and the remote's merged so far), for a later run to push."""
-    if not repo.has_remote(remote):
-        raise UsageError(f"no git remote named {remote!r}: pass --remote NAME")
+    Raises ExternalServiceError when the remote keeps refusing or does not answer; the local
+    ledger then still holds every event (ours and the remote's merged so far)."""
+    check_remote(repo, remote)
     if not repo.ref_exists(NOTES_REF):
         return 0
     jitter = rng or random.Random()
+    deadline = time.monotonic() + seconds
     reason = ""
+    attempt = 0
     for attempt in range(1, attempts + 1):
         if attempt > 1:
             # Back off *before* fetching: the merge must be as fresh as possible when we push.
-            delay = min(_MAX_DELAY, _FIRST_DELAY * 2 ** (attempt - 2))
-            sleep(delay * (0.5 + jitter.random()))
-            fetched, fetch_reason = repo.fetch_ref(remote, NOTES_REF, INCOMING_REF)
-            if fetched:
-                repo.merge_notes(INCOMING_REF, NOTES_REF)
-            elif fetch_reason != "missing":
+            delay = min(_MAX_DELAY, _FIRST_DELAY * 2 ** (attempt - 2)) * (0.5 + jitter.random())
+            if time.monotonic() + delay >= deadline:
+                break
+            sleep(delay)
+            fetch_reason = merge_remote_ledger(repo, remote, deadline=deadline)
+            if fetch_reason is not None:
                 reason = f"{reason}; fetch failed too: {fetch_reason}"
-        pushed, reason = repo.push_ref(remote, NOTES_REF)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        pushed, reason = repo.push_ref(remote, NOTES_REF, timeout=remaining)
         if pushed:
             return attempt
     raise ExternalServiceError(
-        f"could not push the deploy ledger to {remote} after {attempts} attempts ({reason}); "
-        "every event is kept in the local ledger: run `deploycount record --push` again to push it"
+        f"could not push the deploy ledger to {remote} ({attempt} attempt(s) in "
+        f"{seconds:g}s at most: {reason}); every event is kept in the local ledger: push it "
+        f"with `deploycount record --push-only` (recording again with the same --id changes "
+        "nothing)"
     )
+
+
+def check_remote(repo: Repository, remote: str) -> None:
+    if not repo.has_remote(remote):
+        raise UsageError(f"no git remote named {remote!r}: pass --remote NAME (or add it)")
