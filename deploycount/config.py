@@ -8,7 +8,6 @@ constants in `options`, defined once and importable without pydantic.
 
 from __future__ import annotations
 
-import base64
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -37,7 +37,7 @@ from deploycount.attribution import (
     builtin_markers,
 )
 from deploycount.errors import ConfigError, UsageError
-from deploycount.masking import register_secret, safe_url
+from deploycount.masking import register_secret, register_url_secrets, safe_url
 from deploycount.options import (
     DEFAULT_DEPLOYS,
     DEFAULT_ENVIRONMENT,
@@ -134,7 +134,7 @@ class TeamSection(_Section):
     """`[teams.NAME]`: members by email or glob, and an optional declared headcount."""
 
     members: list[NonEmpty] = Field(min_length=1)
-    size: int | None = Field(default=None, ge=0)
+    size: StrictInt | None = Field(default=None, ge=0)
 
 
 class PrivacySection(_Section):
@@ -155,6 +155,10 @@ class FileConfig(_Section):
     @classmethod
     def _team_names(cls, value: dict[str, TeamSection]) -> dict[str, TeamSection]:
         for name in value:
+            if not name.strip() or name != name.strip() or not name.isprintable():
+                raise ValueError(
+                    f"team name {name!r} must be a visible name without blanks around it"
+                )
             if name.lower() in RESERVED_TEAM_NAMES:
                 raise ValueError(f"team name {name!r} is reserved")
         return value
@@ -165,6 +169,8 @@ def load_config(explicit: str | None, repo_root: Path | None) -> tuple[FileConfi
     defaults. A file named explicitly must exist; the default one is optional."""
     if explicit is not None:
         path = Path(explicit)
+        if path.is_dir():
+            raise ConfigError(f"--config {explicit} is a directory: name the .toml file in it")
         if not path.is_file():
             raise ConfigError(f"config file {explicit} does not exist")
     elif repo_root is not None and (repo_root / CONFIG_FILE).is_file():
@@ -328,14 +334,14 @@ def resolve_push_settings(
     chosen_url = choose(url, config.to, None)
     if chosen_url is None:
         raise UsageError("push needs --to URL (or [push] to in config)")
-    parts = urlsplit(chosen_url)
+    register_url_secrets(chosen_url)
+    try:
+        parts = urlsplit(chosen_url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        raise UsageError(f"--to is not a valid URL ({error}): e.g. https://host:9091") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--to {safe_url(chosen_url)!r} is not an http(s) URL")
-    if parts.password:
-        register_secret(parts.password)
-        # requests sends URL credentials as Basic auth, which an echoing server repeats.
-        basic = f"{parts.username or ''}:{parts.password}".encode()
-        register_secret(base64.b64encode(basic).decode())
     parsed = parse_headers(choose(headers, config.headers or None, []), environ)
     return PushSettings(
         sink=chosen_sink,
@@ -365,9 +371,14 @@ def parse_headers(lines: Sequence[str], environ: Mapping[str, str]) -> dict[str,
             return environ[variable]
 
         value = _VARIABLE.sub(expand, value.strip())
+        register_secret(value)
         if "\n" in value or "\r" in value:
             raise UsageError(f"header {name}: the value must be one line")
-        register_secret(value)
+        if not value.isascii() or not value.isprintable():
+            raise UsageError(
+                f"header {name}: the value must be printable ASCII (HTTP headers are; "
+                "the value is not shown here)"
+            )
         headers[name] = value
     return headers
 

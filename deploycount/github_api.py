@@ -11,11 +11,12 @@ import requests
 
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.http import HttpClient, RetryPolicy, retry_after_seconds
-from deploycount.masking import register_secret
+from deploycount.masking import register_secret, register_url_secrets
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = "100"
 _MAX_PAGES = 100
+_COMMENT_PAGES = 500  # 50,000 comments: past that, the sticky comment is not searched further
 
 
 def is_rate_limited(response: requests.Response) -> bool:
@@ -37,6 +38,19 @@ def rate_limit_wait(response: requests.Response) -> float | None:
         if reset.isdigit():
             return max(0.0, int(reset) - time.time()) + 1.0
     return None
+
+
+def answer_json(response: requests.Response, path: str) -> Any:
+    """The JSON of a GitHub answer; an HTML page or broken JSON is one clear error."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        kind = response.headers.get("Content-Type", "").split(";")[0] or "no content type"
+        raise ExternalServiceError(
+            f"GitHub answered {path} with something that is not JSON ({kind}): is "
+            "GITHUB_API_URL the API's address (https://api.github.com, or https://HOST/api/v3 "
+            "for GitHub Enterprise Server)?"
+        ) from None
 
 
 class GitHub:
@@ -61,9 +75,12 @@ class GitHub:
             register_secret(token)
             headers["Authorization"] = f"Bearer {token}"
         self.http = HttpClient(policy, headers=headers)
+        self.truncated = False
+        self.comment_pages = _COMMENT_PAGES
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], repository: str) -> GitHub:
+        register_url_secrets(environ.get("GITHUB_API_URL") or "")
         return cls(
             environ.get("GITHUB_REPOSITORY") or repository,
             environ.get("GITHUB_TOKEN") or None,
@@ -77,6 +94,7 @@ class GitHub:
         *,
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
+        retry_seconds: float | None = None,
     ) -> requests.Response:
         url = path if path.startswith("http") else f"{self.api_url}{path}"
         data = None if json_body is None else json.dumps(json_body).encode()
@@ -84,19 +102,22 @@ class GitHub:
         return self.http.request(
             method, url, what="GitHub", data=data, headers=headers, params=params,
             accept=lambda response: not is_rate_limited(response), wait=rate_limit_wait,
+            retry_seconds=retry_seconds,
         )  # fmt: skip
 
     def paginate(
-        self, path: str, params: Mapping[str, str] | None = None
+        self, path: str, params: Mapping[str, str] | None = None, *, pages: int = _MAX_PAGES
     ) -> Iterator[dict[str, Any]]:
-        """Every item of a list endpoint, following `Link: <...>; rel="next"` (100 per page)."""
+        """Every item of a list endpoint, following `Link: <...>; rel="next"` (100 per page), at
+        most `pages` pages; `truncated` then says whether more were left unread."""
         url: str | None = f"{self.api_url}{path}"
         query: Mapping[str, str] | None = {**(params or {}), "per_page": PER_PAGE}
-        for _ in range(_MAX_PAGES):
+        self.truncated = False
+        for _ in range(pages):
             if url is None:
                 return
             response = self.request("GET", url, params=query)
-            page = response.json()
+            page = answer_json(response, path)
             if not isinstance(page, list):
                 raise ExternalServiceError(
                     f"GitHub answered {path} with something that is not a list"
@@ -104,6 +125,7 @@ class GitHub:
             yield from (item for item in page if isinstance(item, dict))
             url = response.links.get("next", {}).get("url")
             query = None  # the next link carries the query already
+        self.truncated = url is not None
 
     # -- the endpoints deploycount uses ----------------------------------------------------------
 
@@ -119,26 +141,34 @@ class GitHub:
     def pull_commits(self, number: int) -> list[dict[str, Any]]:
         return list(self.paginate(self.repo_path(f"/pulls/{number}/commits")))
 
-    def issue_comments(self, number: int) -> list[dict[str, Any]]:
-        return list(self.paginate(self.repo_path(f"/issues/{number}/comments")))
+    def issue_comments(self, number: int) -> tuple[list[dict[str, Any]], bool]:
+        """Every comment of the issue or pull request, and whether that is all of them (at most
+        `comment_pages` pages are read)."""
+        items = list(
+            self.paginate(self.repo_path(f"/issues/{number}/comments"), pages=self.comment_pages)
+        )
+        return items, not self.truncated
 
     def create_comment(self, number: int, body: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request(
-            "POST", self.repo_path(f"/issues/{number}/comments"), json_body={"body": body}
-        ).json()
-        return result
+        path = self.repo_path(f"/issues/{number}/comments")
+        result = answer_json(self.request("POST", path, json_body={"body": body}), path)
+        return result if isinstance(result, dict) else {}
 
     def update_comment(self, comment_id: int, body: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request(
-            "PATCH", self.repo_path(f"/issues/comments/{comment_id}"), json_body={"body": body}
-        ).json()
-        return result
+        path = self.repo_path(f"/issues/comments/{comment_id}")
+        result = answer_json(self.request("PATCH", path, json_body={"body": body}), path)
+        return result if isinstance(result, dict) else {}
 
-    def token_login(self) -> str:
-        """The account the token acts as. Actions' installation token cannot read /user: it
-        acts as github-actions[bot]."""
+    def token_login(self, declared: str | None = None) -> tuple[str | None, str]:
+        """The account the token acts as, from `GET /user`, else `declared` (the Action declares
+        `github-actions[bot]` when it passes the workflow's own GITHUB_TOKEN, which cannot read
+        /user); else (None, why it is unknown). Never a guess."""
         try:
-            login = self.request("GET", "/user").json().get("login")
-        except ExternalServiceError:
-            return "github-actions[bot]"
-        return str(login) if login else "github-actions[bot]"
+            # Only a hint for the sticky comment: not worth the whole retry budget.
+            payload = answer_json(self.request("GET", "/user", retry_seconds=5), "/user")
+        except ExternalServiceError as error:
+            return declared, f"GET /user failed: {error}"
+        login = payload.get("login") if isinstance(payload, dict) else None
+        if isinstance(login, str) and login:
+            return login, ""
+        return declared, "GET /user named no login"

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -15,7 +17,12 @@ from deploycount.errors import ExternalServiceError
 from deploycount.masking import mask, safe_url
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_MAX_REDIRECTS = 5
 _BODY_EXCERPT = 200
+
+
+class _TooSlow(Exception):
+    """An attempt that did not complete within its overall limit (a slow-drip server)."""
 
 
 @dataclass(frozen=True)
@@ -60,39 +67,47 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         accept: Callable[[requests.Response], bool] | None = None,
         wait: Callable[[requests.Response], float | None] | None = None,
+        retry_seconds: float | None = None,
     ) -> requests.Response:
-        """Send, retrying connection errors, 429 and 5xx until `max_retry_seconds` is spent.
+        """Send, retrying connection errors, 429 and 5xx until `max_retry_seconds` (or
+        `retry_seconds`) is spent.
 
         `what` names the system in errors ("Pushgateway"). Any other 4xx fails at once.
         `accept` lets a caller treat a special answer (GitHub's 403 rate limit) as retryable
         by returning False for it; `wait` says how long such an answer asks us to wait.
+
+        Every attempt has one overall limit (connect + read timeout), however slowly a server
+        drips its answer, so the whole call ends within the retry budget plus one attempt.
+        Redirects are followed only for reads that stay on the same scheme, host and port:
+        a push is never re-sent elsewhere, and credentials never go to another host.
         """
         policy = self.policy
-        deadline = self._clock() + policy.max_retry_seconds
+        budget = policy.max_retry_seconds if retry_seconds is None else retry_seconds
+        deadline = self._clock() + budget
         shown = safe_url(url)
-        attempt = 0
+        attempt = redirects = 0
         status: int | None = None
         while True:
             attempt += 1
             retry_after: float | None = None
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=dict(headers or {}),
-                    params=params,
-                    timeout=(policy.connect_timeout, policy.read_timeout),
-                )
+                response = self._send(method, url, data, headers, params)
+            except _TooSlow as error:
+                status, reason = None, str(error)
             except requests.Timeout:
-                status, reason = None, f"no answer within {policy.read_timeout:g}s"
+                status, reason = None, f"no answer within {self.policy.read_timeout:g}s"
             except requests.ConnectionError as error:
                 status, reason = None, _connection_reason(error)
-            except requests.RequestException as error:
+            except (requests.RequestException, ValueError, UnicodeError) as error:
                 raise ExternalServiceError(
                     mask(f"{what} request to {shown} failed: {type(error).__name__}")
                 ) from None
             else:
+                if response.is_redirect:
+                    url = self._follow(response, method, url, what, redirects)
+                    redirects += 1
+                    params = None  # the Location carries the query
+                    continue
                 retryable = response.status_code in RETRYABLE_STATUSES or (
                     accept is not None and not accept(response)
                 )
@@ -117,13 +132,75 @@ class HttpClient:
                 raise ExternalServiceError(
                     mask(
                         f"{what} at {shown} failed after {attempt} attempt(s) within "
-                        f"{policy.max_retry_seconds:g}s: {reason}"
+                        f"{budget:g}s: {reason}"
                     ),
                     status=status,
                     retry_after=retry_after,
                 )
             self._note(f"{method} {shown}: {reason}; retrying in {delay:.1f}s")
             self._sleep(delay)
+
+    @property
+    def attempt_limit(self) -> float:
+        return self.policy.connect_timeout + self.policy.read_timeout
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+    ) -> requests.Response:
+        """One attempt, bounded as a whole: requests' timeouts bound each socket read, which a
+        server dripping one byte a second never trips, so the attempt runs in a worker thread
+        that is abandoned (a daemon) when the limit passes."""
+        outcome: list[requests.Response | BaseException] = []
+
+        def attempt() -> None:
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=dict(headers or {}),
+                    params=params,
+                    timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+                    allow_redirects=False,
+                )
+                outcome.append(response)
+            except BaseException as error:
+                outcome.append(error)
+
+        worker = threading.Thread(target=attempt, name="deploycount-http", daemon=True)
+        worker.start()
+        worker.join(self.attempt_limit)
+        if not outcome:
+            raise _TooSlow(f"no complete answer within {self.attempt_limit:g}s")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _follow(
+        self, response: requests.Response, method: str, url: str, what: str, redirects: int
+    ) -> str:
+        location = urljoin(url, response.headers.get("Location", ""))
+        same_origin = _origin(location) == _origin(url)
+        if method == "GET" and same_origin and redirects < _MAX_REDIRECTS:
+            return location
+        why = (
+            "a push is never re-sent to another address"
+            if method != "GET"
+            else "credentials never go to another host"
+        )
+        raise ExternalServiceError(
+            mask(
+                f"{what} at {safe_url(url)} answered {response.status_code} redirecting to "
+                f"{safe_url(location)}: not followed ({why}); use the final URL"
+            ),
+            status=response.status_code,
+        )
 
     def _note(self, message: str) -> None:
         if self._log is not None:
@@ -161,3 +238,12 @@ def _connection_reason(error: requests.ConnectionError) -> str:
     if "Name or service not known" in text or "nodename nor servname" in text:
         return "host name not found"
     return "connection failed"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port

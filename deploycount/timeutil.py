@@ -20,22 +20,26 @@ def parse_when(text: str, *, now: datetime, option: str) -> datetime:
     value = text.strip()
     if value.lower() == "now":
         return now
-    relative = _RELATIVE.match(value.lower())
-    if relative:
-        return now - int(relative[1]) * _UNITS[relative[2]]
     try:
+        relative = _RELATIVE.match(value.lower())
+        if relative:
+            return now - int(relative[1]) * _UNITS[relative[2]]
         if len(value) == 10:
             day = date.fromisoformat(value)
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(value.replace("z", "Z"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
     except ValueError:
         raise UsageError(
             f"{option} {text!r} is not a date: use ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z) "
             "or a span before --until such as 28d, 4w or 12h"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(
+            f"{option} {text!r} is outside the calendar deploycount can count in (years 1-9999)"
+        ) from None
 
 
 def iso_z(moment: datetime) -> str:

@@ -29,6 +29,9 @@ class GitHubState:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     rate_limit_once: set[str] = field(default_factory=set)  # paths answered 403 once
     read_only: bool = False
+    user_answer: tuple[int, Any] | None = None  # what GET /user answers instead, e.g. (500, {})
+    admin_tokens: set[str] = field(default_factory=set)  # may edit anyone's comment
+    html_paths: set[str] = field(default_factory=set)  # answered 200 with an HTML page
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_id: int = 1000
 
@@ -70,7 +73,7 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
             self.end_headers()
             self.wfile.write(body)
 
-        def _handle(self) -> None:
+        def _handle(self) -> None:  # noqa: PLR0915 - one branch per endpoint, like a router
             parts = urlsplit(self.path)
             path, query = parts.path, parse_qs(parts.query)
             with lock:
@@ -91,6 +94,17 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
             body = json.loads(self.rfile.read(length) or b"null")
             base = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
             login = state.tokens.get(token, "github-actions[bot]")
+            if path in state.html_paths:
+                page = b"<html><body>Sign in</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
+            if path == "/user" and state.user_answer is not None:
+                self._reply(*state.user_answer)
+                return
             if path == "/user":
                 if token in state.integration_tokens:
                     self._reply(403, {"message": "Resource not accessible by integration"})
@@ -128,7 +142,10 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
                 for comments in state.comments.values():
                     for comment in comments:
                         if comment["id"] == int(match[1]):
-                            if comment["user"]["login"] != login:
+                            if (
+                                comment["user"]["login"] != login
+                                and token not in state.admin_tokens
+                            ):
                                 self._reply(403, {"message": "not your comment"})
                                 return
                             comment["body"] = body["body"]

@@ -113,13 +113,81 @@ def test_read_only_token_falls_back_to_the_summary(scenario: Any, run_cli: Any) 
 
 
 def test_actions_token_comments_as_github_actions_bot(scenario: Any, run_cli: Any) -> None:
+    """The workflow's own GITHUB_TOKEN cannot read /user; the Action declares its account."""
     repo, state, env = scenario
     state.integration_tokens.add("ghs_installation")
     with fake_github(state) as github:
-        env = {**env, "GITHUB_API_URL": github.url, "GITHUB_TOKEN": "ghs_installation"}
+        env = {
+            **env, "GITHUB_API_URL": github.url, "GITHUB_TOKEN": "ghs_installation",
+            "DEPLOYCOUNT_COMMENT_AS": "github-actions[bot]",
+        }  # fmt: skip
         run_cli("comment", *WINDOW, cwd=repo, env=env)
         run_cli("comment", *WINDOW, cwd=repo, env=env)
     assert [c["user"]["login"] for c in state.comments[7]] == ["mallory", "github-actions[bot]"]
+
+
+@pytest.mark.parametrize(
+    "user_answer",
+    [(500, {"message": "boom"}), (403, {"message": "Forbidden"}), (200, {"login": None})],
+)
+def test_an_unknown_token_account_never_edits_a_comment(
+    scenario: Any, run_cli: Any, user_answer: tuple[int, Any]
+) -> None:
+    """An admin's token can edit anyone's comment: when /user cannot say whose token it is,
+    nothing is edited (the old code guessed github-actions[bot] and overwrote its comment)."""
+    repo, state, env = scenario
+    state.tokens["admin-token"] = "alice"
+    state.admin_tokens.add("admin-token")
+    state.user_answer = user_answer
+    state.comments[7].append(
+        {
+            "id": 2,
+            "body": f"{MARKER}\nthe Action's comment",
+            "user": {"login": "github-actions[bot]"},
+        }
+    )
+    with fake_github(state) as github:
+        env = {**env, "GITHUB_API_URL": github.url, "GITHUB_TOKEN": "admin-token"}
+        result = run_cli("comment", *WINDOW, cwd=repo, env=env)
+    assert result.exit_code == 0, result.stderr
+    bodies = {c["id"]: c["body"] for c in state.comments[7]}
+    assert bodies[2] == f"{MARKER}\nthe Action's comment"  # untouched
+    assert len(bodies) == 3 and "could not tell which account" in result.stderr
+    assert ("PATCH", "/repos/acme/api/issues/comments/2") not in state.requests
+
+
+def test_a_sticky_comment_past_a_hundred_pages_is_found(scenario: Any, run_cli: Any) -> None:
+    repo, state, env = scenario
+    state.comments[7] = [
+        {"id": n, "body": f"comment {n}", "user": {"login": "someone"}} for n in range(10_150)
+    ]
+    state.comments[7].append(
+        {"id": 99_999, "body": f"{MARKER}\nold", "user": {"login": "deploy-bot"}}
+    )
+    with fake_github(state) as github:
+        result = run_cli("comment", *WINDOW, cwd=repo, env={**env, "GITHUB_API_URL": github.url})
+    assert result.exit_code == 0, result.stderr
+    assert "updated" in result.stderr and len(state.comments[7]) == 10_151
+
+
+def test_sticky_plan_never_duplicates_when_comments_were_cut() -> None:
+    from deploycount.commands.comment import sticky_plan
+
+    theirs = [{"id": 1, "body": f"{MARKER}\nx", "user": {"login": "mallory"}}]
+    assert sticky_plan(theirs, False, "deploy-bot", "").action == "summary"
+    assert sticky_plan(theirs, True, "deploy-bot", "").action == "create"
+    assert sticky_plan(theirs, True, "mallory", "").comment_id == 1
+    assert sticky_plan(theirs, True, None, "GET /user failed").action == "create"
+
+
+def test_an_html_answer_from_github_is_one_clear_line(scenario: Any, run_cli: Any) -> None:
+    repo, state, env = scenario
+    state.html_paths.add("/repos/acme/api/pulls/7/commits")
+    with fake_github(state) as github:
+        result = run_cli("comment", *WINDOW, cwd=repo, env={**env, "GITHUB_API_URL": github.url})
+    assert result.exit_code == 1
+    assert "not JSON (text/html)" in result.stderr and "GITHUB_API_URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "a bug" not in result.stderr
 
 
 def test_mermaid_block_follows_the_xychart_beta_grammar() -> None:

@@ -105,6 +105,45 @@ def pull_commits(
     return rows
 
 
+COMMENT_AS_ENV = "DEPLOYCOUNT_COMMENT_AS"
+
+
+@dataclass(frozen=True)
+class StickyPlan:
+    action: str  # "update", "create" or "summary"
+    comment_id: int | None = None
+    warning: str | None = None
+
+
+def sticky_plan(
+    comments: Sequence[Mapping[str, Any]], complete: bool, login: str | None, why_unknown: str
+) -> StickyPlan:
+    """Which comment to write. Only a marker comment by the token's own account is ever edited;
+    when that account cannot be known, a new comment is created (the old one is never touched);
+    when not every comment could be read, nothing is created that could duplicate one."""
+    if login is None:
+        return StickyPlan(
+            "create",
+            warning=f"could not tell which account the token acts as ({why_unknown}): created a "
+            f"new comment instead of editing one that may be someone else's; set {COMMENT_AS_ENV} "
+            "to the token's login to keep one sticky comment",
+        )
+    for comment in comments:
+        user = comment.get("user")
+        author = user.get("login") if isinstance(user, Mapping) else None
+        if MARKER in str(comment.get("body") or "") and author == login:
+            comment_id = comment.get("id")
+            if isinstance(comment_id, int):
+                return StickyPlan("update", comment_id)
+    if not complete:
+        return StickyPlan(
+            "summary",
+            warning="the pull request has more comments than deploycount reads, and its own "
+            "comment was not among them: wrote the job summary instead of a second comment",
+        )
+    return StickyPlan("create")
+
+
 def post_comment(
     directory: str,
     options: ReportOptions,
@@ -130,17 +169,17 @@ def post_comment(
             "pull request from a fork: the token is read-only, "
             "so the summary is in the job summary only",
         )
-    login = github.token_login()
-    ours = [
-        c for c in github.issue_comments(number)
-        if MARKER in str(c.get("body") or "") and (c.get("user") or {}).get("login") == login
-    ]  # fmt: skip
+    login, why_unknown = github.token_login(environ.get(COMMENT_AS_ENV) or None)
+    comments, complete = github.issue_comments(number)
+    plan = sticky_plan(comments, complete, login, why_unknown)
     try:
-        if ours:
-            github.update_comment(int(ours[0]["id"]), body)
-            return CommentOutcome(body, "updated")
-        github.create_comment(number, body)
-        return CommentOutcome(body, "created")
+        if plan.action == "update" and plan.comment_id is not None:
+            github.update_comment(plan.comment_id, body)
+            return CommentOutcome(body, "updated", plan.warning)
+        if plan.action == "create":
+            github.create_comment(number, body)
+            return CommentOutcome(body, "created", plan.warning)
+        return CommentOutcome(body, "summary only", plan.warning)
     except ExternalServiceError as error:
         if error.status == 403:
             return CommentOutcome(

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from deploycount.options import DEFAULT_ENVIRONMENT
 
@@ -62,6 +69,14 @@ class EventRecord(BaseModel):
     ] = DEFAULT_ENVIRONMENT
     time: AwareDatetime
     status: Status = "success"
+
+    @field_validator("time")
+    @classmethod
+    def _representable_in_utc(cls, value: datetime) -> datetime:
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is outside the calendar once turned into UTC") from None
 
     def to_event(self) -> DeployEvent:
         return DeployEvent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,14 +33,7 @@ class FileSource:
         path = Path(self.path)
         if not path.is_absolute() and not path.exists():
             path = repo.root / path
-        try:
-            if path.stat().st_size > _MAX_BYTES:
-                raise DeployInputError(f"{self.path}: larger than 256 MiB, split the export")
-            data = path.read_bytes()
-        except OSError as error:
-            raise DeployInputError(
-                f"cannot read deploy events from {self.path}: {error.strerror}"
-            ) from None
+        data = read_capped(path, self.path)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -52,16 +46,51 @@ class FileSource:
         return LoadedEvents(events)
 
 
+def read_capped(path: Path, label: str) -> bytes:
+    """The bytes of a regular file, at most 256 MiB. Devices (`/dev/zero`), FIFOs (which block
+    until a writer comes) and directories are refused before they are opened; the cap applies
+    to what is read, not to what `stat` says."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DeployInputError(
+                f"{label}: not a regular file (a device, a pipe or a directory): export the "
+                "events to a file"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError as error:
+        raise DeployInputError(
+            f"cannot read deploy events from {label}: {error.strerror}"
+        ) from None
+    if len(data) > _MAX_BYTES:
+        raise DeployInputError(f"{label}: larger than 256 MiB, split the export")
+    return data
+
+
 def parse_event_records(text: str, label: str) -> list[EventRecord]:
-    """A JSON array or NDJSON; raises DeployInputError naming the line of the first bad event."""
+    """A JSON array or NDJSON; raises DeployInputError naming the line of the first bad event.
+
+    Linear in the size of the file: the array is parsed once, and line numbers are worked out
+    only for the element that fails."""
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             items = json.loads(text)
         except json.JSONDecodeError as error:
             raise DeployInputError(f"{label}:{error.lineno}: not valid JSON: {error.msg}") from None
-        lines = _element_lines(text, len(items)) if isinstance(items, list) else []
-        return [_validate(item, label, line) for item, line in zip(items, lines, strict=True)]
+        except RecursionError:
+            raise DeployInputError(f"{label}: JSON nested too deeply to be deploy events") from None
+        if not isinstance(items, list):
+            raise DeployInputError(f"{label}:1: a JSON array of deploy events was expected")
+        records = []
+        for index, item in enumerate(items):
+            try:
+                records.append(_validate(item, label, 0))
+            except DeployInputError:
+                # Validate again with the element's line, found by one scan of the text.
+                _validate(item, label, _element_line(text, index))
+        return records
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -70,6 +99,8 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
             item = json.loads(line)
         except json.JSONDecodeError as error:
             raise DeployInputError(f"{label}:{number}: not valid JSON: {error.msg}") from None
+        except RecursionError:
+            raise DeployInputError(f"{label}:{number}: JSON nested too deeply") from None
         records.append(_validate(item, label, number))
     return records
 
@@ -85,14 +116,19 @@ def _validate(item: Any, label: str, line: int) -> EventRecord:
         ) from None
 
 
-def _element_lines(text: str, count: int) -> list[int]:
-    """The line on which each top-level element of a JSON array starts."""
+def _element_line(text: str, index: int) -> int:
+    """The line on which element `index` of the top-level JSON array starts."""
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
-    lines = []
-    for _ in range(count):
+    line = 1 + text.count("\n", 0, position)
+    for number in range(index + 1):
+        start = position
         while text[position] in " \t\r\n,":
             position += 1
-        lines.append(text.count("\n", 0, position) + 1)
-        _, position = decoder.raw_decode(text, position)
-    return lines
+        line += text.count("\n", start, position)
+        if number == index:
+            return line
+        _, end = decoder.raw_decode(text, position)
+        line += text.count("\n", position, end)
+        position = end
+    return line

@@ -61,6 +61,9 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
         except json.JSONDecodeError as error:
             lines.append(LedgerLine(commit, raw, None, f"not JSON ({error.msg})"))
             continue
+        except RecursionError:
+            lines.append(LedgerLine(commit, raw, None, "JSON nested too deeply"))
+            continue
         if not isinstance(item, dict):
             lines.append(LedgerLine(commit, raw, None, "not a JSON object"))
             continue

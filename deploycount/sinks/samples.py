@@ -4,6 +4,7 @@ a null metric is not sent (a missing sample, not a zero)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from deploycount.model import Metrics, Report
 
@@ -76,5 +77,10 @@ def report_samples(report: Report, *, pushed_at: float) -> list[Sample]:
 
 
 def window_days(report: Report) -> str:
-    """The window as the grouping-key value `28d` (`1.5d` for a window of 36 hours)."""
-    return f"{report.weeks * 7:g}d"
+    """The window as the grouping-key value: whole days `28d`, else whole hours `36h`."""
+    since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
+    until = datetime.fromisoformat(report.until.replace("Z", "+00:00"))
+    seconds = round((until - since).total_seconds())
+    if seconds % 86_400 == 0:
+        return f"{seconds // 86_400}d"
+    return f"{round(seconds / 3600)}h"

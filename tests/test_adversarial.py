@@ -1,0 +1,325 @@
+"""The faults an adversarial pass found, one regression test each: redirects, slow-drip
+servers, huge and endless event files, inputs at the edges of the calendar and of JSON, output
+to a stream that cannot encode, window labels, config values and secrets an echoing server
+repeats."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import GitRepo
+from tests.servers import Reply, scripted_server
+
+WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
+ENV = {"GITHUB_REPOSITORY": "acme/api"}
+
+
+@pytest.fixture
+def shipped(repo: GitRepo) -> GitRepo:
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0")
+    repo.commit("feat\n\nAssisted-by: Claude\n", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.1")
+    return repo
+
+
+def one_line(result: Any, code: int, *fragments: str) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code, result.stderr
+    assert len(lines) == 1, result.stderr
+    assert "a bug" not in lines[0] and "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+# -- 3. redirects --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_never_followed_with_the_push(
+    shipped: GitRepo, run_cli: Any, status: int
+) -> None:
+    with scripted_server(lambda request, n: Reply(200)) as elsewhere:
+        target = f"{elsewhere.url}/steal"
+        with scripted_server(
+            lambda request, n: Reply(status, headers={"Location": target})
+        ) as server:
+            result = run_cli(
+                "push", "--sink", "webhook", "--to", f"{server.url}/hook",
+                "--header", "X-Api-Key: sk-live-123456", *WINDOW, cwd=shipped, env=ENV,
+            )  # fmt: skip
+    line = one_line(result, 1, f"answered {status} redirecting to {target}", "not followed")
+    assert "sk-live-123456" not in line
+    assert elsewhere.received == []  # neither the body nor the credentials went there
+
+
+def test_github_reads_follow_a_redirect_on_the_same_host_only(tmp_path: Path) -> None:
+    from deploycount.errors import ExternalServiceError
+    from deploycount.http import HttpClient, RetryPolicy
+
+    with scripted_server(lambda request, n: Reply(200, b"moved-ok")) as other:
+
+        def script(request: Any, n: int) -> Reply:
+            if request.path == "/old":
+                return Reply(301, headers={"Location": "/new"})
+            if request.path == "/away":
+                return Reply(302, headers={"Location": f"{other.url}/x"})
+            return Reply(200, b"here")
+
+        with scripted_server(script) as server:
+            client = HttpClient(
+                RetryPolicy(max_retry_seconds=1), headers={"Authorization": "Bearer t0k3n"}
+            )
+            assert client.request("GET", f"{server.url}/old", what="GitHub").text == "here"
+            with pytest.raises(ExternalServiceError, match="credentials never go to another host"):
+                client.request("GET", f"{server.url}/away", what="GitHub")
+    assert other.received == []
+
+
+# -- 7. slow drip -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_slow_drip_server_is_cut_off(shipped: GitRepo, run_cli: Any) -> None:
+    """One byte every 0.2 s never trips a read timeout of 0.5 s: only an overall limit ends it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def drip() -> None:
+        while not stop.is_set():
+            try:
+                listener.settimeout(0.5)
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=_drip_to, args=(connection, stop), daemon=True).start()
+
+    threading.Thread(target=drip, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    started = time.monotonic()
+    try:
+        result = run_cli(
+            "push", "--sink", "webhook", "--to", url, "--timeout", "0.5",
+            "--max-retry-seconds", "1", *WINDOW, cwd=shipped, env=ENV,
+        )  # fmt: skip
+    finally:
+        stop.set()
+        listener.close()
+    took = time.monotonic() - started
+    one_line(result, 1, "no complete answer within 5.5s")
+    assert took < 5.5 + 1 + 5.5 + 3, took  # one attempt, the retry budget, one more attempt
+
+
+def _drip_to(connection: socket.socket, stop: threading.Event) -> None:
+    header = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+    try:
+        connection.recv(65536)
+        for byte in header + b"x" * 100_000:
+            if stop.is_set():
+                break
+            connection.send(bytes([byte]))
+            time.sleep(0.2)
+    except OSError:
+        pass
+    finally:
+        connection.close()
+
+
+# -- 8, 9. event files ----------------------------------------------------------------------
+
+
+def test_a_json_array_event_file_parses_in_linear_time(
+    shipped: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
+    sha = shipped.head()
+    event = {"sha": sha, "environment": "production", "time": "2026-10-03T00:00:00Z"}
+    events = [{**event, "id": f"d{n}"} for n in range(100_000)]  # ~12 MB
+    path = tmp_path / "events.json"
+    path.write_text("[\n" + ",\n".join(json.dumps(e) for e in events) + "\n]\n")
+    started = time.monotonic()
+    result = run_cli(
+        "report", "--deploys", f"file:{path}", "--format", "json", *WINDOW, cwd=shipped
+    )
+    took = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert took < 20, took  # quadratic parsing took minutes at this size
+    # the line of a bad element is still named
+    events[70_000]["time"] = "not a time"
+    path.write_text("[\n" + ",\n".join(json.dumps(e) for e in events) + "\n]\n")
+    result = run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped)
+    one_line(result, 2, f"{path}:70002: invalid deploy event: time")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "directory"])
+def test_event_sources_that_never_end_are_refused(
+    shipped: GitRepo, tmp_path: Path, run_cli: Any, special: str
+) -> None:
+    path = tmp_path / special
+    if special == "fifo":
+        os.mkfifo(path)
+    elif special == "directory":
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")
+    started = time.monotonic()
+    result = run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped)
+    one_line(result, 2, "not a regular file")
+    assert time.monotonic() - started < 10
+
+
+# -- 12. bad input: exit 2 and one line ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("report", "--since", "99999999999d"), ("--since", "outside the calendar")),
+        (("report", "--until", "9999-12-31T23:59:59-12:00"), ("--until", "outside the calendar")),
+        (("record", "--time", "9999999d"), ("--time", "outside the calendar")),
+        (("push", "--sink", "webhook", "--to", "http://u:p@127.0.0.1:99999/x"), ("--to", "Port out of range")),
+        (("push", "--sink", "webhook", "--to", "http://[::1/x"), ("--to", "not a valid URL")),
+        (("push", "--sink", "webhook", "--to", "http://127.0.0.1:1/x", "--header", "X-K: café"),
+         ("header X-K", "ASCII")),
+    ],
+)  # fmt: skip
+def test_bad_input_is_exit_2_and_one_line(
+    shipped: GitRepo, run_cli: Any, args: tuple[str, ...], fragments: tuple[str, ...]
+) -> None:
+    one_line(run_cli(*args, cwd=shipped, env=ENV), 2, *fragments)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (
+            '{"id": "a", "sha": "abcd", "time": "0001-01-01T00:00:00+01:00"}\n',
+            "outside the calendar",
+        ),
+        (
+            '{"id": "a", "sha": "abcd", "time": "9999-12-31T23:59:59-12:00"}\n',
+            "outside the calendar",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"id":' + "[" * 100_000 + "]" * 100_000 + "}\n", "nested too deeply"),
+    ],
+)
+def test_events_at_the_edges(
+    shipped: GitRepo, tmp_path: Path, run_cli: Any, content: str, fragment: str
+) -> None:
+    path = tmp_path / "events"
+    path.write_text(content)
+    one_line(run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped), 2, fragment)
+
+
+def test_a_deeply_nested_ledger_line_is_a_warning(shipped: GitRepo, run_cli: Any) -> None:
+    blob = shipped.git("hash-object", "-w", "--stdin", input="[" * 100_000 + "]" * 100_000 + "\n")
+    shipped.git("notes", "--ref=deploycount", "add", "-C", blob, "HEAD")
+    result = run_cli("report", "--deploys", "notes", "--format", "json", *WINDOW, cwd=shipped)
+    assert result.exit_code == 0, result.stderr
+    assert any("nested too deeply" in w for w in result.json()["warnings"])
+
+
+# -- 13. output to a stream that cannot encode ------------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["table", "markdown", "json"])
+def test_output_degrades_where_the_stream_cannot_encode(
+    shipped: GitRepo, tmp_path: Path, output: str
+) -> None:
+    (shipped.path / ".deploycount.toml").write_text('[teams."платежи 🤖"]\nmembers = ["*"]\n')
+    target = tmp_path / f"out.{output}"
+    with target.open("wb") as sink:
+        result = subprocess.run(
+            [sys.executable, "-m", "deploycount", "report", "--format", output, *WINDOW],
+            cwd=shipped.path, stdout=sink, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONIOENCODING": "cp1252"}, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()
+    text = target.read_bytes().decode("cp1252")
+    assert "->" in text or output == "json"
+    if output == "json":
+        assert json.loads(text)["teams"][0]["team"] == "платежи 🤖"  # escapes, still the value
+
+
+# -- 14. window labels ------------------------------------------------------------------------
+
+
+def test_the_window_label_is_whole_days(shipped: GitRepo, run_cli: Any) -> None:
+    with scripted_server(lambda request, n: Reply(200)) as server:
+        for since, label in (("30d", "window/30d"), ("36h", "window/36h"), ("4w", "window/28d")):
+            result = run_cli("push", "--sink", "pushgateway", "--to", server.url,
+                             "--since", since, cwd=shipped, env=ENV)  # fmt: skip
+            assert result.exit_code == 0, result.stderr
+            assert server.received[-1].path.endswith(label), server.received[-1].path
+
+
+# -- 15. config values -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[teams.a]\nmembers = ["*"]\nsize = true\n', "teams.a.size"),
+        ('[teams.""]\nmembers = ["*"]\n', "team name ''"),
+        ('[teams." x "]\nmembers = ["*"]\n', "without blanks"),
+    ],
+)
+def test_config_values_that_are_not_what_they_seem(
+    repo: GitRepo, run_cli: Any, text: str, fragment: str
+) -> None:
+    repo.commit("x")
+    (repo.path / ".deploycount.toml").write_text(text)
+    one_line(run_cli("report", cwd=repo), 2, fragment)
+
+
+def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+    repo.commit("x")
+    one_line(run_cli("report", "--config", str(tmp_path), cwd=repo), 2, "is a directory")
+
+
+# -- 17. secrets an echoing server repeats ----------------------------------------------------
+
+
+def test_every_form_of_a_secret_is_masked(shipped: GitRepo, run_cli: Any) -> None:
+    def echo(request: Any, n: int) -> Reply:  # repeats the path, the query and the headers
+        return Reply(401, (request.path + " " + json.dumps(request.headers)).encode())
+
+    with scripted_server(echo) as server:
+        host = server.url.removeprefix("http://")
+        url = f"http://bot:p%40ss%2Fw0rd@{host}/hook?token=qs-secret-77&x=ab"
+        for debug in ([], ["--debug"]):
+            result = run_cli(
+                *debug, "push", "--sink", "webhook", "--to", url, "--header", "X-Short: k9",
+                "--max-retry-seconds", "0", *WINDOW, cwd=shipped, env=ENV,
+            )  # fmt: skip
+            output = result.stdout + result.stderr
+            assert result.exit_code == 1 and "401" in output
+            for secret in ("p%40ss%2Fw0rd", "p@ss/w0rd", "qs-secret-77", "k9"):
+                assert secret not in output, (secret, output)
+
+
+def test_a_password_in_the_github_api_url_is_masked(repo: GitRepo, run_cli: Any) -> None:
+    repo.commit("x")
+    with scripted_server(
+        lambda request, n: Reply(500, json.dumps(request.headers).encode())
+    ) as server:
+        api = server.url.replace("http://", "http://user:ghe-pass-991@")
+        result = run_cli(
+            "report", "--deploys", "github", cwd=repo,
+            env={"GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/api", "GITHUB_TOKEN": "ab1"},
+        )  # fmt: skip
+    assert result.exit_code == 1
+    assert "ghe-pass-991" not in result.stderr and "ab1" not in result.stderr.replace("***", "")
