@@ -310,15 +310,13 @@ def hook_uninstall(state: State) -> None:
     click.echo(uninstall_from(state.directory), err=True)
 
 
-@hook.command("run", hidden=True)
-@click.argument("message_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("extra", nargs=-1)
-@click.pass_obj
-def hook_run(state: State, message_file: Path, extra: tuple[str, ...]) -> None:
-    """What git calls: MESSAGE_FILE [SOURCE [SHA]]."""
-    from deploycount.commands import hook as hooks  # noqa: PLC0415
+@hook.command("run", hidden=True, context_settings={"ignore_unknown_options": True})
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def hook_run(arguments: tuple[str, ...]) -> None:
+    """What git calls: [--stage STAGE] MESSAGE_FILE [SOURCE [SHA]]. Never fails a commit."""
+    from deploycount.hookrun import main as run_hook  # noqa: PLC0415
 
-    hooks.run_from_git(state.directory, (str(message_file), *extra), os.environ)
+    run_hook(list(arguments))
 
 
 @cli.command()

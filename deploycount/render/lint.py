@@ -34,7 +34,7 @@ def lint_json(result: LintResult) -> str:
 
 
 def lint_annotations(result: LintResult) -> list[str]:
-    """One `::warning` workflow command per finding (GitHub shows them on the run and the PR)."""
+    """One `::error` or `::warning` workflow command per finding (shown on the run and PR)."""
     lines = []
     for item in result.findings:
         f = item.finding
@@ -42,7 +42,8 @@ def lint_annotations(result: LintResult) -> list[str]:
         location = f"file={annotation(item.where, True)},line={f.line}," if is_file else ""
         title = "deploycount lint" + ("" if is_file else f" {item.where[:12]}")
         text = annotation(f"{f.message} - {f.fix}", False)
-        lines.append(f"::warning {location}title={annotation(title, True)}::{text}")
+        command = "error" if f.severity == "error" else "warning"
+        lines.append(f"::{command} {location}title={annotation(title, True)}::{text}")
     return lines
 
 

@@ -1,0 +1,169 @@
+"""The commit hook as git (or the pre-commit framework) runs it: tag a commit made by an AI agent
+with `Assisted-by: <tool>`, where git reads trailers, without ever getting in the way.
+
+* Fast: the installed hook script decides in the shell whether an agent's environment is there
+  at all; this module imports neither click nor pydantic (pydantic only when the repository has
+  a `.deploycount.toml` to read).
+* Correct in every way a message is written: in `prepare-commit-msg` only a message given with
+  `-m`/`-F` is final, so only that one is tagged there; `commit-msg` runs after the editor and
+  tags what is still untagged. An empty message (only comments, or nothing above the scissors
+  line of `git commit -v`) is left empty, so git still aborts. Merges are left alone. A message
+  that already carries a marker (or `AI-Assisted: no`) is never tagged twice.
+* Fail open: any failure prints one line to stderr and the commit goes ahead unchanged.
+
+    python -m deploycount.hookrun --stage commit-msg MESSAGE_FILE [SOURCE [SHA]]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deploycount.attribution import Markers
+
+STAGES = ("prepare-commit-msg", "commit-msg")
+FORCE_VARIABLE = "DEPLOYCOUNT_AI_TOOL"
+_NO_TOOL = frozenset({"", "0", "none", "no", "false", "off"})
+_SCISSORS = " ------------------------ >8 ------------------------"
+
+# Variables AI agents set in the environment of the commands they run, most specific first.
+AGENT_VARIABLES: tuple[tuple[str, str], ...] = (
+    ("CLAUDECODE", "claude-code"),
+    ("CURSOR_AGENT", "cursor"),
+    ("CODEX_SANDBOX", "codex"),
+    ("CODEX_THREAD_ID", "codex"),
+    ("GEMINI_CLI", "gemini"),
+    ("OPENCODE", "opencode"),
+    ("OPENCODE_CLIENT", "opencode"),
+    ("AMP_CURRENT_THREAD_ID", "amp"),
+)
+GENERIC_VARIABLES = ("AI_AGENT", "AGENT")
+ALL_VARIABLES = (FORCE_VARIABLE, *(v for v, _ in AGENT_VARIABLES), *GENERIC_VARIABLES)
+
+
+def agent_present(environ: Mapping[str, str]) -> bool:
+    """The cheap test: could this be an agent's environment at all?"""
+    return any(environ.get(variable, "").strip() for variable in ALL_VARIABLES)
+
+
+def _git(*args: str, cwd: str, stdin: bytes | None = None) -> bytes:
+    result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"git {args[0]} failed: {reason[0] if reason else 'no message'}")
+    return result.stdout
+
+
+def split_message(text: str, comment: str) -> tuple[str, str]:
+    """The part of a message file git keeps, and the scissors line with what follows (the diff
+    of `git commit -v`), which git drops."""
+    scissors = comment + _SCISSORS
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line == scissors:
+            return "\n".join(lines[:index]) + "\n", "\n".join(lines[index:])
+    return text, ""
+
+
+def is_empty(head: str, comment: str) -> bool:
+    """Whether git would find the message empty (only comment lines and blanks)."""
+    return not any(line.strip() for line in head.split("\n") if not line.startswith(comment))
+
+
+def run(
+    stage: str, message_file: Path, source: str | None, environ: Mapping[str, str], cwd: str
+) -> str | None:
+    """Tag the message file when it should be; returns the tool added, or None."""
+    if stage == "prepare-commit-msg" and source != "message":
+        return None  # the editor runs next (or git reuses a message): commit-msg tags it
+    if source == "merge" or not agent_present(environ):
+        return None
+    from deploycount.attribution import (  # noqa: PLC0415 - only on an agent's commit
+        Confidence,
+        Person,
+        attribute,
+    )
+
+    found = _git("rev-parse", "--absolute-git-dir", "--show-toplevel", cwd=cwd).decode()
+    git_dir, top = found.split("\n")[:2]
+    if Path(git_dir, "MERGE_HEAD").exists():
+        return None
+    markers = _markers(Path(top))
+    tool = detect_tool(environ, markers)
+    if tool is None:
+        return None
+    comment = _git("config", "--default", "#", "core.commentChar", cwd=cwd).decode().strip()
+    if len(comment) != 1:
+        comment = "#"  # "auto": git picks a character the message does not use
+    data = message_file.read_bytes()
+    text = data.decode("utf-8", "surrogateescape")
+    head, tail = split_message(text, comment)
+    if is_empty(head, comment):
+        return None  # an empty message stays empty, so git aborts as it would without us
+    attribution = attribute(head, Person("", ""), Person("", ""), markers, mentions=False)
+    if attribution.declared_not_assisted or attribution.is_ai(Confidence.MEDIUM):
+        return None
+    tagged = _git(
+        "interpret-trailers", "--no-divider", "--where", "end", "--if-exists",
+        "addIfDifferent", "--trailer", f"Assisted-by: {tool}",
+        cwd=cwd, stdin=head.encode("utf-8", "surrogateescape"),
+    )  # fmt: skip
+    message_file.write_bytes(tagged + tail.encode("utf-8", "surrogateescape"))
+    return tool
+
+
+def _markers(top: Path) -> Markers:
+    from deploycount.attribution import builtin_markers  # noqa: PLC0415
+
+    if not (top / ".deploycount.toml").is_file():
+        return builtin_markers()
+    from deploycount.config import load_config, markers_from_config  # noqa: PLC0415
+
+    config, _ = load_config(None, top)
+    return markers_from_config(config)
+
+
+def detect_tool(environ: Mapping[str, str], markers: Markers) -> str | None:
+    """The AI tool whose environment this is, or None for a person at a terminal."""
+    forced = environ.get(FORCE_VARIABLE)
+    if forced is not None:
+        return None if forced.strip().lower() in _NO_TOOL else markers.tool_from_text(forced)
+    for variable, tool in AGENT_VARIABLES:
+        if environ.get(variable, "").strip() not in ("", "0"):
+            return tool
+    for variable in GENERIC_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if value and value != "0":
+            return markers.tool_from_text(value)
+    return None
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
+    """Always 0: a failure is one line on stderr, and the commit goes ahead untagged."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    stage = "commit-msg"
+    if len(args) >= 2 and args[0] == "--stage":
+        stage = args[1]
+        args = args[2:]
+    if stage not in STAGES or not args:
+        usage = "deploycount: hook: usage: --stage STAGE MESSAGE_FILE [SOURCE [SHA]]"
+        print(usage, file=sys.stderr)
+        return 0
+    source = args[1] if len(args) > 1 else environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE") or None
+    try:
+        run(stage, Path(args[0]), source, environ, os.getcwd())
+    except Exception as error:
+        from deploycount.masking import mask  # noqa: PLC0415
+
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(mask(f"deploycount: commit not tagged ({first})"), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
