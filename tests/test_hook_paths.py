@@ -214,9 +214,25 @@ def test_both_hooks_under_the_real_pre_commit(repo: GitRepo, tmp_path: Path, run
         ["git", "commit", "-q", "-m", "fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nmore"],
         cwd=repo.path, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert (
-        bad.returncode != 0 and "not-a-trailer" not in bad.stdout + bad.stderr
-    ) or "will not be read" in bad.stdout + bad.stderr
+    output = bad.stdout + bad.stderr
+    assert bad.returncode != 0 and "will not be read" in output  # the lint hook stops it
+    # the editor path under pre-commit: tagged after the message is written
+    editor = editor_writing(tmp_path, "feat: typed under pre-commit\n")
+    edited = subprocess.run(["git", "commit", "-q"], cwd=repo.path, capture_output=True, text=True,
+                            env={**env, **AGENT, "GIT_EDITOR": editor}, check=False)  # fmt: skip
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    assert last_message(repo).startswith("feat: typed under pre-commit\n")
+    assert trailers(last_message(repo)) == ["Assisted-by: claude-code"]
+    # and from `pre-commit try-repo`, the way a maintainer tries a hook repository
+    message = tmp_path / "MSG"
+    message.write_text("feat: tried\n")
+    tried = subprocess.run(
+        [pre_commit_binary(), "try-repo", str(snapshot), "deploycount-tag", "--hook-stage",
+         "commit-msg", "--commit-msg-filename", str(message)],
+        cwd=repo.path, env={**env, **AGENT}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert tried.returncode == 0, tried.stdout + tried.stderr
+    assert trailers(message.read_text()) == ["Assisted-by: claude-code"]
 
 
 def test_every_shipped_or_documented_yaml_file_parses() -> None:
