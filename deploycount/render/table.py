@@ -59,7 +59,7 @@ def render_table(report: Report) -> str:
             f"  {line}"
             for line in _grid(("time (UTC)", "id", "kind", "commits", "AI", "sha"), rows, 3)
         ]
-    else:
+    elif not any(w.startswith("no deploy of") for w in report.warnings):
         lines.append(
             f"no deploys in the window from {report.deploy_source}: tag releases, record deploys "
             "with `deploycount record`, or name a source with --deploys (see README)."
