@@ -39,7 +39,7 @@ def link_deploys(
     stops at commits already shipped, so the whole window costs one pass over the graph.
     `previous_sha` is the last successful deploy before the window (for redeploy vs rollback).
     `baseline`, the first successful deploy the source knows of when it falls in the window,
-    ships nothing countable: what it reaches must be left out of `parents`.
+    ships nothing countable: what it reaches is marked shipped, and never listed.
     """
     shipped: set[str] = set()
     last_sha = previous_sha
@@ -49,6 +49,8 @@ def link_deploys(
             linked.append(LinkedDeploy(event, "failed", ()))
             continue
         if event is baseline:
+            # Shallow boundaries do not matter here: nothing the baseline reaches is counted.
+            _walk(event.sha, parents, shipped, frozenset())
             last_sha = event.sha
             linked.append(LinkedDeploy(event, "baseline", ()))
             continue

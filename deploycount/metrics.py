@@ -231,9 +231,7 @@ def build_report(
                 )
 
     notes = [*warnings, *_negative_lead_warning(totals.negative_lead, linked)]
-    notes += _split_identity_warning(
-        [person for item in shipped if item.counted for person in item.humans]
-    )
+    notes += _split_identity_warning(list(emails))
     kinds = Counter(d.kind for d in linked)
     total_metrics = _metrics(totals, len(totals.people), "active", weeks)
     return Report(

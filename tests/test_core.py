@@ -290,3 +290,13 @@ def test_classify_and_build_report_without_git() -> None:
     pay, web = report.teams
     assert (pay.team, pay.deployments, pay.ai_commits, pay.size) == ("pay", 1, 1, 1)
     assert (web.team, web.commits, web.reverted_commits.human) == ("web", 1, 0)
+
+
+def test_the_baseline_ships_nothing_and_hides_its_history() -> None:
+    events = [deploy("first", "b", 1), deploy("next", "d", 2), deploy("branch", "e", 3)]
+    linked = link_deploys(events, None, PARENTS, shallow=frozenset({"a"}), baseline=events[0])
+    assert [(d.kind, set(d.shipped)) for d in linked] == [
+        ("baseline", set()),
+        ("ship", {"c", "d"}),
+        ("ship", {"e"}),
+    ]

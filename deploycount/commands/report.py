@@ -173,12 +173,12 @@ def _generate(
     progress: Progress | None,
 ) -> Report:
     window_shas = shipped_shas(window)
-    # What the baseline reaches was in production before deploycount could see it: never load it.
-    excluded = [*earlier_shipped, facts.baseline.sha] if facts.baseline else earlier_shipped
     commits: dict[str, CommitInfo] = {}
     if window_shas:
         distill = CommitDistiller(settings.markers, mentions=settings.minimum is Confidence.LOW)
-        stream = repo.log(window_shas, excluded, local_refs=True)
+        # The baseline's history is loaded, not excluded: a negative revision makes git walk the
+        # whole graph before printing the first commit, which costs more than reading it.
+        stream = repo.log(window_shas, earlier_shipped, local_refs=True)
         for raw in _counting(stream, progress):
             commits[raw.sha] = distill(raw)
 
