@@ -5,7 +5,6 @@ Only this module writes to the terminal. Data goes to stdout, chatter and errors
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import sys
@@ -347,35 +346,7 @@ def schema() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from deploycount.terminal import degrade_unencodable_output  # noqa: PLC0415
+
     degrade_unencodable_output()
     cli.main(args=list(argv) if argv is not None else None, prog_name="deploycount")
-
-
-_PLAIN = {"→": "->", "–": "-", "—": "-", "·": ".", "…": "...", "⚠": "!", "\ufe0f": "",
-          "\u200b": "", "‘": "'", "’": "'", "“": '"', "”": '"', "✓": "ok"}  # fmt: skip
-
-
-def _plain(error: UnicodeError) -> tuple[str, int]:
-    """Characters the stream cannot encode: a plain stand-in, else a JSON-valid `\\uXXXX`."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    out = []
-    for char in error.object[error.start : error.end]:
-        if char in _PLAIN:
-            out.append(_PLAIN[char])
-        elif ord(char) <= 0xFFFF:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            code = ord(char) - 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-    return "".join(out), error.end
-
-
-def degrade_unencodable_output() -> None:
-    """Where stdout or stderr cannot encode a character (`> file` on Windows is cp1252), print
-    a stand-in instead of crashing."""
-    codecs.register_error("deploycount-plain", _plain)
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="deploycount-plain")
