@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -38,6 +39,18 @@ def rate_limit_wait(response: requests.Response) -> float | None:
         if reset.isdigit():
             return max(0.0, int(reset) - time.time()) + 1.0
     return None
+
+
+def _url_host(url: str) -> str:
+    """The host of an https://, ssh:// or scp-like (`git@host:owner/name`) remote URL."""
+    if "://" in url:
+        try:
+            return (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
+    if "@" in url and ":" in url:
+        return url.split("@", 1)[1].split(":", 1)[0].lower()
+    return ""
 
 
 def answer_json(response: requests.Response, path: str) -> Any:
@@ -79,13 +92,35 @@ class GitHub:
         self.comment_pages = _COMMENT_PAGES
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str], repository: str) -> GitHub:
-        register_url_secrets(environ.get("GITHUB_API_URL") or "")
-        return cls(
-            environ.get("GITHUB_REPOSITORY") or repository,
-            environ.get("GITHUB_TOKEN") or None,
-            api_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
-        )
+    def from_environment(
+        cls, environ: Mapping[str, str], repository: str, origin_url: str | None = None
+    ) -> GitHub:
+        """The client for `GITHUB_REPOSITORY`, else for the repository `origin` names when it is
+        on GitHub (or the server of `GITHUB_SERVER_URL`/`GITHUB_API_URL`): never a guess made
+        from a local path. `GITHUB_TOKEN` is required."""
+        api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+        register_url_secrets(api_url)
+        token = environ.get("GITHUB_TOKEN") or None
+        if token is None:
+            raise UsageError(
+                "GITHUB_TOKEN is not set: the GitHub API needs a token (in a workflow: env: "
+                "GITHUB_TOKEN: ${{ github.token }}, with deployments: read or "
+                "pull-requests: write as the command needs)"
+            )
+        named = environ.get("GITHUB_REPOSITORY")
+        if not named:
+            hosts = {"github.com"} | {
+                (urlsplit(environ.get(key) or "").hostname or "").lower()
+                for key in ("GITHUB_SERVER_URL", "GITHUB_API_URL")
+            }
+            origin_host = _url_host(origin_url or "")
+            if origin_host not in hosts - {""}:
+                raise UsageError(
+                    "GITHUB_REPOSITORY is not set and the origin remote is not on GitHub: set "
+                    "GITHUB_REPOSITORY=owner/name"
+                )
+            named = repository
+        return cls(named, token, api_url=api_url)
 
     def request(
         self,

@@ -112,6 +112,13 @@ class Repository:
             )
         except (OSError, ValueError):
             found = None
+        stderr = found.stderr.decode("utf-8", "replace") if found is not None else ""
+        if "dubious ownership" in stderr or "safe.directory" in stderr:
+            raise RepositoryError(
+                f"git refuses to work in {where.resolve()}: it belongs to another user (a "
+                "container?); trust it with: git config --global --add safe.directory "
+                f"{where.resolve()}"
+            )
         if found is None or found.returncode != 0:
             raise RepositoryError(
                 f"{where.resolve()} is not inside a git repository: "

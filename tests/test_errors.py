@@ -141,3 +141,44 @@ def test_shallow_clone_with_enough_history_works(
     result = run_cli("report", "--format", "json", *WINDOW, cwd=clone)
     assert result.exit_code == 0, result.stderr
     assert result.json()["totals"]["commits"] == 4
+
+
+def test_global_options_after_the_command(repo: GitRepo, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo.commit("x")
+    result = subprocess.run(
+        [sys.executable, "-m", "deploycount", "scan", "-n", "1", "--debug", "-C", str(repo.path)],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "1 of 1 commits" in result.stderr or "0 of 1 commits" in result.stderr
+
+
+def test_a_checkout_owned_by_another_user_names_safe_directory(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the checkout to another user")
+    other = tmp_path / "theirs"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    subprocess.run(["chown", "-R", "65534:65534", str(other)], check=True)
+    result = run_cli("scan", cwd=other)
+    assert_one_line_error(result, 2, "safe.directory", str(other))
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [({"GITHUB_REPOSITORY": "acme/api"}, "GITHUB_TOKEN is not set"),
+     ({"GITHUB_TOKEN": "t0ken-1234"}, "GITHUB_REPOSITORY is not set")],
+)  # fmt: skip
+def test_github_needs_a_token_and_a_repository(
+    repo: GitRepo, run_cli: Any, env: dict[str, str], fragment: str
+) -> None:
+    repo.commit("x")
+    repo.git("remote", "add", "origin", "/srv/git/api.git")  # a local path names no GitHub repo
+    assert_one_line_error(run_cli("report", "--deploys", "github", cwd=repo, env=env), 2, fragment)

@@ -14,7 +14,7 @@ from deploycount.commands.report import generate_report
 from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.github_api import GitHub
-from deploycount.history import Repository
+from deploycount.history import NAMING_REMOTE, Repository
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
 from deploycount.timeutil import utc_now
 
@@ -157,7 +157,7 @@ def post_comment(
     number = pull_number(pull, payload)
     shipped: list[str] = []
     report = generate_report(repo, settings, environ=environ, shipped=shipped)
-    github = GitHub.from_environment(environ, report.repository)
+    github = GitHub.from_environment(environ, report.repository, repo.remote_url(NAMING_REMOTE))
     commits = pull_commits(github, number, Attributor(settings.markers, mentions=False), settings)
     branch = default_branch_ref(repo, payload)
     waiting = waiting_to_ship(repo, branch[0], branch[1], shipped) if branch else None

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from deploycount.deploys.base import DeployEvent, LoadedEvents
-from deploycount.history import repository_name
+from deploycount.history import NAMING_REMOTE, repository_name
 
 if TYPE_CHECKING:
     from deploycount.history import Repository
@@ -53,7 +53,9 @@ class GitHubSource:
         # would pay, which alone puts a window report over its budget.
         from deploycount.github_api import GitHub  # noqa: PLC0415
 
-        github = GitHub.from_environment(self.environ, repository_name(repo, self.environ))
+        github = GitHub.from_environment(
+            self.environ, repository_name(repo, self.environ), repo.remote_url(NAMING_REMOTE)
+        )
         loaded = LoadedEvents([])
         for deployment in github.deployments(environment):
             if not isinstance(deployment.get("id"), int) or not isinstance(
