@@ -167,8 +167,9 @@ def report(state: State, /, output_format: str | None, output: str | None, **fla
 
     progress = _progress()
     try:
+        log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
         result, config = report_from_options(
-            state.directory, _options(flags), environ=os.environ, progress=progress
+            state.directory, _options(flags), environ=os.environ, progress=progress, log=log
         )
     finally:
         if progress is not None:

@@ -53,6 +53,7 @@ class HttpClient:
         self.session.headers["User-Agent"] = "deploycount"
         self.session.headers.update(headers or {})
         self._log = log
+        self.requests = 0  # attempts sent, for --debug
         self._sleep = sleep
         self._clock = clock
 
@@ -156,6 +157,8 @@ class HttpClient:
         server dripping one byte a second never trips, so the attempt runs in a worker thread
         that is abandoned (a daemon) when the limit passes."""
         outcome: list[requests.Response | BaseException] = []
+
+        self.requests += 1
 
         def attempt() -> None:
             try:

@@ -114,6 +114,9 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
             if path == f"/repos/{REPO}/deployments":
                 environment = query.get("environment", [None])[0]
                 items = [d for d in state.deployments if environment in (None, d["environment"])]
+                items = sorted(
+                    items, key=lambda d: d["id"], reverse=True
+                )  # newest first, as GitHub
                 chunk, link = _page(items, query, base)
                 self._reply(200, chunk, {"Link": link} if link else None)
                 return

@@ -16,7 +16,8 @@ def deployment(
     state: GitHubState, sha: str, *statuses: tuple[str, str], env: str = "production"
 ) -> None:
     ident = state.new_id()
-    state.deployments.append({"id": ident, "sha": sha, "environment": env})
+    created = statuses[0][1] if statuses else "2026-01-01T00:00:00Z"
+    state.deployments.append({"id": ident, "sha": sha, "environment": env, "created_at": created})
     state.statuses[ident] = [{"state": s, "created_at": t} for s, t in statuses]
 
 
@@ -78,3 +79,28 @@ def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: Any) -> None:
     assert "Bad credentials" in result.stderr
     assert "wrong-token-value" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_only_what_the_window_needs_is_read(repo: GitRepo, run_cli: Any) -> None:
+    """1,200 old deployments and a 7-day window: a handful of requests, not one per deployment."""
+    old = repo.commit("old", when="2025-01-01T10:00:00Z")
+    recent = repo.commit("recent", when="2026-10-20T10:00:00Z")
+    state = GitHubState()
+    for n in range(1200):
+        day = f"2025-{1 + n // 110:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00Z"
+        deployment(state, old, ("success", day))
+    deployment(state, recent, ("success", "2026-10-22T00:00:00Z"))
+    with fake_github(state) as github:
+        env = {
+            "GITHUB_API_URL": github.url,
+            "GITHUB_TOKEN": "good-token",
+            "GITHUB_REPOSITORY": REPO,
+        }
+        result = run_cli(
+            "--debug", "report", "--format", "json", "--deploys", "github",
+            "--since", "2026-10-18", "--until", "2026-10-25", cwd=repo, env=env,
+        )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [(d["kind"], d["commits"]) for d in result.json()["deployments"]] == [("ship", 1)]
+    assert len(state.requests) <= 20, len(state.requests)
+    assert f"github source: {len(state.requests)} request(s)" in result.stderr

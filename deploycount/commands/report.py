@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 
 from deploycount.attribution import Confidence
 from deploycount.commands import open_repository
@@ -54,11 +55,13 @@ def report_from_options(
     *,
     environ: Mapping[str, str],
     progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> tuple[Report, FileConfig]:
     """The report the flags ask for, on the repository around `directory`, and its config."""
     repo, config = open_repository(directory, options.config_path)
     settings = resolve_report_settings(options, config, now=utc_now())
-    return generate_report(repo, settings, environ=environ, progress=progress), config
+    report = generate_report(repo, settings, environ=environ, progress=progress, log=log)
+    return report, config
 
 
 def choose_source(
@@ -67,12 +70,15 @@ def choose_source(
     remote: str,
     environ: Mapping[str, str],
     environment: str,
+    *,
+    since: datetime | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> tuple[DeploySource, list[str]]:
     """The named source; else `notes` when the ledger holds events of `environment`, else
     `tags:v*`. Also the warnings of looking at the ledger when it was not chosen (a failed
     fetch)."""
     if spec is not None:
-        return source_from_spec(spec, remote=remote, environ=environ), []
+        return source_from_spec(spec, remote=remote, environ=environ, since=since, log=log), []
     notes = NotesSource(remote=remote)
     if notes.has_events(repo, environment):
         return notes, []
@@ -99,12 +105,14 @@ def generate_report(
     environ: Mapping[str, str],
     progress: Progress | None = None,
     shipped: list[str] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> Report:
     """The report; `shipped`, when given, receives the sha of every successful deploy."""
     environment = settings.environment
     source, warnings = choose_source(
-        repo, settings.deploy_spec, settings.remote, environ, environment
-    )
+        repo, settings.deploy_spec, settings.remote, environ, environment,
+        since=settings.since, log=log,
+    )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
     loaded = source.load(repo, environment)
     warnings += loaded.warnings

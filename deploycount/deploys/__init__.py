@@ -6,7 +6,8 @@ Each source turns something outside deploycount (tags, the notes ledger, GitHub,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from deploycount.deploys.base import DeployEvent, DeploySource, LoadedEvents
 from deploycount.deploys.file import FileSource
@@ -20,7 +21,12 @@ __all__ = ["DeployEvent", "DeploySource", "LoadedEvents", "source_from_spec"]
 
 
 def source_from_spec(
-    spec: str, *, remote: str = DEFAULT_REMOTE, environ: Mapping[str, str] | None = None
+    spec: str,
+    *,
+    remote: str = DEFAULT_REMOTE,
+    environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> DeploySource:
     """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`. `environ` is what the
     `github` source reads its token, repository and API URL from."""
@@ -33,7 +39,7 @@ def source_from_spec(
     if kind == "notes" and not argument:
         return NotesSource(remote=remote)
     if kind == "github" and not argument:
-        return GitHubSource(environ=dict(environ or {}))
+        return GitHubSource(environ=dict(environ or {}), since=since, log=log)
     raise UsageError(
         f"unknown deploy source {spec!r}: use tags:GLOB (e.g. tags:v*,!*rc*), notes, github "
         "or file:PATH"

@@ -6,7 +6,7 @@ A deployment counts from its first `success` status (time = that status's `creat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,8 +47,13 @@ class GitHubSource:
 
     environ: Mapping[str, str] = field(default_factory=dict)
     spec: str = "github"
+    since: datetime | None = None  # the window's start: older deployments are read only so far
+    log: Callable[[str], None] | None = None
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
+        """Deployments newest first (as GitHub lists them), each with its statuses, stopping
+        once past the last successful deploy before the window: a repository with years of
+        deployments costs a few requests, not one per deployment ever made."""
         # Imported here: requests costs ~80 ms of start-up that every other source and command
         # would pay, which alone puts a window report over its budget.
         from deploycount.github_api import GitHub  # noqa: PLC0415
@@ -66,4 +71,21 @@ class GitHubSource:
             event = event_from_deployment(deployment, github.deployment_statuses(deployment["id"]))
             if event is not None:
                 loaded.events.append(event)
+                if (
+                    self.since is not None
+                    and event.status == "success"
+                    and event.time < self.since
+                    and _created(deployment) < self.since
+                ):
+                    break  # the last deploy before the window: nothing older matters
+        if self.log is not None:
+            self.log(f"github source: {github.http.requests} request(s) to the GitHub API")
         return loaded
+
+
+def _created(deployment: dict[str, Any]) -> datetime:
+    """When a deployment was created; deployments listed after it are older still."""
+    try:
+        return datetime.fromisoformat(str(deployment["created_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return datetime.max.replace(tzinfo=UTC)
