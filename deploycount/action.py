@@ -1,5 +1,10 @@
 """The GitHub Action's entry point: inputs from `INPUT_*` variables (never interpolated into a
-script), the command run in a subprocess, outputs to `$GITHUB_OUTPUT`, Markdown to the summary."""
+script), the command run in a subprocess, outputs to `$GITHUB_OUTPUT`, Markdown to the summary.
+
+An empty input means "not given": no flag is passed, so the repository's `.deploycount.toml` and
+then deploycount's defaults apply. The checkout is deepened when it is shallow or has no tags
+(actions/checkout's default), so the report is not all zeros for want of history.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from deploycount.model import Report
-from deploycount.options import DEFAULT_ENVIRONMENT
 from deploycount.render import render_markdown
 
 COMMANDS = ("report", "record", "push", "comment", "lint")
@@ -22,19 +26,43 @@ OUTPUTS = {
     "ai-normalised-deployments": "ai_normalised_deployments",
     "ai-commit-share": "ai_commit_share",
 }
+_TRUE = frozenset({"true", "yes", "1", "on"})
 
 
 def _input(environ: Mapping[str, str], name: str) -> str:
     return environ.get(f"INPUT_{name.upper()}", "").strip()
 
 
-def report_flags(environ: Mapping[str, str]) -> list[str]:
-    flags = ["--env", _input(environ, "environment") or DEFAULT_ENVIRONMENT]
-    for name in ("deploys", "since", "until", "config"):
+def _flags(environ: Mapping[str, str], names: Mapping[str, str]) -> list[str]:
+    """`--flag value` for each input that was given (input name -> flag)."""
+    flags: list[str] = []
+    for name, flag in names.items():
         value = _input(environ, name)
         if value:
-            flags += [f"--{name}", value]
+            flags += [flag, value]
     return flags
+
+
+def report_flags(environ: Mapping[str, str]) -> list[str]:
+    names = {"environment": "--env", "deploys": "--deploys", "since": "--since"}
+    return _flags(environ, {**names, "until": "--until", "config": "--config"})
+
+
+def record_arguments(environ: Mapping[str, str]) -> list[str]:
+    sha = _input(environ, "sha") or environ.get("GITHUB_SHA", "HEAD")
+    names = {"environment": "--env", "status": "--status", "time": "--time", "id": "--id"}
+    arguments = ["record", sha, *_flags(environ, {**names, "config": "--config"})]
+    if (_input(environ, "push") or "true").lower() in _TRUE:
+        arguments.append("--push")
+    return arguments
+
+
+def push_arguments(environ: Mapping[str, str]) -> list[str]:
+    arguments = ["push", *_flags(environ, {"sink": "--sink", "endpoint": "--to"})]
+    for line in _input(environ, "headers").splitlines():
+        if line.strip():
+            arguments += ["--header", line.strip()]
+    return arguments
 
 
 def lint_range(environ: Mapping[str, str]) -> list[str]:
@@ -45,11 +73,45 @@ def lint_range(environ: Mapping[str, str]) -> list[str]:
     return [f"origin/{base}..{head}"] if base and head else []
 
 
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+
+
+def ensure_history(environ: Mapping[str, str]) -> str | None:
+    """Deepen a shallow checkout and fetch tags (and, for lint, the pull request's base).
+    Returns a one-line error when that cannot be done."""
+    shallow = _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+    no_tags = not _git("tag", "--list").stdout.strip()
+    if shallow or no_tags:
+        args = ["fetch", "--quiet", "--tags", "origin"]
+        if shallow:
+            args.insert(2, "--unshallow")
+        fetched = _git(*args)
+        if fetched.returncode != 0 and shallow:
+            reason = (fetched.stderr.strip().splitlines() or ["no message"])[0]
+            return (
+                f"the checkout is shallow and could not be deepened ({reason}): use "
+                "actions/checkout with fetch-depth: 0"
+            )
+    base = environ.get("GITHUB_BASE_REF")
+    if _input(environ, "command") == "lint" and base and not _input(environ, "revrange"):
+        _git(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "origin",
+            f"+refs/heads/{base}:refs/remotes/origin/{base}",
+        )
+    return None
+
+
 def _run(arguments: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "deploycount", *arguments], check=False).returncode
 
 
-def _write_outputs(report: Report, path: Path, environ: Mapping[str, str]) -> None:
+def _write_outputs(
+    report: Report, path: Path, environ: Mapping[str, str], *, summary: bool
+) -> None:
     output = environ.get("GITHUB_OUTPUT")
     if output:
         totals = report.totals.model_dump()
@@ -58,9 +120,9 @@ def _write_outputs(report: Report, path: Path, environ: Mapping[str, str]) -> No
                 value = totals[key]
                 handle.write(f"{name}={'' if value is None else value}\n")
             handle.write(f"report-path={path}\n")
-    summary = environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
+    target = environ.get("GITHUB_STEP_SUMMARY")
+    if summary and target:
+        with open(target, "a", encoding="utf-8") as handle:
             handle.write(render_markdown(report) + "\n")
 
 
@@ -74,27 +136,23 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         )
         return 2
     if command == "record":
-        return _run(
-            [
-                "record",
-                environ.get("GITHUB_SHA", "HEAD"),
-                "--env",
-                _input(environ, "environment") or DEFAULT_ENVIRONMENT,
-                "--push",
-            ]
-        )
+        return _run(record_arguments(environ))
+    problem = ensure_history(environ)
+    if problem is not None:
+        print(f"deploycount: error: {problem}", file=sys.stderr)
+        return 2
     if command == "lint":
-        return _run(["lint", *lint_range(environ)])
+        return _run(["lint", *lint_range(environ), *_flags(environ, {"config": "--config"})])
     flags = report_flags(environ)
     path = Path(environ.get("RUNNER_TEMP") or ".") / "deploycount-report.json"
     code = _run(["report", "--format", "json", "--output", str(path), *flags])
     if code != 0:
         return code
-    _write_outputs(Report.model_validate(json.loads(path.read_text("utf-8"))), path, environ)
+    report = Report.model_validate(json.loads(path.read_text("utf-8")))
+    # comment writes its own body to the summary: the report is written there once.
+    _write_outputs(report, path, environ, summary=command != "comment")
     if command == "push":
-        return _run(
-            ["push", "--sink", _input(environ, "sink"), "--to", _input(environ, "endpoint"), *flags]
-        )
+        return _run([*push_arguments(environ), *flags])
     if command == "comment":
         return _run(["comment", *flags])
     return 0

@@ -47,9 +47,12 @@ def test_every_output_is_mapped_and_written() -> None:
     assert set(action["outputs"]) == {*OUTPUTS, "report-path"}
 
 
-def test_install_step_uses_its_own_virtualenv_and_path() -> None:
-    install = load_action()["runs"]["steps"][1]["run"]
-    assert "-m venv" in install and "$GITHUB_ACTION_PATH" in install
+def test_install_leaves_the_jobs_python_alone() -> None:
+    steps = load_action()["runs"]["steps"]
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python"))
+    assert setup["with"]["update-environment"] is False
+    install = next(s for s in steps if s.get("id") == "install")
+    assert "$GITHUB_ACTION_PATH/action/bootstrap.py" in install["run"]
 
 
 def test_entry_point_writes_outputs_and_summary(repo: GitRepo, tmp_path: Path) -> None:
@@ -78,3 +81,31 @@ def test_entry_point_writes_outputs_and_summary(repo: GitRepo, tmp_path: Path) -
     assert outputs["ai-commit-share"] == "1.0"
     assert json.loads(Path(outputs["report-path"]).read_text())["totals"]["commits"] == 1
     assert summary.read_text().startswith("## deploycount")
+
+
+def test_empty_inputs_pass_no_flags_and_record_push_inputs_do() -> None:
+    from deploycount.action import push_arguments, record_arguments, report_flags
+
+    empty = {"INPUT_ENVIRONMENT": "", "INPUT_SINCE": " ", "INPUT_DEPLOYS": ""}
+    assert report_flags(empty) == []
+    record = record_arguments({
+        "GITHUB_SHA": "abc123", "INPUT_STATUS": "failure", "INPUT_TIME": "2026-10-01T00:00:00Z",
+        "INPUT_ID": "d-9", "INPUT_PUSH": "false", "INPUT_ENVIRONMENT": "staging",
+    })  # fmt: skip
+    assert record == ["record", "abc123", "--env", "staging", "--status", "failure",
+                      "--time", "2026-10-01T00:00:00Z", "--id", "d-9"]  # fmt: skip
+    assert record_arguments({"INPUT_SHA": "def"})[-1] == "--push"
+    push = push_arguments({"INPUT_HEADERS": "Authorization: Bearer x\n\nX-Team: pay\n"})
+    assert push == ["push", "--header", "Authorization: Bearer x", "--header", "X-Team: pay"]
+
+
+def test_comment_writes_the_summary_once(tmp_path: Path) -> None:
+    from deploycount.action import _write_outputs
+    from tests.test_render import fixed_report
+
+    summary = tmp_path / "summary"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    _write_outputs(fixed_report(), tmp_path / "r.json", env, summary=False)
+    assert not summary.exists()
+    _write_outputs(fixed_report(), tmp_path / "r.json", env, summary=True)
+    assert summary.read_text().count("## deploycount") == 1
