@@ -10,7 +10,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,20 +21,13 @@ import yaml
 from packaging.requirements import Requirement
 
 from tests.conftest import GitRepo, make_repo
+from tests.tools import required_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def check_jsonschema() -> str:
-    found = shutil.which("check-jsonschema") or str(
-        Path(sys.executable).parent / "check-jsonschema"
-    )
-    if not Path(found).exists():
-        message = "check-jsonschema is not installed (pip install check-jsonschema)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    return required_tool("check-jsonschema", "pip install check-jsonschema")
 
 
 def readme_workflows() -> list[str]:

@@ -19,6 +19,30 @@ CORPUS = Path(
 )
 
 
+def import_rows(rows: list[dict[str, Any]], repo: Path) -> Path:
+    """A real repository with one commit per labelled row, oldest first, and each row's git-ai
+    note (if any) on refs/notes/ai, built by one git fast-import."""
+    process = run_fast_import(repo)
+    assert process.stdin is not None
+    writer = FastImport(process.stdin)
+    notes: dict[int, bytes] = {}
+    for index, row in enumerate(rows):
+        mark = writer.commit(
+            message=row["message"].encode(),
+            author=row["author"],
+            committer=row["committer"],
+            when=START + index * 60,
+            parents=[index] if index else [],
+            files={"n.txt": str(index).encode()},
+        )
+        if row.get("notes"):
+            notes[mark] = row["notes"].encode()
+    if notes:
+        writer.notes("refs/notes/ai", notes)
+    finish(process)
+    return repo
+
+
 def corpus_rows() -> list[dict[str, Any]]:
     """The corpus; in CI its absence fails the test, elsewhere it skips with where to put it."""
     if not CORPUS.is_file():
@@ -38,20 +62,7 @@ KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 def test_scan_agrees_with_labelled_corpus(tmp_path: Path, run_cli: Any) -> None:
     rows = corpus_rows()
     assert len(rows) == 598
-    repo = tmp_path / "corpus"
-    process = run_fast_import(repo)
-    assert process.stdin is not None
-    writer = FastImport(process.stdin)
-    for index, row in enumerate(rows):
-        writer.commit(
-            message=row["message"].encode(),
-            author=row["author"],
-            committer=row["committer"],
-            when=START + index * 60,
-            parents=[index] if index else [],
-            files={"n.txt": str(index).encode()},
-        )
-    finish(process)
+    repo = import_rows(rows, tmp_path / "corpus")
 
     result = run_cli("scan", "--format", "json", cwd=repo)
     assert result.exit_code == 0, result.stderr

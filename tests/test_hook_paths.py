@@ -16,6 +16,7 @@ import yaml
 
 from tests.conftest import GitRepo
 from tests.test_hook_lint import trailers
+from tests.tools import required_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 AGENT = {"CLAUDECODE": "1"}
@@ -155,13 +156,7 @@ def test_failures_never_block_a_commit(hooked: GitRepo, breakage: str, tmp_path:
 
 
 def pre_commit_binary() -> str:
-    found = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    if not Path(found).exists():
-        message = "pre-commit is not installed (pip install pre-commit)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    return required_tool("pre-commit", "pip install pre-commit")
 
 
 def test_the_manifest_validates_with_pre_commit() -> None:

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synth import START, FastImport, finish, run_fast_import
+from tests.test_corpus import import_rows
 
 DATA = Path(__file__).parent / "data" / "labelled-2026.jsonl"
 
@@ -23,24 +23,7 @@ def rows() -> list[dict[str, Any]]:
 def test_scan_on_the_labelled_2026_set(tmp_path: Path, run_cli: Any) -> None:
     labelled = rows()
     assert len(labelled) >= 2000 and len({r["source"].split("@")[0] for r in labelled}) >= 6
-    repo = tmp_path / "labelled"
-    process = run_fast_import(repo)
-    assert process.stdin is not None
-    writer = FastImport(process.stdin)
-    notes: dict[int, bytes] = {}
-    for index, row in enumerate(labelled):
-        mark = writer.commit(
-            message=row["message"].encode(),
-            author=row["author"],
-            committer=row["committer"],
-            when=START + index * 60,
-            parents=[index] if index else [],
-            files={"n.txt": str(index).encode()},
-        )
-        if row["notes"]:
-            notes[mark] = row["notes"].encode()
-    writer.notes("refs/notes/ai", notes)
-    finish(process)
+    repo = import_rows(labelled, tmp_path / "labelled")
 
     result = run_cli("scan", "--format", "json", cwd=repo)
     assert result.exit_code == 0, result.stderr
