@@ -28,7 +28,6 @@ BUILTIN_TOOL_IDS = (
     "factory", "warp", "windsurf", "kiro", "jetbrains", "continue", "cody", "goose", "nori",
     "ellipsis", "greptile", "coderabbit", OTHER_TOOL,
 )  # fmt: skip
-TOOL_IDS = BUILTIN_TOOL_IDS
 TOOL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 
 _NOREPLY_SUFFIX = "@users.noreply.github.com"

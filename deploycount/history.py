@@ -193,34 +193,31 @@ class Repository:
             tags.append(TagRef(name, target, int(created) if created.strip() else None, commit))
         return tags
 
-    def trees(self, shas: Iterable[str]) -> dict[str, str]:
-        """Tree of each commit, in one process (for parents outside the loaded history)."""
-        wanted = [s for s in dict.fromkeys(shas) if _HEX.match(s)]
-        if not wanted:
-            return {}
-        out = self._run_text(
-            "log", "--no-walk=unsorted", "--format=%H %T", "--stdin", stdin="\n".join(wanted) + "\n"
-        )
-        return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-
-    def commit_times(self, shas: Iterable[str]) -> dict[str, datetime]:
-        """Committer time of each commit, in one process."""
+    def _each_commit(self, shas: Iterable[str], field: str) -> dict[str, str]:
+        """One `git log` format field of each commit, in one process."""
         wanted = [s for s in dict.fromkeys(shas) if _HEX.match(s)]
         if not wanted:
             return {}
         out = self._run_text(
             "log",
             "--no-walk=unsorted",
-            "--format=%H %ct",
+            f"--format=%H {field}",
             "--stdin",
             stdin="\n".join(wanted) + "\n",
         )
-        times = {}
-        for line in out.splitlines():
-            sha, _, seconds = line.partition(" ")
-            if seconds.strip().lstrip("-").isdigit():
-                times[sha] = datetime.fromtimestamp(int(seconds), tz=UTC)
-        return times
+        return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+    def trees(self, shas: Iterable[str]) -> dict[str, str]:
+        """Tree of each commit (for parents outside the loaded history)."""
+        return self._each_commit(shas, "%T")
+
+    def commit_times(self, shas: Iterable[str]) -> dict[str, datetime]:
+        """Committer time of each commit."""
+        return {
+            sha: datetime.fromtimestamp(int(seconds), tz=UTC)
+            for sha, seconds in self._each_commit(shas, "%ct").items()
+            if seconds.strip().lstrip("-").isdigit()
+        }
 
     def check_mailmap(self, people: Iterable[Person]) -> dict[Person, Person]:
         """Apply `.mailmap` (and mailmap.file/blob) to trailer identities, in a few batches."""
@@ -262,7 +259,7 @@ class Repository:
     # -- notes (the deploy ledger) ---------------------------------------------------------------
 
     def ref_exists(self, ref: str) -> bool:
-        return bool(self._run("rev-parse", "--verify", "--quiet", ref, check=False).strip())
+        return self.ref_value(ref) is not None
 
     def ref_value(self, ref: str) -> str | None:
         """The object `ref` points at, or None when there is no such ref."""
