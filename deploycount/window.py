@@ -77,6 +77,11 @@ def window_facts(
                 f"no deploy of {environment} in the window; the last one was {last.id} on "
                 f"{last.time:%Y-%m-%d} ({days} days before {_describe(reference, now)})"
             )
+        elif not events and first_known is not None:
+            warnings.append(
+                f"none of the {environment} deploys from {source} is a commit in this "
+                "repository (see the skipped deploys above): fetch the history they deployed"
+            )
         elif not events:
             warnings.append(
                 f"no deploy of {environment} from {source} at all: tag releases, record deploys "

@@ -172,3 +172,15 @@ def test_one_person_under_two_emails_suggests_a_mailmap(repo: GitRepo, run_cli: 
     (repo.path / ".mailmap").write_text("Paul G <paul@aider.chat> <aider@paulg.org>\n")
     report = report_json(run_cli, repo, *WINDOW)
     assert report["totals"]["size"] == 1 and not [w for w in report["warnings"] if ".mailmap" in w]
+
+
+def test_deploys_whose_commits_are_missing_are_not_called_absent(
+    repo: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
+    repo.commit("x", when="2026-10-02T10:00:00Z")
+    events = tmp_path / "events.ndjson"
+    events.write_text('{"id": "x", "sha": "0123456789abcdef", "time": "2026-10-03T00:00:00Z"}\n')
+    warnings = report_json(run_cli, repo, "--deploys", f"file:{events}", *WINDOW)["warnings"]
+    assert any("is not in this repository: skipped" in w for w in warnings)
+    assert any(w.startswith("none of the production deploys") for w in warnings)
+    assert not any("at all" in w for w in warnings)
