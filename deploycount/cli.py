@@ -250,23 +250,36 @@ def record(state: State, /, *, sha: str, config_path: str | None, **flags: Any) 
 @click.option("--header", "headers", multiple=True, metavar="'Name: value'", help="Repeatable.")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), help="Seconds per answer. [30]")
 @click.option("--max-retry-seconds", type=click.FloatRange(0, 3600), help="Retry budget. [60]")
+@click.option(
+    "--otlp-protocol",
+    type=click.Choice(["http/protobuf", "http/json"]),
+    help="OTLP encoding. [default: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf]",
+)
+@click.option("--delete", is_flag=True, help="Delete this repository's Pushgateway group.")
 @click.pass_obj
-def push(state: State, /, *, headers: tuple[str, ...], **flags: Any) -> None:
+def push(state: State, /, *, headers: tuple[str, ...], delete: bool, **flags: Any) -> None:
     """Compute the report and send it to a metrics endpoint."""
     # Imported here: requests and prometheus_client cost ~100 ms that other commands never need.
     from deploycount.commands.push import push as run_push  # noqa: PLC0415
 
     log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
     options = _options(flags)
-    settings, destination = run_push(
+    outcome = run_push(
         state.directory,
         options,
         headers=list(headers) or None,
         environ=os.environ,
+        delete=delete,
         log=log,
         **flags,
     )
-    click.echo(f"pushed the report to {settings.sink} at {destination}", err=True)
+    for warning in outcome.warnings:
+        click.echo(f"deploycount: warning: {mask(warning)}", err=True)
+    if delete:
+        click.echo(f"deleted the group at {outcome.destination}", err=True)
+    else:
+        sink = outcome.settings.sink
+        click.echo(f"pushed the report to {sink} at {outcome.destination}", err=True)
 
 
 @cli.command()

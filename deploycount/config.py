@@ -44,12 +44,14 @@ from deploycount.options import (
     DEFAULT_MAX_RETRY_SECONDS,
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_TEAM_SIZE,
+    DEFAULT_OTLP_PROTOCOL,
     DEFAULT_PUSH_ATTEMPTS,
     DEFAULT_REMOTE,
     DEFAULT_REPORT_FORMAT,
     DEFAULT_SINCE,
     DEFAULT_TIMEOUT,
     DEFAULT_UNTIL,
+    OTLP_PROTOCOLS,
     ReportOptions,
 )
 from deploycount.teams import RESERVED_TEAM_NAMES, Team
@@ -128,6 +130,7 @@ class PushSection(_Section):
     headers: list[NonEmpty] = Field(default_factory=list)
     timeout: float | None = Field(default=None, gt=0, le=300)
     max_retry_seconds: float | None = Field(default=None, ge=0, le=3600)
+    otlp_protocol: Literal["http/protobuf", "http/json"] | None = None
 
 
 class TeamSection(_Section):
@@ -316,6 +319,25 @@ class PushSettings:
     headers: dict[str, str]
     timeout: float
     max_retry_seconds: float
+    otlp_protocol: str
+
+
+OTLP_PROTOCOL_VARIABLES = ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+
+
+def _otlp_protocol_from_environment(environ: Mapping[str, str]) -> str | None:
+    """The OpenTelemetry SDK variables, metrics-specific first; `grpc` is not spoken here."""
+    for name in OTLP_PROTOCOL_VARIABLES:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        if value not in OTLP_PROTOCOLS:
+            raise UsageError(
+                f"{name}={value!r} is not a protocol deploycount speaks: use http/protobuf or "
+                "http/json (gRPC is not supported; collectors take OTLP/HTTP on port 4318)"
+            )
+        return value
+    return None
 
 
 def resolve_push_settings(
@@ -327,6 +349,7 @@ def resolve_push_settings(
     max_retry_seconds: float | None,
     config: PushSection,
     environ: Mapping[str, str],
+    otlp_protocol: str | None = None,
 ) -> PushSettings:
     chosen_sink = choose(sink, config.sink, None)
     if chosen_sink is None:
@@ -350,6 +373,12 @@ def resolve_push_settings(
         timeout=choose(timeout, config.timeout, DEFAULT_TIMEOUT),
         max_retry_seconds=choose(
             max_retry_seconds, config.max_retry_seconds, DEFAULT_MAX_RETRY_SECONDS
+        ),
+        otlp_protocol=choose(
+            otlp_protocol,
+            config.otlp_protocol,
+            (chosen_sink == "otlp" and _otlp_protocol_from_environment(environ))
+            or DEFAULT_OTLP_PROTOCOL,
         ),
     )
 

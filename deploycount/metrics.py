@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +15,10 @@ from deploycount.attribution import Confidence, Person
 from deploycount.commits import CommitInfo
 from deploycount.linking import LinkedDeploy
 from deploycount.model import (
+    LEAD_TIME_BOUNDS_SECONDS,
     DeploymentRow,
+    LeadTimeHistogram,
+    LeadTimeHistograms,
     LeadTimes,
     LeadTimeStats,
     Metrics,
@@ -42,8 +47,8 @@ class ShippedCommit(NamedTuple):
     humans: tuple[Person, ...]
 
     @property
-    def lead_time_hours(self) -> float:
-        return (self.deploy_time.timestamp() - self.commit.committed_at) / _HOUR
+    def lead_time_seconds(self) -> float:
+        return self.deploy_time.timestamp() - self.commit.committed_at
 
 
 @dataclass
@@ -55,7 +60,7 @@ class _Tally:
     commits: int = 0
     ai_commits: int = 0
     people: set[str] = field(default_factory=set)
-    ai_lead: list[float] = field(default_factory=list)
+    ai_lead: list[float] = field(default_factory=list)  # seconds
     human_lead: list[float] = field(default_factory=list)
     reverted_ai: int = 0
     reverted_human: int = 0
@@ -73,7 +78,7 @@ class _Tally:
             return
         self.deployments.add(shipped.deploy_index)
         self.commits += 1
-        lead = shipped.lead_time_hours
+        lead = shipped.lead_time_seconds
         if lead < 0:
             # A deploy before the commit existed: a clock or a typo. It still counts; its lead
             # time does not.
@@ -146,6 +151,15 @@ def lead_time_stats(hours: Sequence[float]) -> LeadTimeStats:
     return LeadTimeStats(n=len(hours), p50=round(statistics.median(hours), 2), p90=round(p90, 2))
 
 
+def lead_time_histogram(seconds: Sequence[float]) -> LeadTimeHistogram:
+    """The cumulative counts at each of `LEAD_TIME_BOUNDS_SECONDS`, and the sum."""
+    ordered = sorted(seconds)
+    return LeadTimeHistogram(
+        sum_seconds=round(math.fsum(ordered), 3),
+        le={str(bound): bisect_right(ordered, bound) for bound in LEAD_TIME_BOUNDS_SECONDS},
+    )
+
+
 def _per_week(count: int, size: int, weeks: float) -> float | None:
     if size == 0 or weeks <= 0:
         return None
@@ -164,7 +178,11 @@ def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[s
         "ai_commits": tally.ai_commits,
         "ai_commit_share": round(tally.ai_commits / tally.commits, 4) if tally.commits else None,
         "lead_time_hours": LeadTimes(
-            ai=lead_time_stats(tally.ai_lead), human=lead_time_stats(tally.human_lead)
+            ai=lead_time_stats([s / _HOUR for s in tally.ai_lead]),
+            human=lead_time_stats([s / _HOUR for s in tally.human_lead]),
+        ),
+        "lead_time_histogram": LeadTimeHistograms(
+            ai=lead_time_histogram(tally.ai_lead), human=lead_time_histogram(tally.human_lead)
         ),
         "reverted_commits": RevertedCommits(ai=tally.reverted_ai, human=tally.reverted_human),
         "tools": dict(sorted(tally.tools.items())),
@@ -294,4 +312,10 @@ def _split_identity_warning(people: Sequence[Person]) -> list[str]:
     ]
 
 
-__all__ = ["ShippedCommit", "build_report", "classify_shipped", "lead_time_stats"]
+__all__ = [
+    "ShippedCommit",
+    "build_report",
+    "classify_shipped",
+    "lead_time_histogram",
+    "lead_time_stats",
+]

@@ -27,6 +27,26 @@ class LeadTimes(_Frozen):
     human: LeadTimeStats
 
 
+# The lead-time histogram's upper bounds in seconds (1h 4h 12h 1d 2d 4d 1w 2w 4w 8w); +Inf is n.
+LEAD_TIME_BOUNDS_SECONDS = (
+    3_600, 14_400, 43_200, 86_400, 172_800, 345_600, 604_800, 1_209_600, 2_419_200, 4_838_400,
+)  # fmt: skip
+
+
+class LeadTimeHistogram(_Frozen):
+    """Lead times of counted commits as a cumulative histogram: `le` maps each bound in seconds
+    (as a string, e.g. "3600") to the count at or below it; the +Inf count is `n` of the stats.
+    Unlike p50/p90, these add up across repositories and teams."""
+
+    sum_seconds: float
+    le: dict[str, int]
+
+
+class LeadTimeHistograms(_Frozen):
+    ai: LeadTimeHistogram
+    human: LeadTimeHistogram
+
+
 class RevertedCommits(_Frozen):
     """Commits shipped in the window that a later commit reverted."""
 
@@ -47,6 +67,7 @@ class Metrics(_Frozen):
     ai_commits: int | None
     ai_commit_share: float | None
     lead_time_hours: LeadTimes | None
+    lead_time_histogram: LeadTimeHistograms | None
     reverted_commits: RevertedCommits | None
     tools: dict[str, int] | None
 
@@ -61,6 +82,7 @@ class Totals(Metrics):
     commits: int
     ai_commits: int
     lead_time_hours: LeadTimes
+    lead_time_histogram: LeadTimeHistograms
     reverted_commits: RevertedCommits
     tools: dict[str, int]
     rollbacks: int

@@ -6,18 +6,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from google.protobuf import json_format
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+    ExportMetricsServiceResponse,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
+import deploycount
 from tests.conftest import GitRepo
 from tests.servers import Reply, free_port, running_pushgateway, scripted_server
+from tests.tools import required_tool
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 # A team name that needs escaping in the exposition format, and a repository with a slash.
@@ -56,9 +63,22 @@ def json_report(run_cli: Any, repo: GitRepo) -> dict[str, Any]:
     return result.json()
 
 
-def expected_values(report: dict[str, Any]) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """What the JSON report says each pushed sample must be."""
-    values = {}
+Key = tuple[str, tuple[tuple[str, str], ...]]
+BOUNDS = ("3600", "14400", "43200", "86400", "172800", "345600", "604800", "1209600", "2419200",
+          "4838400")  # fmt: skip
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> dict[Key, float]:
+    """What the JSON report says each exposed sample must be (Prometheus names and labels)."""
+    values: dict[Key, float] = {}
+
+    def put(name: str, value: float, **labels: str) -> None:
+        values[(name, tuple(sorted(labels.items())))] = float(value)
+
     rows = [("all", report["totals"])] + [
         (t["team"], t) for t in report["teams"] if not t["suppressed"]
     ]
@@ -71,21 +91,36 @@ def expected_values(report: dict[str, Any]) -> dict[tuple[str, tuple[tuple[str, 
         }  # fmt: skip
         for metric, key in plain.items():
             if metrics[key] is not None:
-                values[(f"deploycount_{metric}", (("team", team),))] = float(metrics[key])
+                put(f"deploycount_{metric}", metrics[key], team=team)
+        for tool, count in metrics["tools"].items():
+            put("deploycount_ai_commits_by_tool", count, team=team, tool=tool)
         for assisted, side in (("true", "ai"), ("false", "human")):
-            stats = metrics["lead_time_hours"][side]
-            for quantile, key in (("0.5", "p50"), ("0.9", "p90")):
-                if stats[key] is not None:
-                    labels = (("assisted", assisted), ("quantile", quantile), ("team", team))
-                    values[("deploycount_lead_time_hours", labels)] = stats[key]
-            labels = (("assisted", assisted), ("team", team))
-            values[("deploycount_reverted_commits", labels)] = float(
-                metrics["reverted_commits"][side]
-            )
+            put("deploycount_reverted_commits", metrics["reverted_commits"][side],
+                team=team, assisted=assisted)  # fmt: skip
+            histogram = metrics["lead_time_histogram"][side]
+            n = metrics["lead_time_hours"][side]["n"]
+            for bound in BOUNDS:
+                put("deploycount_lead_time_seconds_bucket", histogram["le"][bound],
+                    team=team, assisted=assisted, le=f"{float(bound)}")  # fmt: skip
+            put("deploycount_lead_time_seconds_bucket", n, team=team, assisted=assisted, le="+Inf")
+            put("deploycount_lead_time_seconds_count", n, team=team, assisted=assisted)
+            put("deploycount_lead_time_seconds_sum", histogram["sum_seconds"],
+                team=team, assisted=assisted)  # fmt: skip
+    put("deploycount_failed_deployments", report["totals"]["failed_deployments"], team="all")
+    put("deploycount_rollbacks", report["totals"]["rollbacks"], team="all")
+    put("deploycount_window_start_timestamp_seconds", _ts(report["since"]))
+    put("deploycount_window_end_timestamp_seconds", _ts(report["until"]))
+    shown = {t["size_source"] for t in report["teams"] if not t["suppressed"]}
+    size_source = {frozenset({"declared"}): "declared"}.get(frozenset(shown), "active")
+    if len(shown) > 1:
+        size_source = "mixed"
+    put("deploycount_report_info", 1, deploy_source=report["deploy_source"],
+        size_source=size_source, min_confidence=min_confidence,
+        version=deploycount.__version__)  # fmt: skip
     return values
 
 
-def pushed_values(metrics_text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def pushed_values(metrics_text: str) -> dict[Key, float]:
     """Our samples as the Pushgateway exposes them, parsed by prometheus_client's parser."""
     values = {}
     grouping = {"job", "repository", "environment", "window", "instance"}
@@ -99,9 +134,20 @@ def pushed_values(metrics_text: str) -> dict[tuple[str, tuple[tuple[str, str], .
             assert sample.labels["repository"] == "acme/api"
             assert sample.labels["environment"] == "production"
             assert sample.labels["window"] == "28d"
-            labels = tuple(sorted((k, v) for k, v in sample.labels.items() if k not in grouping))
+            labels = tuple(
+                sorted(
+                    # The Pushgateway writes bounds its own way (1.2096e+06): compare numbers.
+                    (k, _le(v) if k == "le" else v)
+                    for k, v in sample.labels.items()
+                    if k not in grouping
+                )
+            )
             values[(sample.name, labels)] = sample.value
     return values
+
+
+def _le(text: str) -> str:
+    return "+Inf" if text == "+Inf" else f"{float(text)}"
 
 
 def test_pushgateway_values_equal_the_report_and_repeat(
@@ -121,32 +167,165 @@ def test_pushgateway_values_equal_the_report_and_repeat(
         groups = requests.get(f"{gateway}/api/v1/metrics", timeout=5).json()["data"]
         assert len(groups) == 1
         assert groups[0]["labels"]["repository"] == "acme/api"
+        # An archived repository: its group goes, nothing else.
+        other = {**ENV, "GITHUB_REPOSITORY": "acme/old"}
+        pushed = run_cli("push", "--sink", "pushgateway", "--to", gateway, *WINDOW,
+                         cwd=shipped, env=other)  # fmt: skip
+        assert pushed.exit_code == 0, pushed.stderr
+        deleted = run_cli("push", "--sink", "pushgateway", "--to", gateway, "--delete", *WINDOW,
+                          cwd=shipped, env=other)  # fmt: skip
+        assert deleted.exit_code == 0, deleted.stderr
+        assert "deleted the group" in deleted.stderr
+        groups = requests.get(f"{gateway}/api/v1/metrics", timeout=5).json()["data"]
+        assert [g["labels"]["repository"] for g in groups] == ["acme/api"]
+    refused = run_cli("push", "--sink", "otlp", "--to", gateway, "--delete", *WINDOW, cwd=shipped)
+    assert refused.exit_code == 2 and "pushgateway only" in refused.stderr
 
 
-def test_otlp_requests_decode_with_the_official_message(shipped: GitRepo, run_cli: Any) -> None:
-    report = json_report(run_cli, shipped)
-    with scripted_server(lambda request, n: Reply(200, b"{}")) as server:
+def test_exposition_passes_promtool(shipped: GitRepo, run_cli: Any) -> None:
+    """The exact bytes PUT to the Pushgateway, checked by Prometheus's own linter."""
+    promtool = required_tool("promtool", "apt-get install prometheus")
+    with scripted_server(lambda request, n: Reply(200)) as server:
         result = run_cli(
-            "push", "--sink", "otlp", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
+            "push", "--sink", "pushgateway", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
+        )
+        assert result.exit_code == 0, result.stderr
+    [exchange] = server.received
+    assert exchange.method == "PUT"
+    assert (
+        exchange.path
+        == "/metrics/job/deploycount/repository@base64/YWNtZS9hcGk=/environment/production/window/28d"
+    )
+    assert b"deploycount_lead_time_seconds_bucket" in exchange.body
+    check = subprocess.run(
+        [promtool, "check", "metrics"],
+        check=False,
+        input=exchange.body,
+        capture_output=True,
+        timeout=60,
+    )
+    assert check.returncode == 0 and check.stdout == b"" and check.stderr == b"", (
+        check.stdout + check.stderr
+    )
+    # ...and promtool does speak up about what it should find: the old names.
+    old = b"# HELP deploycount_lead_time_hours x\n# TYPE deploycount_lead_time_hours gauge\n"
+    old += b'deploycount_lead_time_hours{quantile="0.5"} 1\n'
+    check = subprocess.run(
+        [promtool, "check", "metrics"], check=False, input=old, capture_output=True, timeout=60
+    )
+    assert check.returncode != 0
+
+
+def _otlp_values(message: ExportMetricsServiceRequest) -> tuple[dict[str, str], dict[Key, float]]:
+    """Resource attributes, and every data point in the Prometheus naming of expected_values."""
+    [resource_metrics] = message.resource_metrics
+    resource = {a.key: a.value.string_value for a in resource_metrics.resource.attributes}
+    values: dict[Key, float] = {}
+    units = {}
+    for metric in resource_metrics.scope_metrics[0].metrics:
+        assert metric.name.startswith("deploycount.") and "_" not in metric.name.split(".")[0]
+        name = metric.name.replace(".", "_", 1)
+        units[name] = metric.unit
+        kind = metric.WhichOneof("data")
+        if kind == "histogram":
+            assert metric.histogram.aggregation_temporality == 2  # cumulative
+            for point in metric.histogram.data_points:
+                labels = {a.key: a.value.string_value for a in point.attributes}
+                assert [int(b) for b in point.explicit_bounds] == [int(b) for b in BOUNDS]
+                running = 0
+                for bound, count in zip([*BOUNDS, "+Inf"], point.bucket_counts, strict=True):
+                    running += count
+                    le = bound if bound == "+Inf" else f"{float(bound)}"
+                    values[(f"{name}_bucket", tuple(sorted({**labels, "le": le}.items())))] = (
+                        running
+                    )
+                values[(f"{name}_count", tuple(sorted(labels.items())))] = point.count
+                values[(f"{name}_sum", tuple(sorted(labels.items())))] = point.sum
+            continue
+        assert kind == "gauge"
+        for point in metric.gauge.data_points:
+            labels = tuple(sorted((a.key, a.value.string_value) for a in point.attributes))
+            which = point.WhichOneof("value")
+            integer = metric.unit.startswith("{") and "/" not in metric.unit
+            assert which == (
+                "as_int" if integer or name == "deploycount_report" else "as_double"
+            ), name
+            key = name + "_info" if name == "deploycount_report" else name
+            values[(key, labels)] = point.as_int if which == "as_int" else point.as_double
+    assert units["deploycount_deployments"] == "{deployment}"
+    assert units["deploycount_commits"] == "{commit}"
+    assert units["deploycount_team_size"] == "{person}"
+    assert units["deploycount_lead_time_seconds"] == "s"
+    assert units["deploycount_window_start_timestamp_seconds"] == "s"
+    assert all(units.values())
+    return resource, values
+
+
+@pytest.mark.parametrize("protocol", ["http/protobuf", "http/json", None])
+def test_otlp_requests_decode_with_the_official_message(
+    shipped: GitRepo, run_cli: Any, protocol: str | None
+) -> None:
+    report = json_report(run_cli, shipped)
+    flags = ["--otlp-protocol", protocol] if protocol else []
+    with scripted_server(lambda request, n: Reply(200, b"")) as server:
+        result = run_cli(
+            "push", "--sink", "otlp", "--to", server.url, *flags, *WINDOW, cwd=shipped, env=ENV
         )
         assert result.exit_code == 0, result.stderr
     [exchange] = server.received
     assert (exchange.method, exchange.path) == ("POST", "/v1/metrics")
-    assert exchange.headers["Content-Type"] == "application/json"
-    message = json_format.Parse(exchange.body, ExportMetricsServiceRequest())  # strict decoding
-    [resource_metrics] = message.resource_metrics
-    resource = {a.key: a.value.string_value for a in resource_metrics.resource.attributes}
-    assert resource["service.name"] == "deploycount"
-    assert resource["repository"] == "acme/api"
-    values = {}
-    for metric in resource_metrics.scope_metrics[0].metrics:
-        assert metric.name.startswith("deploycount.")
-        assert metric.WhichOneof("data") == "gauge"
-        for point in metric.gauge.data_points:
-            labels = tuple(sorted((a.key, a.value.string_value) for a in point.attributes))
-            values[(metric.name.replace(".", "_", 1), labels)] = point.as_double
-    values.pop(("deploycount_last_push_timestamp_seconds", (("team", "all"),)))
+    message = ExportMetricsServiceRequest()
+    if protocol == "http/json":
+        assert exchange.headers["Content-Type"] == "application/json"
+        json_format.Parse(exchange.body, message)  # strict: unknown fields fail
+    else:  # protobuf is the default, as in the OpenTelemetry SDKs
+        assert exchange.headers["Content-Type"] == "application/x-protobuf"
+        message.ParseFromString(exchange.body)
+        assert message.SerializeToString() == exchange.body
+    resource, values = _otlp_values(message)
+    assert resource == {
+        "service.name": "deploycount",
+        "service.version": deploycount.__version__,
+        "service.instance.id": "acme/api/production/28d",
+        "vcs.repository.name": "acme/api",
+        "deployment.environment.name": "production",
+    }
+    values.pop(("deploycount_last_push_timestamp_seconds", ()))
     assert values == expected_values(report)
+
+
+def test_otlp_protocol_from_the_opentelemetry_variable(shipped: GitRepo, run_cli: Any) -> None:
+    with scripted_server(lambda request, n: Reply(200, b"{}")) as server:
+        env = {**ENV, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}
+        result = run_cli(
+            "push", "--sink", "otlp", "--to", server.url, *WINDOW, cwd=shipped, env=env
+        )
+        assert result.exit_code == 0, result.stderr
+    assert server.received[0].headers["Content-Type"] == "application/json"
+    env = {**ENV, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "grpc"}
+    result = run_cli("push", "--sink", "otlp", "--to", "http://127.0.0.1:1", *WINDOW,
+                     cwd=shipped, env=env)  # fmt: skip
+    assert result.exit_code == 2 and "gRPC is not supported" in result.stderr
+
+
+@pytest.mark.parametrize("encoding", ["protobuf", "json"])
+def test_otlp_partial_success_is_a_warning(shipped: GitRepo, run_cli: Any, encoding: str) -> None:
+    answer = ExportMetricsServiceResponse()
+    answer.partial_success.rejected_data_points = 3
+    answer.partial_success.error_message = "3 points had no name"
+    if encoding == "json":
+        body, content_type = json_format.MessageToJson(answer).encode(), "application/json"
+    else:
+        body, content_type = answer.SerializeToString(), "application/x-protobuf"
+    reply = Reply(200, body, headers={"Content-Type": content_type})
+    with scripted_server(lambda request, n: reply) as server:
+        result = run_cli(
+            "push", "--sink", "otlp", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
+        )
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: the OTLP endpoint rejected 3 data point(s): 3 points had no name" in result.stderr
+    )
 
 
 def test_webhook_gets_the_signed_report(shipped: GitRepo, run_cli: Any) -> None:

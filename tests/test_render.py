@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from deploycount.metrics import lead_time_histogram
 from deploycount.model import (
     DeploymentRow,
+    LeadTimeHistograms,
     LeadTimes,
     LeadTimeStats,
     Report,
@@ -31,6 +33,10 @@ def fixed_report() -> Report:
         "ai_commits": 4,
         "ai_commit_share": 0.5714,
         "lead_time_hours": LEAD,
+        "lead_time_histogram": LeadTimeHistograms(
+            ai=lead_time_histogram([3_600.0, 50_000.0, 80_000.0, 252_900.0]),
+            human=lead_time_histogram([100_000.0, 180_000.0, 345_600.0]),
+        ),
         "reverted_commits": RevertedCommits(ai=1, human=0),
         "tools": {"claude-code": 3, "cursor": 1},
     }

@@ -1,22 +1,36 @@
 """`deploycount push`: compute the report and send it to a Pushgateway, an OTLP endpoint or a
-webhook, through the one retrying HTTP client."""
+webhook, through the one retrying HTTP client; or delete a repository's Pushgateway group."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from deploycount.commands.report import Progress, report_from_options
-from deploycount.config import PushSettings, ReportOptions, resolve_push_settings
+from deploycount.commands import open_repository
+from deploycount.commands.report import Progress, generate_report
+from deploycount.config import (
+    PushSettings,
+    ReportOptions,
+    resolve_push_settings,
+    resolve_report_settings,
+)
+from deploycount.errors import UsageError
+from deploycount.history import repository_name
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
 from deploycount.model import Report
-from deploycount.sinks.otlp import push_otlp
-from deploycount.sinks.pushgateway import push_pushgateway
-from deploycount.sinks.samples import report_samples
-from deploycount.sinks.webhook import push_webhook
+from deploycount.sinks.samples import grouping_key, grouping_labels, report_families, window_label
+from deploycount.timeutil import utc_now
 
 WEBHOOK_SECRET_ENV = "DEPLOYCOUNT_WEBHOOK_SECRET"
+
+
+@dataclass
+class PushOutcome:
+    settings: PushSettings
+    destination: str  # where it went, without credentials
+    warnings: list[str] = field(default_factory=list)
 
 
 def push(
@@ -29,11 +43,14 @@ def push(
     timeout: float | None,
     max_retry_seconds: float | None,
     environ: Mapping[str, str],
+    otlp_protocol: str | None = None,
+    delete: bool = False,
     log: Callable[[str], None] | None = None,
     progress: Progress | None = None,
-) -> tuple[PushSettings, str]:
-    """Compute the report and send it; returns the settings used and where it went."""
-    report, config = report_from_options(directory, options, environ=environ, progress=progress)
+) -> PushOutcome:
+    """Compute the report and send it (or, with `delete`, remove its Pushgateway group)."""
+    repo, config = open_repository(directory, options.config_path)
+    report_settings = resolve_report_settings(options, config, now=utc_now())
     settings = resolve_push_settings(
         sink=sink,
         url=url,
@@ -42,28 +59,62 @@ def push(
         max_retry_seconds=max_retry_seconds,
         config=config.push,
         environ=environ,
+        otlp_protocol=otlp_protocol,
     )
-    return settings, send_report(report, settings, log=log, environ=environ)
+    client = _client(settings, log)
+    if delete:
+        if settings.sink != "pushgateway":
+            raise UsageError("push --delete works with --sink pushgateway only")
+        from deploycount.sinks.pushgateway import delete_group  # noqa: PLC0415
+
+        window = window_label((report_settings.until - report_settings.since).total_seconds())
+        grouping = grouping_key(repository_name(repo, environ), report_settings.environment, window)
+        return PushOutcome(settings, safe_url(delete_group(client, settings.url, grouping)))
+    report = generate_report(repo, report_settings, environ=environ, progress=progress, log=log)
+    return send_report(
+        report, settings, min_confidence=report_settings.minimum.label, log=log, environ=environ
+    )
+
+
+def _client(settings: PushSettings, log: Callable[[str], None] | None) -> HttpClient:
+    policy = RetryPolicy(
+        read_timeout=settings.timeout, max_retry_seconds=settings.max_retry_seconds
+    )
+    return HttpClient(policy, headers=settings.headers, log=log)
 
 
 def send_report(
     report: Report,
     settings: PushSettings,
     *,
+    min_confidence: str,
     log: Callable[[str], None] | None = None,
     environ: Mapping[str, str],
-) -> str:
-    """Send the report to the sink; returns where it went (without credentials)."""
-    policy = RetryPolicy(
-        read_timeout=settings.timeout, max_retry_seconds=settings.max_retry_seconds
-    )
-    client = HttpClient(policy, headers=settings.headers, log=log)
+) -> PushOutcome:
+    """Send the report to the sink. Each sink's libraries are imported only when it is used."""
+    client = _client(settings, log)
     now = time.time()
     if settings.sink == "webhook":
+        from deploycount.sinks.webhook import push_webhook  # noqa: PLC0415
+
         secret = environ.get(WEBHOOK_SECRET_ENV) or None
         register_secret(secret)
-        return safe_url(push_webhook(client, settings.url, report, secret=secret))
-    samples = report_samples(report, pushed_at=round(now, 3))
+        url = push_webhook(client, settings.url, report, secret=secret)
+        return PushOutcome(settings, safe_url(url))
+    families = report_families(report, min_confidence=min_confidence, pushed_at=round(now, 3))
     if settings.sink == "pushgateway":
-        return safe_url(push_pushgateway(client, settings.url, report, samples))
-    return safe_url(push_otlp(client, settings.url, report, samples, now_ns=int(now * 1e9)))
+        from deploycount.sinks.pushgateway import push_pushgateway  # noqa: PLC0415
+
+        url = push_pushgateway(client, settings.url, grouping_labels(report), families)
+        return PushOutcome(settings, safe_url(url))
+    from deploycount.sinks.otlp import push_otlp  # noqa: PLC0415
+
+    url, warnings = push_otlp(
+        client,
+        settings.url,
+        report,
+        families,
+        now_ns=int(now * 1e9),
+        protocol=settings.otlp_protocol,
+    )
+    return PushOutcome(settings, safe_url(url), warnings)

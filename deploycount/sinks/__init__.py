@@ -1,7 +1,2 @@
-"""Metrics sinks: the same report, sent where engineering leads already look."""
-
-from __future__ import annotations
-
-from deploycount.sinks.samples import Sample, report_samples
-
-__all__ = ["Sample", "report_samples"]
+"""Metrics sinks: the same report, sent where engineering leads already look. Each sink module
+imports its own libraries (prometheus_client, protobuf, requests) only when it is used."""

@@ -1,25 +1,18 @@
-"""Prometheus Pushgateway: PUT the gauges to the report's grouping key.
+"""Prometheus Pushgateway: PUT the report's metrics to its grouping key, or DELETE the group.
 
-PUT replaces the whole group, so pushing the same report twice leaves the same values. The text
-exposition format (escaping of user-supplied label values included) comes from
-`prometheus_client`, the reference implementation, rather than hand-written code.
-"""
+PUT replaces the whole group, so pushing the same report twice leaves the same values."""
 
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from urllib.parse import quote
 
-from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
-from prometheus_client.registry import Collector
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from deploycount.http import HttpClient
-from deploycount.model import Report
-from deploycount.sinks.samples import HELP, PREFIX, Sample, window_days
+from deploycount.sinks.exposition import text_exposition
+from deploycount.sinks.samples import Family, Labels
 
 
 def grouping_segment(name: str, value: str) -> str:
@@ -31,47 +24,26 @@ def grouping_segment(name: str, value: str) -> str:
     return f"{name}/{quote(value, safe='')}"
 
 
-def grouping_path(report: Report) -> str:
-    segments = [
-        grouping_segment("job", "deploycount"),
-        grouping_segment("repository", report.repository),
-        grouping_segment("environment", report.environment),
-        grouping_segment("window", window_days(report)),
-    ]
-    return "/metrics/" + "/".join(segments)
-
-
-class _Samples(Collector):
-    def __init__(self, samples: Sequence[Sample]) -> None:
-        self.samples = samples
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        by_name: dict[str, list[Sample]] = defaultdict(list)
-        for sample in self.samples:
-            by_name[sample.name].append(sample)
-        for name, group in by_name.items():
-            label_names = [label for label, _ in group[0].labels]
-            family = GaugeMetricFamily(PREFIX + name, HELP[name], labels=label_names)
-            for sample in group:
-                family.add_metric([value for _, value in sample.labels], sample.value)
-            yield family
-
-
-def exposition(samples: Sequence[Sample]) -> bytes:
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Samples(samples))
-    return generate_latest(registry)
+def grouping_path(grouping: Labels) -> str:
+    return "/metrics/" + "/".join(grouping_segment(name, value) for name, value in grouping)
 
 
 def push_pushgateway(
-    client: HttpClient, base_url: str, report: Report, samples: Sequence[Sample]
+    client: HttpClient, base_url: str, grouping: Labels, families: Sequence[Family]
 ) -> str:
-    url = base_url.rstrip("/") + grouping_path(report)
+    url = base_url.rstrip("/") + grouping_path(grouping)
     client.request(
         "PUT",
         url,
         what="Pushgateway",
-        data=exposition(samples),
+        data=text_exposition(families),
         headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4},
     )
+    return url
+
+
+def delete_group(client: HttpClient, base_url: str, grouping: Labels) -> str:
+    """Remove every metric of the group (an archived repository, a retired environment)."""
+    url = base_url.rstrip("/") + grouping_path(grouping)
+    client.request("DELETE", url, what="Pushgateway")
     return url

@@ -1,39 +1,100 @@
-"""Pure: a report as gauge samples (README "deploycount push"). Suppressed teams are left out;
-a null metric is not sent (a missing sample, not a zero)."""
+"""Pure: a report as metric families (README "Metrics names"), the one description every sink
+renders: the Pushgateway and OpenMetrics text through `prometheus_client`, OTLP through the
+official protobuf messages.
+
+Suppressed teams are left out; a null metric is not sent (a missing sample, not a zero).
+Repository totals carry `team="all"`; what describes the push rather than a team (the window's
+bounds, the push time, the info metric) carries no `team` label.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Literal
 
-from deploycount.model import Metrics, Report
+from deploycount import __version__
+from deploycount.model import LEAD_TIME_BOUNDS_SECONDS, Metrics, Report
 
 PREFIX = "deploycount_"
-HELP = {
-    "deployments": "Successful deploys in the window that ship at least one counted commit.",
-    "ai_deployments": "Deploys in the window that ship at least one counted AI-assisted commit.",
-    "team_size": "People counted for normalisation (declared or active).",
-    "normalised_deployments": "Deployments per person per week.",
-    "ai_normalised_deployments": "AI-assisted deployments per person per week.",
-    "commits": "Counted commits shipped in the window.",
-    "ai_commits": "Counted AI-assisted commits shipped in the window.",
-    "lead_time_hours": "Commit-to-deploy lead time in hours (quantile 0.5 and 0.9).",
-    "reverted_commits": "Commits shipped in the window and reverted later.",
-    "last_push_timestamp_seconds": "When deploycount last pushed these metrics (Unix seconds).",
-}
+
+Labels = tuple[tuple[str, str], ...]
+Kind = Literal["gauge", "histogram", "info"]
 
 
 @dataclass(frozen=True, slots=True)
-class Sample:
-    """One gauge value: metric name without prefix, its labels in a fixed order, the value."""
+class Point:
+    """One value of a family: a number, or for a histogram the cumulative counts per upper bound
+    (+Inf last) and the sum. `timestamp` (Unix seconds) only for backfill output."""
+
+    labels: Labels
+    value: float = 0
+    buckets: tuple[tuple[float, int], ...] = ()
+    total: float = 0.0
+    timestamp: float | None = None
+
+    @property
+    def count(self) -> int:
+        return self.buckets[-1][1] if self.buckets else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A metric: name without the prefix, type, help, UCUM unit (for OTLP) and its points."""
 
     name: str
-    labels: tuple[tuple[str, str], ...]
-    value: float
+    kind: Kind
+    help: str
+    unit: str
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def integer(self) -> bool:
+        return self.unit.startswith("{") and "/" not in self.unit
 
 
-def _team_samples(team: str, metrics: Metrics) -> list[Sample]:
-    samples = []
+# name: (kind, unit, help). The order is the exposition's order.
+FAMILIES: dict[str, tuple[Kind, str, str]] = {
+    "deployments": (
+        "gauge", "{deployment}",
+        "Successful deploys in the window that ship at least one counted commit.",
+    ),
+    "ai_deployments": (
+        "gauge", "{deployment}",
+        "Deploys in the window that ship at least one counted AI-assisted commit.",
+    ),
+    "failed_deployments": ("gauge", "{deployment}", "Failed deploy events in the window."),
+    "rollbacks": (
+        "gauge", "{deployment}", "Deploys in the window that went back to an earlier commit.",
+    ),
+    "team_size": ("gauge", "{person}", "People counted for normalisation (declared or active)."),
+    "normalised_deployments": (
+        "gauge", "{deployment}/{person}/wk", "Deployments per person per week.",
+    ),
+    "ai_normalised_deployments": (
+        "gauge", "{deployment}/{person}/wk", "AI-assisted deployments per person per week.",
+    ),
+    "commits": ("gauge", "{commit}", "Counted commits shipped in the window."),
+    "ai_commits": ("gauge", "{commit}", "Counted AI-assisted commits shipped in the window."),
+    "ai_commits_by_tool": (
+        "gauge", "{commit}", "Counted AI-assisted commits shipped in the window, per tool.",
+    ),
+    "reverted_commits": (
+        "gauge", "{commit}", "Commits shipped in the window and reverted later.",
+    ),
+    "lead_time_seconds": (
+        "histogram", "s", "Commit-to-deploy lead time of counted commits shipped in the window.",
+    ),
+    "window_start_timestamp_seconds": ("gauge", "s", "Start of the report's window."),
+    "window_end_timestamp_seconds": ("gauge", "s", "End of the report's window."),
+    "last_push_timestamp_seconds": ("gauge", "s", "When deploycount last pushed these metrics."),
+    "report": ("info", "1", "How the report was made."),
+}  # fmt: skip
+
+
+def _team_points(team: str, metrics: Metrics) -> Iterable[tuple[str, Point]]:
+    labels: Labels = (("team", team),)
     plain = {
         "deployments": metrics.deployments,
         "ai_deployments": metrics.ai_deployments,
@@ -45,42 +106,122 @@ def _team_samples(team: str, metrics: Metrics) -> list[Sample]:
     }
     for name, value in plain.items():
         if value is not None:
-            samples.append(Sample(name, (("team", team),), float(value)))
-    if metrics.lead_time_hours is not None:
-        for assisted, stats in (
-            ("true", metrics.lead_time_hours.ai),
-            ("false", metrics.lead_time_hours.human),
-        ):
-            for quantile, value in (("0.5", stats.p50), ("0.9", stats.p90)):
-                if value is not None:
-                    labels = (("team", team), ("assisted", assisted), ("quantile", quantile))
-                    samples.append(Sample("lead_time_hours", labels, float(value)))
+            yield name, Point(labels, value)
+    for tool, count in sorted((metrics.tools or {}).items()):
+        yield "ai_commits_by_tool", Point((*labels, ("tool", tool)), count)
     if metrics.reverted_commits is not None:
-        for assisted, count in (
-            ("true", metrics.reverted_commits.ai),
-            ("false", metrics.reverted_commits.human),
+        reverted = metrics.reverted_commits
+        for assisted, count in (("true", reverted.ai), ("false", reverted.human)):
+            yield "reverted_commits", Point((*labels, ("assisted", assisted)), count)
+    if metrics.lead_time_histogram is not None and metrics.lead_time_hours is not None:
+        histograms = metrics.lead_time_histogram
+        stats = metrics.lead_time_hours
+        for assisted, histogram, n in (
+            ("true", histograms.ai, stats.ai.n),
+            ("false", histograms.human, stats.human.n),
         ):
-            samples.append(
-                Sample("reverted_commits", (("team", team), ("assisted", assisted)), float(count))
+            buckets = tuple(
+                (float(bound), histogram.le[str(bound)]) for bound in LEAD_TIME_BOUNDS_SECONDS
             )
-    return samples
+            yield (
+                "lead_time_seconds",
+                Point(
+                    (*labels, ("assisted", assisted)),
+                    buckets=(*buckets, (float("inf"), n)),
+                    total=histogram.sum_seconds,
+                ),
+            )
 
 
-def report_samples(report: Report, *, pushed_at: float) -> list[Sample]:
-    """Every sample of the report: totals as team `all`, then each team that is not suppressed."""
-    samples = _team_samples("all", report.totals)
+def _timestamp(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def size_source(report: Report) -> str:
+    """`declared` when every shown team declares its size, `active` when none does (or there are
+    no teams), else `mixed`."""
+    sources = {team.size_source for team in report.teams if not team.suppressed}
+    if sources == {"declared"}:
+        return "declared"
+    return "mixed" if "declared" in sources else "active"
+
+
+def report_families(
+    report: Report, *, min_confidence: str, pushed_at: float | None = None
+) -> list[Family]:
+    """Every metric of the report: totals as team `all`, then each team that is not suppressed.
+    `pushed_at` adds the last-push timestamp (a live push; not a backfill)."""
+    points: list[tuple[str, Point]] = [*_team_points("all", report.totals)]
+    totals = report.totals
+    points.append(("failed_deployments", Point((("team", "all"),), totals.failed_deployments)))
+    points.append(("rollbacks", Point((("team", "all"),), totals.rollbacks)))
     for team in report.teams:
         if not team.suppressed:
-            samples.extend(_team_samples(team.team, team))
-    samples.append(Sample("last_push_timestamp_seconds", (("team", "all"),), pushed_at))
-    return samples
+            points.extend(_team_points(team.team, team))
+    points.append(("window_start_timestamp_seconds", Point((), _timestamp(report.since))))
+    points.append(("window_end_timestamp_seconds", Point((), _timestamp(report.until))))
+    if pushed_at is not None:
+        points.append(("last_push_timestamp_seconds", Point((), pushed_at)))
+    info: Labels = (
+        ("deploy_source", report.deploy_source),
+        ("size_source", size_source(report)),
+        ("min_confidence", min_confidence),
+        ("version", __version__),
+    )
+    points.append(("report", Point(info, 1)))
+
+    families = {
+        name: Family(name, kind, help_text, unit)
+        for name, (kind, unit, help_text) in FAMILIES.items()
+    }
+    for name, point in points:
+        families[name].points.append(point)
+    return [family for family in families.values() if family.points]
+
+
+def grouping_labels(report: Report) -> Labels:
+    """The Pushgateway grouping key as labels (what a scrape of the Pushgateway adds)."""
+    return grouping_key(report.repository, report.environment, window_days(report))
+
+
+def grouping_key(repository: str, environment: str, window: str) -> Labels:
+    return (
+        ("job", "deploycount"),
+        ("repository", repository),
+        ("environment", environment),
+        ("window", window),
+    )
+
+
+def series_over_time(reports: Sequence[Report], *, min_confidence: str) -> list[Family]:
+    """The families of several reports (one per period) as timestamped series, each point
+    stamped with its period's end and labelled with the grouping key: what a Prometheus that
+    scraped a Pushgateway at the end of each period would hold."""
+    merged: dict[str, Family] = {}
+    for report in reports:
+        stamp = _timestamp(report.until)
+        grouping = grouping_labels(report)
+        for family in report_families(report, min_confidence=min_confidence):
+            target = merged.setdefault(
+                family.name, Family(family.name, family.kind, family.help, family.unit)
+            )
+            target.points.extend(
+                replace(point, labels=(*grouping, *point.labels), timestamp=stamp)
+                for point in family.points
+            )
+    for family in merged.values():
+        # OpenMetrics keeps each series together; the stable sort keeps its points in time order.
+        family.points.sort(key=lambda point: point.labels)
+    return list(merged.values())
 
 
 def window_days(report: Report) -> str:
     """The window as the grouping-key value: whole days `28d`, else whole hours `36h`."""
-    since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
-    until = datetime.fromisoformat(report.until.replace("Z", "+00:00"))
-    seconds = round((until - since).total_seconds())
+    return window_label(_timestamp(report.until) - _timestamp(report.since))
+
+
+def window_label(length_seconds: float) -> str:
+    seconds = round(length_seconds)
     if seconds % 86_400 == 0:
         return f"{seconds // 86_400}d"
     return f"{round(seconds / 3600)}h"
