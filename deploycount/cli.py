@@ -22,6 +22,7 @@ from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, Rep
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
 FORMATS = ["table", "json", "markdown"]
+REPORT_FORMATS = [*FORMATS, "openmetrics"]
 
 
 class State:
@@ -156,26 +157,41 @@ def _write(text: str, output: str | None) -> None:
 
 @cli.command()
 @report_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), help="[default: table]")
+@click.option(
+    "--format", "output_format", type=click.Choice(REPORT_FORMATS), help="[default: table]"
+)
 @click.option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--every", metavar="PERIOD", help="One report per period of the window (1w, 7d, 24h)."
+)
 @click.pass_obj
-def report(state: State, /, output_format: str | None, output: str | None, **flags: Any) -> None:
+def report(
+    state: State, /, output_format: str | None, output: str | None, every: str | None,
+    **flags: Any,
+) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
-    from deploycount.commands.report import report_from_options  # noqa: PLC0415
+    from deploycount.commands.report import reports_from_options  # noqa: PLC0415
     from deploycount.config import resolve_report_output  # noqa: PLC0415
-    from deploycount.render import render_report  # noqa: PLC0415
+    from deploycount.render import render_report, render_reports  # noqa: PLC0415
 
     progress = _progress()
     try:
         log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
-        result, config = report_from_options(
-            state.directory, _options(flags), environ=os.environ, progress=progress, log=log
-        )
+        made = reports_from_options(
+            state.directory, _options(flags), every=every, environ=os.environ,
+            progress=progress, log=log,
+        )  # fmt: skip
     finally:
         if progress is not None:
             progress.close()
-    chosen_format, destination = resolve_report_output(output_format, output, config)
-    _write(render_report(result, chosen_format), destination)
+    chosen_format, destination = resolve_report_output(output_format, output, made.config)
+    if made.left_over:
+        click.echo(f"deploycount: {made.left_over}", err=True)
+    if made.every or chosen_format == "openmetrics":
+        text = render_reports(made.reports, chosen_format, min_confidence=made.min_confidence)
+    else:
+        text = render_report(made.reports[0], chosen_format)
+    _write(text, destination)
 
 
 @cli.command()

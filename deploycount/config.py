@@ -75,8 +75,9 @@ class ReportSection(_Section):
     since: NonEmpty | None = None
     until: NonEmpty | None = None
     env: NonEmpty | None = None
-    format: Literal["table", "json", "markdown"] | None = None
+    format: Literal["table", "json", "markdown", "openmetrics"] | None = None
     output: NonEmpty | None = None
+    every: NonEmpty | None = None
 
 
 class DeploysSection(_Section):

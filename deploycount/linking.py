@@ -22,6 +22,7 @@ class LinkedDeploy:
     event: DeployEvent
     kind: DeployKind
     shipped: tuple[str, ...]
+    reached: tuple[str, ...] = ()  # a baseline's commits: reached first, never counted
 
 
 def link_deploys(
@@ -50,9 +51,9 @@ def link_deploys(
             continue
         if event is baseline:
             # Shallow boundaries do not matter here: nothing the baseline reaches is counted.
-            _walk(event.sha, parents, shipped, frozenset())
+            reached = _walk(event.sha, parents, shipped, frozenset())
             last_sha = event.sha
-            linked.append(LinkedDeploy(event, "baseline", ()))
+            linked.append(LinkedDeploy(event, "baseline", (), tuple(reached)))
             continue
         new = _walk(event.sha, parents, shipped, shallow)
         kind: DeployKind

@@ -42,6 +42,17 @@ def parse_when(text: str, *, now: datetime, option: str) -> datetime:
         ) from None
 
 
+def parse_span(text: str, *, option: str) -> timedelta:
+    """`1w`, `7d`, `24h`: a positive length of time."""
+    relative = _RELATIVE.match(text.strip().lower())
+    if not relative or int(relative[1]) == 0:
+        raise UsageError(f"{option} {text!r} is not a length of time: use e.g. 1w, 7d or 24h")
+    try:
+        return int(relative[1]) * _UNITS[relative[2]]
+    except OverflowError:
+        raise UsageError(f"{option} {text!r} is longer than deploycount can count") from None
+
+
 def iso_z(moment: datetime) -> str:
     """`2026-10-01T00:00:00Z`: UTC, seconds precision."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

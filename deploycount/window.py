@@ -9,6 +9,7 @@ from being silently wrong (README "Linking commits to deploys", "Choices made").
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,3 +105,13 @@ def window_facts(
 
 def _describe(reference: datetime, now: datetime) -> str:
     return "now" if reference == now else "the window's end"
+
+
+def periods(
+    since: datetime, until: datetime, every: timedelta
+) -> tuple[list[tuple[datetime, datetime]], timedelta]:
+    """`[since, until)` cut into whole periods of `every` that end at `until`, oldest first, and
+    what is left over at the start (shorter than one period, left out)."""
+    count = int((until - since) / every)
+    cuts = [until - every * k for k in range(count, -1, -1)]
+    return list(itertools.pairwise(cuts)), (cuts[0] - since) if cuts else (until - since)

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.tools import required_tool
+
 PUSHGATEWAY_BINARIES = ("/usr/bin/prometheus-pushgateway", "pushgateway")
 
 
@@ -67,6 +69,60 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def running_prometheus(workdir: Path, config: str, *, rules: Path | None = None) -> Iterator[str]:
+    """A real Prometheus (the Debian package) on 127.0.0.1 with `config` (YAML), its storage in
+    `workdir/data` (put backfilled blocks there first), retention long enough for any test."""
+    binary = required_tool("prometheus", "apt-get install -y prometheus")
+    port = free_port()
+    config_file = workdir / "prometheus.yml"
+    if rules is not None:
+        config += f"\nrule_files: [{str(rules)!r}]\n"
+    config_file.write_text(config)
+    log = (workdir / "prometheus.log").open("wb")
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={workdir / 'data'}",
+            "--storage.tsdb.retention.time=100y",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/-/ready", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(
+                    "Prometheus did not start: "
+                    + (workdir / "prometheus.log").read_text(errors="replace")[-2000:]
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def prometheus_query(url: str, expr: str, **params: str) -> list[dict[str, object]]:
+    """The result of an instant (or, with start/end/step, range) query; errors fail the test."""
+    path = "query_range" if "step" in params else "query"
+    answer = requests.get(f"{url}/api/v1/{path}", params={"query": expr, **params}, timeout=30)
+    body = answer.json()
+    assert body["status"] == "success", f"{expr}: {body}"
+    result: list[dict[str, object]] = body["data"]["result"]
+    return result
 
 
 @dataclass

@@ -8,9 +8,9 @@ module (`history`), a deploy source, or a pure function.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from deploycount.attribution import Confidence
@@ -32,6 +32,7 @@ from deploycount.config import (
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
+from deploycount.errors import UsageError
 from deploycount.history import (
     AI_NOTES_REF,
     AI_NOTES_REMOTE_REF,
@@ -43,8 +44,8 @@ from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import build_report, classify_shipped
 from deploycount.model import Report
 from deploycount.teams import TeamDirectory
-from deploycount.timeutil import utc_now
-from deploycount.window import WindowFacts, first_success, window_facts
+from deploycount.timeutil import iso_z, parse_span, utc_now
+from deploycount.window import WindowFacts, first_success, periods, window_facts
 
 Progress = Callable[[int], None]
 
@@ -62,6 +63,49 @@ def report_from_options(
     settings = resolve_report_settings(options, config, now=utc_now())
     report = generate_report(repo, settings, environ=environ, progress=progress, log=log)
     return report, config
+
+
+@dataclass
+class Reports:
+    """What `report` made: one report, or one per `--every` period (oldest first)."""
+
+    reports: list[Report]
+    config: FileConfig
+    min_confidence: str
+    every: bool
+    left_over: str | None  # the start of the span that is not a whole period, when any
+
+
+def reports_from_options(
+    directory: str,
+    options: ReportOptions,
+    *,
+    every: str | None,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Reports:
+    """`report`: the window's report, or with `every` one report per period of the window."""
+    repo, config = open_repository(directory, options.config_path)
+    settings = resolve_report_settings(options, config, now=utc_now())
+    chosen = every if every is not None else config.report.every
+    spans = [(settings.since, settings.until)]
+    left_over = None
+    if chosen is not None:
+        length = parse_span(chosen, option="--every")
+        spans, rest = periods(settings.since, settings.until, length)
+        if not spans:
+            raise UsageError(
+                f"--every {chosen} is longer than the window from --since to --until: "
+                "widen the window (e.g. --since 26w) or shorten the period"
+            )
+        if rest:
+            left_over = (
+                f"left out {iso_z(settings.since)} to {iso_z(spans[0][0])}: shorter than one "
+                f"--every {chosen} period (periods end at --until)"
+            )
+    reports = generate_reports(repo, settings, spans, environ=environ, progress=progress, log=log)
+    return Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
 
 
 def choose_source(
@@ -108,51 +152,89 @@ def generate_report(
     log: Callable[[str], None] | None = None,
 ) -> Report:
     """The report; `shipped`, when given, receives the sha of every successful deploy."""
+    [report] = generate_reports(
+        repo,
+        settings,
+        [(settings.since, settings.until)],
+        environ=environ,
+        progress=progress,
+        shipped=shipped,
+        log=log,
+    )
+    return report
+
+
+def generate_reports(
+    repo: Repository,
+    settings: ReportSettings,
+    periods: Sequence[tuple[datetime, datetime]],
+    *,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+    shipped: list[str] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> list[Report]:
+    """One report per period (contiguous, oldest first), from one pass over the history: each is
+    the report `--since`/`--until` of that period would give."""
     environment = settings.environment
+    span_since, span_until = periods[0][0], periods[-1][1]
     source, warnings = choose_source(
         repo, settings.deploy_spec, settings.remote, environ, environment,
-        since=settings.since, log=log,
+        since=span_since, log=log,
     )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
     loaded = source.load(repo, environment)
     warnings += loaded.warnings
     events = _existing_events(repo, loaded, environment, warnings)
-
-    before, window = split_at_window(events, settings.since, settings.until)
     if shipped is not None:
         shipped.extend(shipped_shas(events))
-    facts = window_facts(
-        first_known=first_success(sorted(loaded.events, key=lambda e: e.time), environment),
-        events=events,
-        window=window,
-        left_out=loaded.left_out,
-        include_hint=loaded.include_hint,
-        environment=environment,
-        source=source.spec,
-        since=settings.since,
-        until=settings.until,
-        now=settings.now,
-    )
-    warnings += facts.warnings
-    if repo.shallow_commits() and (facts.baseline is not None or not repo.tags()):
-        warnings.append(
-            "this is a shallow clone without the tags and history that came before: deploys "
-            "and commits are missing, so these figures are not meaningful; fetch them "
-            "(actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
-        )
+    first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
+    shallow_clone = bool(repo.shallow_commits())
 
+    windows = []
+    for since, until in periods:
+        _, window = split_at_window(events, since, until)
+        facts = window_facts(
+            first_known=first_known,
+            events=events,
+            window=window,
+            left_out=loaded.left_out,
+            include_hint=loaded.include_hint,
+            environment=environment,
+            source=source.spec,
+            since=since,
+            until=until,
+            now=settings.now,
+        )
+        notes = [*warnings, *facts.warnings]
+        if shallow_clone and (facts.baseline is not None or not repo.tags()):
+            notes.append(
+                "this is a shallow clone without the tags and history that came before: deploys "
+                "and commits are missing, so these figures are not meaningful; fetch them "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
+            )
+        windows.append(_Period(since, until, facts, notes))
+
+    before, span = split_at_window(events, span_since, span_until)
     with _gc_paused():
         return _generate(
             repo,
             settings=settings,
             source_spec=source.spec,
-            window=window,
-            earlier_shipped=shipped_shas(before),
-            facts=facts,
-            warnings=warnings,
+            span=span,
+            before=before,
+            periods=windows,
             environ=environ,
             progress=progress,
         )
+
+
+@dataclass(frozen=True)
+class _Period:
+    since: datetime
+    until: datetime
+    facts: WindowFacts
+    warnings: list[str]
 
 
 @contextmanager
@@ -173,62 +255,72 @@ def _generate(
     *,
     settings: ReportSettings,
     source_spec: str,
-    window: list[DeployEvent],
-    earlier_shipped: list[str],
-    facts: WindowFacts,
-    warnings: list[str],
+    span: list[DeployEvent],
+    before: list[DeployEvent],
+    periods: Sequence[_Period],
     environ: Mapping[str, str],
     progress: Progress | None,
-) -> Report:
-    window_shas = shipped_shas(window)
+) -> list[Report]:
+    span_shas = shipped_shas(span)
+    earlier_shipped = shipped_shas(before)
     commits: dict[str, CommitInfo] = {}
-    if window_shas:
+    if span_shas:
         distill = CommitDistiller(settings.markers, mentions=settings.minimum is Confidence.LOW)
         # The baseline's history is loaded, not excluded: a negative revision makes git walk the
         # whole graph before printing the first commit, which costs more than reading it.
-        stream = repo.log(window_shas, earlier_shipped, local_refs=True)
+        stream = repo.log(span_shas, earlier_shipped, local_refs=True)
         for raw in _counting(stream, progress):
             commits[raw.sha] = distill(raw)
 
-    shallow = repo.shallow_commits()
-    parents = {sha: info.parents for sha, info in commits.items()}
+    # Linking the whole span in time order gives each deploy the commits it shipped first, the
+    # same as linking each period on its own: the walk stops at what earlier deploys reached.
+    baselines = [p.facts.baseline for p in periods if p.facts.baseline is not None]
+    last_before = next((e.sha for e in reversed(before) if e.status == "success"), None)
     linked = link_deploys(
-        window,
-        earlier_shipped[-1] if earlier_shipped else None,
-        parents,
-        shallow=shallow,
-        baseline=facts.baseline,
+        span,
+        last_before,
+        {sha: info.parents for sha, info in commits.items()},
+        shallow=repo.shallow_commits(),
+        baseline=baselines[0] if baselines else None,
     )
-    shipped_in_window = [sha for deploy in linked for sha in deploy.shipped]
-    outside = parents_outside(shipped_in_window, commits)
-    empty = empty_commits(shipped_in_window, commits, repo.trees(outside) if outside else {})
-    reverted = reverted_shas(revert_targets(commits))
-
+    shipped_in_span = [sha for deploy in linked for sha in deploy.shipped]
+    outside = parents_outside(shipped_in_span, commits)
+    empty = empty_commits(shipped_in_span, commits, repo.trees(outside) if outside else {})
     directory = TeamDirectory(settings.teams, settings.markers)
-    co_authors = [p for sha in shipped_in_window for p in commits[sha].attribution.co_authors]
+    co_authors = [p for sha in shipped_in_span for p in commits[sha].attribution.co_authors]
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
-    classified = classify_shipped(
-        linked,
-        commits,
-        empty=empty,
-        reverted=reverted,
-        minimum=settings.minimum,
-        directory=directory,
-        mailmap=mailmap,
-    )
-    return build_report(
-        repository=repository_name(repo, environ),
-        environment=settings.environment,
-        deploy_source=source_spec,
-        since=settings.since,
-        until=settings.until,
-        elapsed_until=facts.elapsed_until,
-        linked=linked,
-        shipped=classified,
-        directory=directory,
-        min_team_size=settings.min_team_size,
-        warnings=warnings,
-    )
+    repository = repository_name(repo, environ)
+
+    reports = []
+    for period in periods:
+        window = [d for d in linked if period.since <= d.event.time < period.until]
+        # What a report of this period alone would have loaded: the commits its deploys reached.
+        loaded = {sha: commits[sha] for d in window for sha in (*d.shipped, *d.reached)}
+        classified = classify_shipped(
+            window,
+            commits,
+            empty=empty,
+            reverted=reverted_shas(revert_targets(loaded)),
+            minimum=settings.minimum,
+            directory=directory,
+            mailmap=mailmap,
+        )
+        reports.append(
+            build_report(
+                repository=repository,
+                environment=settings.environment,
+                deploy_source=source_spec,
+                since=period.since,
+                until=period.until,
+                elapsed_until=period.facts.elapsed_until,
+                linked=window,
+                shipped=classified,
+                directory=directory,
+                min_team_size=settings.min_team_size,
+                warnings=period.warnings,
+            )
+        )
+    return reports
 
 
 def _existing_events(
