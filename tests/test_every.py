@@ -159,3 +159,20 @@ def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: Any, tmp_path
                     if not row["suppressed"]}  # fmt: skip
         assert 0 < len(expected) < len(ends)
         assert {float(t): float(v) for t, v in series["values"]} == expected  # type: ignore[index]
+
+
+def test_the_deploy_before_the_window_is_the_last_one(repo: GitRepo, run_cli: Any) -> None:
+    """v1 (A), v2 (B), then a rollback to A, all before the window; deploying A again inside the
+    window is a redeploy of what runs, not a rollback."""
+    repo.commit("base", when="2026-08-01T10:00:00Z")
+    repo.tag("v0", annotated_at="2026-08-01T11:00:00Z")
+    a = repo.commit("feat: a", when="2026-08-02T10:00:00Z")
+    repo.tag("v1", annotated_at="2026-08-02T11:00:00Z")
+    repo.commit("feat: b", when="2026-08-03T10:00:00Z")
+    repo.tag("v2", annotated_at="2026-08-03T11:00:00Z")
+    repo.tag("v2.0.1", a, annotated_at="2026-08-04T11:00:00Z")  # rollback to A
+    repo.tag("v2.0.2", a, annotated_at="2026-08-10T11:00:00Z")  # A again, in the window
+    result = run_cli("report", "--since", "2026-08-08", "--until", "2026-08-15",
+                     "--format", "json", cwd=repo)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [d["kind"] for d in result.json()["deployments"]] == ["redeploy"]
