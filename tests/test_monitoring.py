@@ -1,0 +1,369 @@
+"""The monitoring that ships: rules checked and unit-tested by promtool, the Grafana dashboard
+regenerated and decoded with Grafana's own SDK, and **every** PromQL expression of the README,
+the rules and the dashboard run by a real Prometheus that scrapes a real Pushgateway holding
+pushes from three repositories (with teams and overlapping windows), each against values
+worked out by hand below."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from deploycount.commands.push import send_report
+from deploycount.config import PushSettings
+from deploycount.http import HttpClient, RetryPolicy
+from deploycount.metrics import lead_time_histogram, lead_time_stats
+from deploycount.model import (
+    LeadTimeHistograms,
+    LeadTimes,
+    Report,
+    RevertedCommits,
+    TeamRow,
+    Totals,
+)
+from deploycount.sinks.pushgateway import push_pushgateway
+from deploycount.sinks.samples import grouping_labels, report_families
+from tests.servers import prometheus_query, running_prometheus, running_pushgateway
+from tests.tools import required_tool
+
+ROOT = Path(__file__).resolve().parent.parent
+MONITORING = ROOT / "monitoring"
+RULES = MONITORING / "deploycount.rules.yml"
+DASHBOARD = MONITORING / "deploycount-dashboard.json"
+DAY = 86_400
+
+
+def metrics(
+    deployments: int, ai_deployments: int, size: int, commits: int, ai_commits: int, *,
+    weeks: float, ai_lead: list[float] = (), human_lead: list[float] = (),  # type: ignore[assignment]
+    reverted: tuple[int, int] = (0, 0), tools: dict[str, int] | None = None,
+    size_source: str = "active",
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "deployments": deployments,
+        "ai_deployments": ai_deployments,
+        "size": size,
+        "size_source": size_source,
+        "normalised_deployments": round(deployments / size / weeks, 4),
+        "ai_normalised_deployments": round(ai_deployments / size / weeks, 4),
+        "commits": commits,
+        "ai_commits": ai_commits,
+        "ai_commit_share": round(ai_commits / commits, 4) if commits else None,
+        "lead_time_hours": LeadTimes(
+            ai=lead_time_stats([s / 3600 for s in ai_lead]),
+            human=lead_time_stats([s / 3600 for s in human_lead]),
+        ),
+        "lead_time_histogram": LeadTimeHistograms(
+            ai=lead_time_histogram(list(ai_lead)), human=lead_time_histogram(list(human_lead))
+        ),
+        "reverted_commits": RevertedCommits(ai=reverted[0], human=reverted[1]),
+        "tools": tools or {},
+    }
+
+
+def report(
+    repository: str, since: str, totals: dict[str, Any], *, failed: int = 0, rollbacks: int = 0,
+    teams: dict[str, dict[str, Any]] | None = None,
+) -> Report:  # fmt: skip
+    return Report(
+        repository=repository,
+        environment="production",
+        deploy_source="tags:v*",
+        since=since,
+        until="2026-11-22T00:00:00Z",
+        weeks=4.0,
+        totals=Totals(**totals, rollbacks=rollbacks, failed_deployments=failed),
+        teams=[TeamRow(team=name, suppressed=False, **row) for name, row in (teams or {}).items()],
+        deployments=[],
+        warnings=[],
+    )
+
+
+W28, W7 = "2026-10-25T00:00:00Z", "2026-11-15T00:00:00Z"
+API = report(
+    "acme/api", W28,
+    metrics(6, 4, 4, 30, 12, weeks=4, ai_lead=[1800, 3000, 7200, 90000],
+            human_lead=[20000, 50000, 100000], reverted=(1, 0),
+            tools={"claude-code": 10, "cursor": 2}),
+    failed=1, rollbacks=1,
+    teams={
+        "pay": metrics(4, 2, 5, 20, 8, weeks=4, size_source="declared",
+                       tools={"claude-code": 8}),
+        "web": metrics(3, 1, 3, 10, 4, weeks=4, tools={"claude-code": 2, "cursor": 2}),
+    },
+)  # fmt: skip
+API_7D = report("acme/api", W7, metrics(2, 2, 2, 5, 5, weeks=1, ai_lead=[1800] * 5))
+WEB = report(
+    "acme/web", W28,
+    metrics(2, 2, 2, 10, 8, weeks=4, ai_lead=[600, 5000], human_lead=[300000],
+            reverted=(0, 1), tools={"claude-code": 8}),
+    teams={"pay": metrics(2, 2, 5, 10, 8, weeks=4, size_source="declared")},
+)  # fmt: skip
+OLD = report("acme/old", W28, metrics(1, 0, 1, 2, 0, weeks=4, human_lead=[4000, 8000]))
+STALE_SECONDS = 10 * DAY  # acme/old last pushed ten days ago
+
+# Cumulative lead-time buckets of the 28-day window over all three repositories, by hand:
+# AI 1800 3000 7200 90000 (api) 600 5000 (web); human 20000 50000 100000 (api) 300000 (web)
+# 4000 8000 (old).
+BOUNDS = [3600, 14400, 43200, 86400, 172800, 345600, 604800, 1209600, 2419200, 4838400, "+Inf"]
+AI_28 = [3, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6]
+HUMAN_28 = [0, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6]
+AI_7 = [5] * 11  # api's 7-day window: five lead times of half an hour
+HUMAN_7 = [0] * 11
+
+
+def _le(bound: object) -> str:
+    return "+Inf" if bound == "+Inf" else repr(float(bound))  # type: ignore[arg-type]
+
+
+def _buckets() -> dict[frozenset[tuple[str, str]], float]:
+    table = {}
+    for window, ai, human in (("28d", AI_28, HUMAN_28), ("7d", AI_7, HUMAN_7)):
+        for assisted, counts in (("true", ai), ("false", human)):
+            for bound, count in zip(BOUNDS, counts, strict=True):
+                labels = {"environment": "production", "window": window,
+                          "assisted": assisted, "le": _le(bound)}  # fmt: skip
+                table[frozenset(labels.items())] = count
+    return table
+
+
+def L(**labels: str) -> frozenset[tuple[str, str]]:
+    return frozenset(labels.items())
+
+
+P28 = {"environment": "production", "window": "28d"}
+P7 = {"environment": "production", "window": "7d"}
+APPROX = "approx"  # values that depend on the clock: within five minutes (or its days)
+
+# Every expression shipped, normalised to single spaces, with its answer worked out by hand:
+# {label set that tells the series apart: value}.
+EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
+    # --- rules (their expressions, evaluated directly) ---
+    "max by (environment, window) ( deploycount_window_end_timestamp_seconds - "
+    "deploycount_window_start_timestamp_seconds ) / 604800": {L(**P28): 4, L(**P7): 1},
+    'sum by (environment, window, team) (deploycount_deployments{team!="all"})':
+        {L(**P28, team="pay"): 4 + 2, L(**P28, team="web"): 3},
+    'sum by (environment, window, team) (deploycount_ai_deployments{team!="all"})':
+        {L(**P28, team="pay"): 2 + 2, L(**P28, team="web"): 1},
+    'max by (environment, window, team) (deploycount_team_size{team!="all"})':
+        {L(**P28, team="pay"): 5, L(**P28, team="web"): 3},
+    "deploycount:deployments:team / deploycount:team_size:team / on (environment, window) "
+    "group_left deploycount:window_weeks":
+        {L(**P28, team="pay"): 6 / 5 / 4, L(**P28, team="web"): 3 / 3 / 4},
+    "deploycount:ai_deployments:team / deploycount:team_size:team / on (environment, window) "
+    "group_left deploycount:window_weeks":
+        {L(**P28, team="pay"): 4 / 5 / 4, L(**P28, team="web"): 1 / 3 / 4},
+    'sum by (environment, window) (deploycount_deployments{team="all"})':
+        {L(**P28): 6 + 2 + 1, L(**P7): 2},
+    "deploycount:deployments:org / sum by (environment, window) "
+    '(deploycount_team_size{team="all"}) / deploycount:window_weeks':
+        {L(**P28): 9 / (4 + 2 + 1) / 4, L(**P7): 2 / 2 / 1},
+    'sum by (environment, window) (deploycount_ai_deployments{team="all"}) / '
+    "deploycount:deployments:org": {L(**P28): (4 + 2 + 0) / 9, L(**P7): 2 / 2},
+    'sum by (environment, window) (deploycount_ai_commits{team="all"}) / sum by '
+    '(environment, window) (deploycount_commits{team="all"})':
+        {L(**P28): (12 + 8 + 0) / (30 + 10 + 2), L(**P7): 5 / 5},
+    "( sum by (environment, window) (deploycount_failed_deployments) + sum by (environment, "
+    "window) (deploycount_rollbacks) ) / ( deploycount:deployments:org + sum by (environment, "
+    "window) (deploycount_failed_deployments) )": {L(**P28): (1 + 1) / (9 + 1), L(**P7): 0},
+    "sum by (environment, window, assisted, le) ( "
+    'deploycount_lead_time_seconds_bucket{team="all"} )': _buckets(),
+    "time() - max by (repository, environment, window) ( "
+    "deploycount_last_push_timestamp_seconds ) > 3 * 86400":
+        {L(repository="acme/old", **P28): STALE_SECONDS},
+    # --- README ---
+    'deploycount:normalised_deployments:org{environment="production", window="28d"}':
+        {L(**P28): 9 / 7 / 4},
+    'sum by (team) (deploycount_deployments{team="pay", environment="production", '
+    'window="28d"}) / max by (team) (deploycount_team_size{team="pay", '
+    'environment="production", window="28d"}) / '
+    'scalar(max(deploycount_window_end_timestamp_seconds{environment="production", '
+    'window="28d"} - deploycount_window_start_timestamp_seconds{environment="production", '
+    'window="28d"}) / 604800)': {L(team="pay"): 6 / 5 / 4},
+    'sum by (repository) (deploycount_ai_commits{team="all", environment="production", '
+    'window="28d"}) / sum by (repository) (deploycount_commits{team="all", '
+    'environment="production", window="28d"})':
+        {L(repository="acme/api"): 12 / 30, L(repository="acme/web"): 8 / 10,
+         L(repository="acme/old"): 0 / 2},
+    # rank 0.9 x 6 = 5.4: AI in (86400, 172800] holding the 6th -> 86400 + 86400 x 0.4;
+    # human in (172800, 345600] -> 172800 + 172800 x 0.4
+    "histogram_quantile(0.9, sum by (assisted, le) ( "
+    'deploycount_lead_time_seconds_bucket{team="all", environment="production", '
+    'window="28d"}))': {L(assisted="true"): 120960, L(assisted="false"): 241920},
+    'deploycount:change_failure_rate:org{environment="production", window="28d"}':
+        {L(**P28): 0.2},
+    'sum by (tool) (deploycount_ai_commits_by_tool{team="all", environment="production", '
+    'window="28d"})': {L(tool="claude-code"): 10 + 8, L(tool="cursor"): 2},
+    "time() - max by (repository) (deploycount_last_push_timestamp_seconds"
+    '{environment="production", window="28d"}) > 3 * 86400':
+        {L(repository="acme/old"): STALE_SECONDS},
+    # --- dashboard ($environment=production, $window=28d, $team=(pay|web)) ---
+    'deploycount:deployments:org{environment="production", window="28d"}': {L(**P28): 9},
+    'count(deploycount_deployments{environment="production", window="28d", team="all"})':
+        {L(): 3},
+    'deploycount:ai_share_of_deployments:org{environment="production", window="28d"}':
+        {L(**P28): 6 / 9},
+    'deploycount:ai_share_of_commits:org{environment="production", window="28d"}':
+        {L(**P28): 20 / 42},
+    'deploycount:normalised_deployments:team{environment="production", window="28d", '
+    'team=~"(pay|web)"}': {L(**P28, team="pay"): 0.3, L(**P28, team="web"): 0.25},
+    'deploycount:ai_normalised_deployments:team{environment="production", window="28d", '
+    'team=~"(pay|web)"}': {L(**P28, team="pay"): 0.2, L(**P28, team="web"): 1 / 12},
+    # rank 3 of 6: AI fills (0, 3600] exactly -> 3600; human 3rd in (14400, 43200] -> 43200
+    "histogram_quantile(0.5, deploycount:lead_time_seconds_bucket:org"
+    '{environment="production", window="28d"})':
+        {L(**P28, assisted="true"): 3600, L(**P28, assisted="false"): 43200},
+    "histogram_quantile(0.9, deploycount:lead_time_seconds_bucket:org"
+    '{environment="production", window="28d"})':
+        {L(**P28, assisted="true"): 120960, L(**P28, assisted="false"): 241920},
+    'sum by (assisted) (deploycount_reverted_commits{environment="production", '
+    'window="28d", team="all"})': {L(assisted="true"): 1, L(assisted="false"): 0 + 1},
+    'sum by (repository) (deploycount_deployments{environment="production", window="28d", '
+    'team="all"})': {L(repository="acme/api"): 6, L(repository="acme/web"): 2,
+                     L(repository="acme/old"): 1},
+    "(time() - max by (repository) (deploycount_last_push_timestamp_seconds"
+    '{environment="production", window="28d"})) / 86400 > 3':
+        {L(repository="acme/old"): STALE_SECONDS / DAY},
+}  # fmt: skip
+
+
+def normalise(expr: str) -> str:
+    text = re.sub(r"#[^\n]*", "", expr)
+    return " ".join(text.split())
+
+
+def readme_expressions() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return [normalise(b) for b in re.findall(r"```promql\n(.*?)```", text, re.S)]
+
+
+def rule_expressions() -> list[str]:
+    groups = yaml.safe_load(RULES.read_text())["groups"]
+    return [normalise(rule["expr"]) for group in groups for rule in group["rules"]]
+
+
+def dashboard_expressions() -> list[str]:
+    dashboard = json.loads(DASHBOARD.read_text())
+    values = {"$environment": "production", "$window": "28d", "$team": "(pay|web)"}
+    found = []
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"]
+            for name, value in values.items():
+                expr = expr.replace(name, value)
+            found.append(normalise(expr))
+    return found
+
+
+def test_every_shipped_expression_has_a_hand_worked_answer() -> None:
+    shipped = set(readme_expressions()) | set(rule_expressions()) | set(dashboard_expressions())
+    expected = {normalise(e) for e in EXPECTED}
+    assert len(readme_expressions()) == 7
+    assert shipped == expected
+
+
+def test_rules_pass_promtool() -> None:
+    promtool = required_tool("promtool", "apt-get install -y prometheus")
+    checked = subprocess.run([promtool, "check", "rules", str(RULES)], capture_output=True,
+                             text=True, timeout=60, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tested = subprocess.run(
+        [promtool, "test", "rules", "deploycount.rules.test.yml"], cwd=MONITORING,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert tested.returncode == 0 and "SUCCESS" in tested.stdout, tested.stdout + tested.stderr
+
+
+def test_dashboard_is_generated_and_grafana_reads_it() -> None:
+    from grafana_foundation_sdk.cog.plugins import register_default_plugins
+    from grafana_foundation_sdk.models.dashboard import Dashboard
+
+    from monitoring.dashboard import render
+
+    assert DASHBOARD.read_text() == render(), "regenerate: python monitoring/dashboard.py"
+    register_default_plugins()
+    data = json.loads(DASHBOARD.read_text())
+    model = Dashboard.from_json(data)
+    assert model.uid == "deploycount" and len(model.panels) == len(data["panels"])
+    assert {v["name"] for v in data["templating"]["list"]} == {
+        "datasource", "environment", "window", "team"
+    }  # fmt: skip
+    for panel in data["panels"]:
+        refs = [t["refId"] for t in panel.get("targets", [])]
+        assert len(refs) == len(set(refs)) and all(refs), panel["title"]
+        assert panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+
+
+def _push_all(gateway: str) -> None:
+    settings = PushSettings("pushgateway", gateway, {}, 10.0, 10.0, "http/protobuf")
+    for item in (API, API_7D, WEB):
+        send_report(item, settings, min_confidence="medium", environ={})
+    stale = report_families(OLD, min_confidence="medium", pushed_at=time.time() - STALE_SECONDS)
+    client = HttpClient(RetryPolicy(read_timeout=10, max_retry_seconds=10))
+    push_pushgateway(client, gateway, grouping_labels(OLD), stale)
+
+
+def _answer(prometheus: str, expr: str) -> dict[frozenset[tuple[str, str]], float]:
+    result = {}
+    for series in prometheus_query(prometheus, expr):
+        labels = dict(series["metric"])  # type: ignore[arg-type]
+        labels.pop("__name__", None)
+        if "le" in labels and labels["le"] != "+Inf":
+            labels["le"] = repr(float(labels["le"]))
+        result[frozenset(labels.items())] = float(series["value"][1])  # type: ignore[index]
+    return result
+
+
+def _matches(got: dict[frozenset[tuple[str, str]], float],
+             want: dict[frozenset[tuple[str, str]], float], *, clock: bool) -> bool:  # fmt: skip
+    """Each wanted label set names exactly one answered series, of the wanted value; nothing
+    else is answered. Clock-dependent values may be five minutes off (seconds, or days)."""
+    if len(got) != len(want):
+        return False
+    for labels, value in want.items():
+        found = [v for k, v in got.items() if labels <= k]
+        if len(found) != 1:
+            return False
+        if clock:
+            tolerance = 300.0 if value > 1000 else 300.0 / DAY
+        else:
+            tolerance = 1e-9 * max(1.0, abs(value))
+        if abs(found[0] - value) > tolerance:
+            return False
+    return True
+
+
+@pytest.mark.slow
+def test_every_expression_against_a_real_prometheus(tmp_path: Path) -> None:
+    with running_pushgateway(tmp_path) as gateway:
+        _push_all(gateway)
+        rules = tmp_path / "deploycount.rules.yml"
+        shutil.copy(RULES, rules)
+        target = gateway.removeprefix("http://")
+        config = (
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n"
+            "  - job_name: pushgateway\n"
+            "    honor_labels: true\n"
+            f"    static_configs: [{{targets: ['{target}']}}]\n"
+        )
+        with running_prometheus(tmp_path, config, rules=rules) as prometheus:
+            deadline = time.monotonic() + 60
+            pending = dict(EXPECTED)
+            answers: dict[str, Any] = {}
+            while pending and time.monotonic() < deadline:
+                for expr, want in list(pending.items()):
+                    got = _answer(prometheus, expr)
+                    answers[expr] = got
+                    if _matches(got, want, clock="time()" in expr):
+                        del pending[expr]
+                time.sleep(1)
+            assert not pending, {expr: answers.get(expr) for expr in pending}
