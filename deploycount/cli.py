@@ -300,15 +300,22 @@ def push(state: State, /, *, headers: tuple[str, ...], delete: bool, **flags: An
 
 @cli.command()
 @click.option("--pr", "pull", type=click.IntRange(min=1), help="[default: from the event]")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the comment instead of posting it (no token needed)."
+)
 @report_options
 @click.pass_obj
-def comment(state: State, /, *, pull: int | None, **flags: Any) -> None:
+def comment(state: State, /, *, pull: int | None, dry_run: bool, **flags: Any) -> None:
     """Keep one sticky summary comment on a pull request (and the job summary)."""
     from deploycount.commands.comment import post_comment  # noqa: PLC0415
 
-    outcome = post_comment(state.directory, _options(flags), pull=pull, environ=os.environ)
+    outcome = post_comment(
+        state.directory, _options(flags), pull=pull, environ=os.environ, dry_run=dry_run
+    )
+    if dry_run:
+        click.echo(outcome.body, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
+    if summary and not dry_run:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(outcome.body + "\n")
     if outcome.warning:

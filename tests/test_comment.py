@@ -191,21 +191,71 @@ def test_an_html_answer_from_github_is_one_clear_line(scenario: Any, run_cli: An
 
 
 def test_mermaid_block_follows_the_xychart_beta_grammar() -> None:
-    """Checked against Mermaid's xychart grammar: `xychart-beta`, then `title "..."`,
-    `x-axis [cat, ...]`, `y-axis "title" min --> max`, and `bar`/`line` lists of numbers, one
-    per x-axis category."""
+    """Checked against Mermaid's xychart grammar: an init directive, `xychart-beta`, then
+    `title "..."`, `x-axis "title" [cat, ...]`, `y-axis "title" min --> max`, and `bar`/`line`
+    lists of numbers, one per x-axis category. (tests/test_browser.py renders it for real.)"""
     import re
 
     text = EXPECTED.read_text()
     block = text.split("```mermaid\n", 1)[1].split("```", 1)[0].strip().splitlines()
-    assert block[0] == "xychart-beta"
-    statements = [line.strip() for line in block[1:]]
+    init = re.fullmatch(r"%%\{init: (.*)\}%%", block[0])
+    assert init
+    palette = json.loads(init[1])["themeVariables"]["xyChart"]["plotColorPalette"]
+    assert len(palette.split(", ")) == 2
+    assert block[1] == "xychart-beta"
+    statements = [line.strip() for line in block[2:]]
     assert re.fullmatch(r'title "[^"]*"', statements[0])
-    axis = re.fullmatch(r'x-axis \[("[^"]*"(?:, "[^"]*")*)\]', statements[1])
+    axis = re.fullmatch(r'x-axis "[^"]*" \[("[^"]*"(?:, "[^"]*")*)\]', statements[1])
     assert axis
     categories = re.findall(r'"[^"]*"', axis[1])
-    assert re.fullmatch(r'y-axis "[^"]*" \d+ --> \d+', statements[2])
-    for statement in statements[3:]:
-        series = re.fullmatch(r"(bar|line) \[(\d+(?:, \d+)*)\]", statement)
-        assert series, statement
-        assert len(series[2].split(", ")) == len(categories)
+    assert re.fullmatch(r'y-axis "[^"]*" 0 --> \d+', statements[2])
+    series = [re.fullmatch(r"(bar|line) \[(\d+(?:, \d+)*)\]", s) for s in statements[3:]]
+    assert all(series) and len(series) == 2
+    totals, assisted = ([int(n) for n in m[2].split(", ")] for m in series)  # type: ignore[index]
+    assert len(totals) == len(assisted) == len(categories)
+    assert all(a <= t for a, t in zip(assisted, totals, strict=True))  # the AI part is inside
+
+
+def test_dry_run_needs_no_token_and_reads_the_branch_from_git(
+    scenario: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    repo, _, _ = scenario
+    base = repo.head()
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feat: cache\n\nAssisted-by: Claude Code\n", when="2026-10-21T10:00:00Z",
+                file="cache.txt")  # fmt: skip
+    repo.commit("wip", when="2026-10-21T11:00:00Z", empty=True)
+    repo.git("checkout", "-q", "main")
+    repo.commit("fix: on main", when="2026-10-21T12:00:00Z", file="main.txt")
+    repo.git("checkout", "-q", "feature")
+    repo.merge("main", when="2026-10-21T13:00:00Z", message="Merge branch 'main' into feature")
+    event = tmp_path / "dry-event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 9, "base": {"sha": base}}}))
+    dry_env = {"GITHUB_REPOSITORY": "acme/api", "GITHUB_EVENT_PATH": str(event),
+               "GITHUB_SERVER_URL": "https://ghe.example.com"}  # fmt: skip
+    result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo, env=dry_env)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing posted" in result.stderr
+    body = result.stdout
+    assert body.startswith(MARKER)
+    # Counted: the feature commit and main's fix that the merge brought in; the merge and the
+    # empty commit are named and left out.
+    assert "**This pull request (#9):** 2 commit(s) · **1 AI-assisted** (claude-code)" in body
+    assert "1 merge(s) and 1 empty commit(s) not counted" in body
+    assert "*(merge, not counted)*" in body and "wip *(empty, not counted)*" in body
+    assert "](https://ghe.example.com/acme/api/commit/" in body
+    assert "github.com" not in body
+
+
+def test_an_oversized_body_stays_well_formed() -> None:
+    from deploycount.render.comment import GITHUB_LIMIT, PullCommit, render_comment
+    from tests.test_render import busy_report
+
+    report = busy_report().model_copy(update={"warnings": ["w" * 900] * 90})
+    commits = [PullCommit(f"{n:040x}", "x" * 200, False, (), None) for n in range(2000)]
+    body = render_comment(report, commits, None, pull=1)
+    assert len(body) < GITHUB_LIMIT
+    lines = body.splitlines()
+    assert sum(line.startswith("```") for line in lines) % 2 == 0
+    assert body.count("<details>") == body.count("</details>")
+    assert "truncated to fit GitHub's comment size limit" in body

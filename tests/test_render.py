@@ -14,6 +14,7 @@ from deploycount.model import (
     Totals,
 )
 from deploycount.render import render_markdown, render_report, render_table
+from deploycount.render.comment import PullCommit, Waiting, render_comment
 from tests.golden import assert_golden
 
 LEAD = LeadTimes(
@@ -75,3 +76,61 @@ def test_markdown_report() -> None:
 def test_json_report_round_trips() -> None:
     report = fixed_report()
     assert Report.model_validate_json(render_report(report, "json")) == report
+
+
+def busy_report() -> Report:
+    """Eight weeks of a busy repository: the chart has something to show."""
+    base = fixed_report()
+    per_week = [(2, 1), (3, 2), (1, 1), (0, 0), (4, 3), (2, 2), (3, 1), (1, 1)]
+    deployments = []
+    for week, (total, assisted) in enumerate(per_week):
+        for n in range(total):
+            deployments.append(
+                DeploymentRow(
+                    id=f"v2.{week}.{n}", sha=f"{week:x}{n:x}".ljust(40, "c"),
+                    time=f"2026-09-{3 + 7 * week + n:02d}T12:00:00Z" if 3 + 7 * week + n <= 30
+                    else f"2026-10-{3 + 7 * week + n - 30:02d}T12:00:00Z",
+                    kind="ship", commits=3, ai_commits=1 if n < assisted else 0,
+                )
+            )  # fmt: skip
+    totals = base.totals.model_copy(update={"deployments": 16, "ai_deployments": 11})
+    return base.model_copy(
+        update={
+            "since": "2026-09-03T00:00:00Z",
+            "weeks": 8.0,
+            "deployments": deployments,
+            "totals": totals,
+        }
+    )
+
+
+def pull_request_commits() -> list[PullCommit]:
+    """41 commits as a real pull request has them: AI-assisted ones, merges of main, empties."""
+    commits = []
+    for n in range(41):
+        sha = f"{n:02x}".ljust(40, "d")
+        if n in (10, 22, 35):
+            commits.append(PullCommit(sha, "Merge branch 'main' into feature", False, (), None,
+                                      merge=True))  # fmt: skip
+        elif n in (5, 30):
+            commits.append(PullCommit(sha, "wip", False, (), None, empty=True))
+        elif n % 3 == 0:
+            commits.append(PullCommit(sha, f"feat: step {n} of the new cache layer", True,
+                                      ("claude-code",), "high"))  # fmt: skip
+        else:
+            commits.append(PullCommit(sha, f"fix: step {n} | edge case <b>", False, (), None))
+    return commits
+
+
+def test_full_comment() -> None:
+    waiting = Waiting(
+        "main", 12, tuple((f"{n:x}".ljust(40, "e"), f"chore: {n}") for n in range(10))
+    )
+    body = render_comment(
+        busy_report(), pull_request_commits(), waiting, pull=41,
+        commit_url="https://github.example.com/acme/api/commit",
+    )  # fmt: skip
+    assert_golden("comment-full.md", body)
+    assert "[`00ddddd`](https://github.example.com/acme/api/commit/00dddd" in body
+    assert "36 commit(s)" in body and "3 merge(s) and 2 empty commit(s) not counted" in body
+    assert "bar [2, 3, 1, 0, 4, 2, 3, 1]" in body and "bar [1, 2, 1, 0, 3, 2, 1, 1]" in body

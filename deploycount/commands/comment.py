@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from deploycount.attribution import Attributor
 from deploycount.commands import open_repository
@@ -39,13 +41,22 @@ def event_payload(environ: Mapping[str, str]) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
+def _payload_number(payload: Mapping[str, Any]) -> int | None:
+    pull = payload.get("pull_request")
+    for candidate in ((pull or {}).get("number") if isinstance(pull, Mapping) else None,
+                      payload.get("number")):  # fmt: skip
+        if isinstance(candidate, int) and not isinstance(candidate, bool):
+            return candidate
+    return None
+
+
 def pull_number(flag: int | None, payload: Mapping[str, Any]) -> int:
     if flag is not None:
         return flag
-    for candidate in (payload.get("pull_request", {}).get("number"), payload.get("number")):
-        if isinstance(candidate, int):
-            return candidate
-    raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
+    found = _payload_number(payload)
+    if found is None:
+        raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
+    return found
 
 
 def is_fork(payload: Mapping[str, Any]) -> bool:
@@ -76,33 +87,96 @@ def waiting_to_ship(repo: Repository, branch: str, ref: str, shipped: Sequence[s
     return Waiting(branch, count, tuple(newest))
 
 
-def pull_commits(
-    github: GitHub, number: int, attributor: Attributor, settings: ReportSettings
-) -> list[PullCommit]:
-    rows = []
-    for item in github.pull_commits(number):
-        commit = item.get("commit") or {}
-        author = commit.get("author") or {}
-        committer = commit.get("committer") or {}
-        message = str(commit.get("message") or "")
-        attribution = attributor(
-            message,
-            str(author.get("name") or ""),
-            str(author.get("email") or ""),
-            str(committer.get("name") or ""),
-            str(committer.get("email") or ""),
+@dataclass(frozen=True)
+class _Listed:
+    """A pull-request commit as listed (by GitHub or by git), before attribution."""
+
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+    author: tuple[str, str]
+    committer: tuple[str, str]
+
+
+def _from_api(item: Mapping[str, Any]) -> _Listed:
+    commit = item.get("commit") or {}
+    author = commit.get("author") or {}
+    committer = commit.get("committer") or {}
+    parents = tuple(
+        str(p.get("sha") or "") for p in item.get("parents") or [] if isinstance(p, Mapping)
+    )
+    return _Listed(
+        sha=str(item.get("sha") or ""),
+        parents=parents,
+        message=str(commit.get("message") or ""),
+        author=(str(author.get("name") or ""), str(author.get("email") or "")),
+        committer=(str(committer.get("name") or ""), str(committer.get("email") or "")),
+    )
+
+
+def local_pull_commits(repo: Repository, payload: Mapping[str, Any]) -> list[_Listed]:
+    """The branch's own commits from git alone (for --dry-run without a token): HEAD minus the
+    pull request's base, else minus the default branch."""
+    base = str(((payload.get("pull_request") or {}).get("base") or {}).get("sha") or "")
+    if not base:
+        found = default_branch_ref(repo, payload)
+        base = found[1] if found else ""
+    resolved = repo.resolve_commits([base, "HEAD"]) if base else {}
+    if not base or not resolved.get(base) or not resolved.get("HEAD"):
+        return []
+    listed = [
+        _Listed(
+            raw.sha,
+            tuple(raw.parent_list.split()),
+            raw.message,
+            (raw.author_name, raw.author_email),
+            (raw.committer_name, raw.committer_email),
         )
+        for raw in repo.log(["HEAD"], [str(resolved[base])])
+    ]
+    listed.reverse()  # oldest first, as GitHub lists them
+    return listed
+
+
+def pull_commits(
+    repo: Repository, listed: Sequence[_Listed], attributor: Attributor, settings: ReportSettings
+) -> list[PullCommit]:
+    """Attribute each commit; merges are marked, and so are empty commits where git has both
+    trees (a commit not fetched here is taken as not empty)."""
+    single = [c for c in listed if len(c.parents) == 1]
+    trees = repo.trees({sha for c in single for sha in (c.sha, c.parents[0])}) if single else {}
+    rows = []
+    for item in listed:
+        attribution = attributor(item.message, *item.author, *item.committer)
         confidence = attribution.confidence()
+        own, parent = trees.get(item.sha), trees.get(item.parents[0]) if item.parents else None
         rows.append(
             PullCommit(
-                sha=str(item.get("sha") or ""),
-                subject=message.split("\n", 1)[0],
+                sha=item.sha,
+                subject=item.message.split("\n", 1)[0],
                 ai=attribution.is_ai(settings.minimum),
                 tools=attribution.tools(settings.minimum),
                 confidence=confidence.label if confidence else None,
+                merge=len(item.parents) > 1,
+                empty=len(item.parents) == 1 and own is not None and own == parent,
             )
         )
     return rows
+
+
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def commit_url(environ: Mapping[str, str], repository: str) -> str | None:
+    """Where commits are shown: GITHUB_SERVER_URL (GitHub Enterprise sets its own), else
+    github.com; None when the repository is not an owner/name (no link beats a wrong one)."""
+    server = (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    parts = urlsplit(server)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        return None
+    if not _REPOSITORY.match(repository):
+        return None
+    return f"{server}/{repository}/commit"
 
 
 COMMENT_AS_ENV = "DEPLOYCOUNT_COMMENT_AS"
@@ -150,18 +224,34 @@ def post_comment(
     *,
     pull: int | None,
     environ: Mapping[str, str],
+    dry_run: bool = False,
 ) -> CommentOutcome:
+    """Write the sticky comment; with `dry_run`, only render it (no token needed: without one,
+    the branch's commits come from git)."""
     repo, config = open_repository(directory, options.config_path)
     settings = resolve_report_settings(options, config, now=utc_now())
     payload = event_payload(environ)
-    number = pull_number(pull, payload)
+    number = pull if dry_run else pull_number(pull, payload)
+    if dry_run and number is None:
+        number = _payload_number(payload)
     shipped: list[str] = []
     report = generate_report(repo, settings, environ=environ, shipped=shipped)
-    github = GitHub.from_environment(environ, report.repository, repo.remote_url(NAMING_REMOTE))
-    commits = pull_commits(github, number, Attributor(settings.markers, mentions=False), settings)
+    attributor = Attributor(settings.markers, mentions=False)
+    github = None
+    if not dry_run or (environ.get("GITHUB_TOKEN") and number is not None):
+        github = GitHub.from_environment(environ, report.repository, repo.remote_url(NAMING_REMOTE))
+    if github is not None and number is not None:
+        listed = [_from_api(item) for item in github.pull_commits(number)]
+    else:
+        listed = local_pull_commits(repo, payload)
+    commits = pull_commits(repo, listed, attributor, settings)
     branch = default_branch_ref(repo, payload)
     waiting = waiting_to_ship(repo, branch[0], branch[1], shipped) if branch else None
-    body = render_comment(report, commits, waiting, pull=number)
+    body = render_comment(
+        report, commits, waiting, pull=number, commit_url=commit_url(environ, report.repository)
+    )
+    if dry_run or github is None or number is None:  # the last two only happen in a dry run
+        return CommentOutcome(body, "dry run: nothing posted")
     if is_fork(payload):
         return CommentOutcome(
             body,

@@ -1,18 +1,24 @@
-"""The sticky pull-request comment, as a pure function of plain data."""
+"""The sticky pull-request comment, as a pure function of plain data.
+
+Summary first (this pull request, then the repository's delivery in a two-column table that fits
+a comment's width), the warnings that qualify it, the weekly chart; the details (commits, teams,
+what waits to ship) folded away in `<details>`. Everything user-supplied is escaped.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from deploycount.model import Report
-from deploycount.render.common import METRIC_HEADERS, team_rows, window
-from deploycount.render.markdown import escape, table
+from deploycount.render.markdown_text import escape, table
+from deploycount.render.summary import mermaid_chart, summary_table, team_table
 
 MARKER = "<!-- deploycount -->"
 GITHUB_LIMIT = 65_536
 _BUDGET = 60_000  # leave room under GitHub's limit for the parts after the commit table
 _SUBJECT = 72
+_SHA = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,12 @@ class PullCommit:
     ai: bool
     tools: tuple[str, ...]
     confidence: str | None
+    merge: bool = False
+    empty: bool = False
+
+    @property
+    def counted(self) -> bool:
+        return not (self.merge or self.empty)
 
 
 @dataclass(frozen=True)
@@ -33,100 +45,119 @@ class Waiting:
     newest: tuple[tuple[str, str], ...]  # (sha, subject), newest first
 
 
-def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
-    """Week labels, deploys that shipped counted commits, and those with AI-assisted ones."""
-    since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
-    weeks = max(1, round(report.weeks))
-    labels = [(since + timedelta(weeks=n)).strftime("%b %d") for n in range(weeks)]
-    total, assisted = [0] * weeks, [0] * weeks
-    for deploy in report.deployments:
-        if deploy.kind != "ship" or deploy.commits == 0:
-            continue
-        moment = datetime.fromisoformat(deploy.time.replace("Z", "+00:00"))
-        index = min(weeks - 1, int((moment - since) / timedelta(weeks=1)))
-        total[index] += 1
-        assisted[index] += deploy.ai_commits > 0
-    return labels, total, assisted
-
-
-def mermaid_chart(report: Report) -> str:
-    labels, total, assisted = weekly_deploys(report)
-    top = max([*total, 1])
-    quoted = ", ".join(f'"{label}"' for label in labels)
-    return "\n".join(
-        [
-            "```mermaid",
-            "xychart-beta",
-            '    title "Deploys per week (bars: all, line: AI-assisted)"',
-            f"    x-axis [{quoted}]",
-            f'    y-axis "deploys" 0 --> {top}',
-            f"    bar [{', '.join(map(str, total))}]",
-            f"    line [{', '.join(map(str, assisted))}]",
-            "```",
-        ]
-    )
-
-
 def _subject(text: str) -> str:
     text = text if len(text) <= _SUBJECT else text[: _SUBJECT - 1] + "…"
     return escape(text)
 
 
-def render_comment(
-    report: Report, commits: list[PullCommit], waiting: Waiting | None, *, pull: int
-) -> str:
-    assisted = [c for c in commits if c.ai]
+def _sha_cell(sha: str, commit_url: str | None) -> str:
+    """The short sha, linked to the commit when the host is known and the sha is a sha."""
+    short = f"`{sha[:7]}`"
+    if commit_url and _SHA.match(sha):
+        return f"[{short}]({commit_url}/{sha})"
+    return short
+
+
+def pull_line(commits: list[PullCommit], pull: int | None) -> str:
+    counted = [c for c in commits if c.counted]
+    assisted = [c for c in counted if c.ai]
     tools = sorted({tool for c in assisted for tool in c.tools})
+    what = f"This pull request (#{pull})" if pull is not None else "This branch"
+    parts = [
+        f"**{what}:** {len(counted)} commit(s)",
+        f"**{len(assisted)} AI-assisted**" + (f" ({', '.join(tools)})" if tools else ""),
+    ]
+    merges = sum(c.merge for c in commits)
+    empty = sum(c.empty and not c.merge for c in commits)
+    left_out = [f"{merges} merge(s)"] if merges else []
+    left_out += [f"{empty} empty commit(s)"] if empty else []
+    if left_out:
+        parts.append(" and ".join(left_out) + " not counted")
+    return " · ".join(parts)
+
+
+def _commit_rows(commits: list[PullCommit], commit_url: str | None) -> list[list[str]]:
+    rows = []
+    for c in commits:
+        note = (
+            " *(merge, not counted)*" if c.merge else " *(empty, not counted)*" if c.empty else ""
+        )
+        rows.append(
+            [
+                _sha_cell(c.sha, commit_url),
+                _subject(c.subject) + note,
+                "yes" if c.ai else "no",
+                ", ".join(c.tools) or "–",
+                c.confidence or "–",
+            ]
+        )
+    return rows
+
+
+def render_comment(
+    report: Report,
+    commits: list[PullCommit],
+    waiting: Waiting | None,
+    *,
+    pull: int | None,
+    commit_url: str | None = None,
+) -> str:
+    """`commit_url` is the prefix of commit links, e.g. https://github.com/acme/api/commit."""
     head = [
         MARKER,
         f"### deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
-        f"**This pull request (#{pull})**: {len(commits)} commit(s), {len(assisted)} AI-assisted"
-        + (f" ({', '.join(tools)})" if tools else "")
-        + ".",
+        pull_line(commits, pull),
+        "",
+        *summary_table(
+            report, waiting=(waiting.count, escape(waiting.branch)) if waiting else None
+        ),
         "",
     ]
-    rows = [
-        [
-            f"`{c.sha[:7]}`",
-            _subject(c.subject),
-            "yes" if c.ai else "no",
-            ", ".join(c.tools) or "–",
-            c.confidence or "–",
-        ]
-        for c in commits
-    ]
-    tail = [
-        "",
-        f"**Delivery, {window(report)}** (deploys from `{report.deploy_source.replace('`', '')}`):",
-        "",
-        *table(METRIC_HEADERS, [[escape(r[0]), *r[1:]] for r in team_rows(report)]),
-        "",
-        mermaid_chart(report),
-        "",
-    ]
-    # Warnings right under the figures they explain (after a list, a renderer may fold a quote
-    # into its last item).
+    # Warnings right under the figures they qualify (after a list, a renderer may fold a quote
+    # into its last item, so they follow the table).
     for warning in report.warnings:
-        tail += [f"> ⚠️ {escape(warning)}", ""]
-    if waiting is not None:
-        tail.append(
-            f"**Waiting to ship** on `{escape(waiting.branch)}`: "
-            f"{waiting.count} commit(s) not yet deployed."
-        )
-        tail += [f"- `{sha[:7]}` {_subject(subject)}" for sha, subject in waiting.newest]
-        tail.append("")
+        head += [f"> ⚠️ {escape(warning)}", ""]
+    head += [*mermaid_chart(report), ""]
+
+    tail: list[str] = []
+    if report.teams:
+        tail += [
+            "<details><summary>Per team</summary>",
+            "",
+            *team_table(report),
+            "",
+            "</details>",
+            "",
+        ]
+    if waiting is not None and waiting.newest:
+        tail += [
+            f"<details><summary>Waiting to ship on {escape(waiting.branch)} "
+            f"({waiting.count})</summary>",
+            "",
+            *[
+                f"- {_sha_cell(sha, commit_url)} {_subject(subject)}"
+                for sha, subject in waiting.newest
+            ],
+            *(
+                [f"- …and {waiting.count - len(waiting.newest)} more"]
+                if waiting.count > len(waiting.newest)
+                else []
+            ),
+            "",
+            "</details>",
+            "",
+        ]
     tail.append(
         "<sub>Generated by deploycount: team-level figures only; "
         "see its README for definitions.</sub>"
     )
-    body = _assemble(head, rows, tail)
-    return body if len(body) < GITHUB_LIMIT else body[: GITHUB_LIMIT - 100] + "\n\n…(truncated)\n"
+    return _fit(_assemble(head, _commit_rows(commits, commit_url), tail))
 
 
 def _assemble(head: list[str], rows: list[list[str]], tail: list[str]) -> str:
-    """Keep as many commit rows as fit under GitHub's limit, newest last, and say what was cut."""
-    fixed = len("\n".join(head + tail)) + 200
+    """Keep as many commit rows as fit under GitHub's limit and say what was cut."""
+    fixed = len("\n".join(head + tail)) + 300
     kept: list[list[str]] = []
     used = fixed
     for row in rows:
@@ -137,7 +168,27 @@ def _assemble(head: list[str], rows: list[list[str]], tail: list[str]) -> str:
         used += size
     lines = list(head)
     if rows:
-        lines += table(["commit", "subject", "AI", "tools", "confidence"], kept)
+        lines += [
+            f"<details><summary>Commits in this pull request ({len(rows)})</summary>",
+            "",
+            *table(["commit", "subject", "AI", "tools", "confidence"], kept),
+        ]
         if len(kept) < len(rows):
-            lines.append(f"\n…and {len(rows) - len(kept)} more commit(s) not shown.")
+            lines += ["", f"…and {len(rows) - len(kept)} more commit(s) not shown."]
+        lines += ["", "</details>", ""]
     return "\n".join(lines + tail) + "\n"
+
+
+def _fit(body: str) -> str:
+    """Under GitHub's limit whatever the warnings hold: cut at a line, then close whatever the
+    cut left open (a Mermaid fence, a <details>), so the rest of the page still renders."""
+    if len(body) < GITHUB_LIMIT:
+        return body
+    lines = body[: GITHUB_LIMIT - 400].split("\n")[:-1]
+    if sum(line.startswith("```") for line in lines) % 2:
+        lines.append("```")
+    opened = sum(line.startswith("<details>") for line in lines)
+    closed = sum(line.startswith("</details>") for line in lines)
+    lines += ["", "</details>"] * (opened - closed)
+    lines += ["", "…(truncated to fit GitHub's comment size limit)", ""]
+    return "\n".join(lines)

@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
-import re
-
 from deploycount.model import Report
-from deploycount.render.common import METRIC_HEADERS, team_rows, tools, window
+from deploycount.render.common import tools
+from deploycount.render.markdown_text import escape, table
+from deploycount.render.summary import mermaid_chart, summary_table, team_table
 
-_UNSAFE = re.compile(r"[|<>`*_\[\]\\]|@(?=\w)")
-
-
-def escape(text: str) -> str:
-    """Make user-supplied text inert in Markdown: no tables broken, no HTML, no @mentions."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    return _UNSAFE.sub(lambda m: "@\u200b" if m.group(0) == "@" else f"\\{m.group(0)}", text)
-
-
-def table(headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join(["---"] * len(headers)) + "|"]
-    for row in rows:
-        cells = [*row, *([""] * (len(headers) - len(row)))]
-        out.append("| " + " | ".join(cells) + " |")
-    return out
+__all__ = ["escape", "render_markdown", "table"]
 
 
 def render_markdown(report: Report, *, heading: str = "##") -> str:
-    rows = [
-        [escape(cell) if i == 0 else cell for i, cell in enumerate(r)] for r in team_rows(report)
-    ]
+    """The job-summary form: the same summary and chart as the PR comment, details folded."""
     lines = [
         f"{heading} deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
-        f"{window(report)}, deploys from `{report.deploy_source.replace('`', '')}`",
+        *summary_table(report),
         "",
-        *table(METRIC_HEADERS, rows),
+    ]
+    for warning in report.warnings:
+        lines += [f"> ⚠️ {escape(warning)}", ""]
+    lines += [*mermaid_chart(report), ""]
+    lines += [
+        "<details><summary>Per team, and the AI tools</summary>",
         "",
-        f"**AI tools:** {escape(tools(report.totals))} · **rollbacks:** {report.totals.rollbacks}"
-        f" · **failed deploys:** {report.totals.failed_deployments}",
+        *team_table(report),
+        "",
+        f"**AI tools:** {escape(tools(report.totals))}",
+        "",
+        "</details>",
         "",
     ]
     if report.deployments:
@@ -52,6 +44,4 @@ def render_markdown(report: Report, *, heading: str = "##") -> str:
             "</details>",
             "",
         ]
-    for warning in report.warnings:
-        lines.append(f"> ⚠️ {escape(warning)}")
     return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,159 @@
+"""The delivery summary and the weekly chart that the PR comment and the Markdown report share:
+what a release manager reads in five seconds, in a two-column table that fits a comment's width.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from deploycount.model import Metrics, Report, Totals
+from deploycount.render.common import hours, lead, number, percent, reverted, size
+from deploycount.render.markdown_text import escape, table
+
+# Mid-tone colours that read on GitHub's light and dark backgrounds alike: all deploys in blue,
+# the part with AI-assisted commits drawn over them in orange (the legend's squares match).
+ALL_COLOUR = "#2f81f7"
+AI_COLOUR = "#f0883e"
+# In words, not coloured emoji: it reads the same in every font and to screen readers.
+LEGEND = "Blue bars: all deploys · orange: the deploys among them with AI-assisted commits"
+# d3 (behind Mermaid's axes) picks whole-number ticks once the axis reaches 8.
+_MIN_AXIS = 8
+
+
+def change_failure_rate(totals: Totals) -> float | None:
+    """(failed deploys + rollbacks) / (deploys + failed deploys); None without any."""
+    attempts = totals.deployments + totals.failed_deployments
+    if attempts == 0:
+        return None
+    return (totals.failed_deployments + totals.rollbacks) / attempts
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> list[str]:
+    """The window's delivery in a few rows. `waiting` is (commits, branch) not yet deployed,
+    the branch already escaped."""
+    totals = report.totals
+    # Inside a code span only a pipe needs escaping (GFM splits table cells before inlines).
+    source = report.deploy_source.replace("`", "").replace("|", "\\|")
+    rows = [
+        f"| Delivery, {report.since[:10]} → {report.until[:10]} | deploys from `{source}` |",
+        "|---|---|",
+    ]
+    events = [f"**{totals.deployments}**", f"{totals.ai_deployments} with AI-assisted commits"]
+    if totals.failed_deployments:
+        events.append(_plural(totals.failed_deployments, "failed deploy"))
+    if totals.rollbacks:
+        events.append(_plural(totals.rollbacks, "rollback"))
+    rows.append(f"| Deploys | {' · '.join(events)} |")
+    rows.append(
+        f"| Per person per week | **{number(totals.normalised_deployments)}** "
+        f"(AI-assisted {number(totals.ai_normalised_deployments)}) · "
+        f"{'1 person' if totals.size == 1 else f'{totals.size} people'} |"
+    )
+    rows.append(
+        f"| AI share of commits | **{percent(totals.ai_commit_share)}** "
+        f"({totals.ai_commits} of {totals.commits} counted) |"
+    )
+    lead = totals.lead_time_hours
+    rows.append(
+        f"| Lead time, median | AI-assisted **{hours(lead.ai)}** · human **{hours(lead.human)}** |"
+    )
+    undone = totals.reverted_commits
+    rows.append(f"| Reverted later | AI-assisted {undone.ai} · human {undone.human} |")
+    rate = change_failure_rate(totals)
+    rows.append(
+        f"| Change-failure rate | **{percent(rate)}**"
+        + (
+            f" ({totals.failed_deployments + totals.rollbacks} of "
+            f"{totals.deployments + totals.failed_deployments})"
+            if rate is not None
+            else ""
+        )
+        + " |"
+    )
+    if waiting is not None:
+        count, branch = waiting
+        rows.append(f"| Waiting to ship | {_plural(count, 'commit')} on {branch} |")
+    return rows
+
+
+TEAM_HEADERS = (
+    "team", "people", "deploys (AI)", "per person/wk (AI)", "AI share", "lead time AI / human",
+    "reverted AI / human",
+)  # fmt: skip
+
+
+def _team_cells(name: str, metrics: Metrics) -> list[str]:
+    return [
+        escape(name),
+        size(metrics),
+        f"{number(metrics.deployments)} ({number(metrics.ai_deployments)})",
+        f"{number(metrics.normalised_deployments)} ({number(metrics.ai_normalised_deployments)})",
+        percent(metrics.ai_commit_share),
+        lead(metrics),
+        reverted(metrics),
+    ]
+
+
+def team_table(report: Report) -> list[str]:
+    """Totals and each team in seven columns: narrow enough for a comment's width."""
+    rows = [_team_cells("all", report.totals)]
+    for team in report.teams:
+        if team.suppressed:
+            rows.append([escape(team.team), "fewer people than privacy.min_team_size: hidden"])
+        else:
+            rows.append(_team_cells(team.team, team))
+    return table(TEAM_HEADERS, rows)
+
+
+def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
+    """Week labels (the day each week starts), deploys that shipped counted commits, and those
+    among them with AI-assisted ones."""
+    since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
+    weeks = max(1, round(report.weeks))
+    labels = [(since + timedelta(weeks=n)).strftime("%b %d") for n in range(weeks)]
+    total, assisted = [0] * weeks, [0] * weeks
+    for deploy in report.deployments:
+        if deploy.kind != "ship" or deploy.commits == 0:
+            continue
+        moment = datetime.fromisoformat(deploy.time.replace("Z", "+00:00"))
+        index = min(weeks - 1, max(0, int((moment - since) / timedelta(weeks=1))))
+        total[index] += 1
+        assisted[index] += deploy.ai_commits > 0
+    return labels, total, assisted
+
+
+def mermaid_chart(report: Report) -> list[str]:
+    """Weekly deploys as bars, the AI-assisted part drawn over them, explicit colours, whole
+    numbers on the axis, and a legend line under the fence."""
+    labels, total, assisted = weekly_deploys(report)
+    top = max([*total, _MIN_AXIS])
+    quoted = ", ".join(f'"{label}"' for label in labels)
+    palette = {"xyChart": {"plotColorPalette": f"{ALL_COLOUR}, {AI_COLOUR}"}}
+    init = "%%{init: " + json.dumps({"themeVariables": palette}) + "}%%"
+    return [
+        "```mermaid",
+        init,
+        "xychart-beta",
+        '    title "Deploys per week"',
+        f'    x-axis "week starting" [{quoted}]',
+        f'    y-axis "deploys" 0 --> {top}',
+        f"    bar [{', '.join(map(str, total))}]",
+        f"    bar [{', '.join(map(str, assisted))}]",
+        "```",
+        "",
+        LEGEND,
+    ]
+
+
+__all__ = [
+    "change_failure_rate",
+    "mermaid_chart",
+    "summary_table",
+    "team_table",
+    "weekly_deploys",
+]
