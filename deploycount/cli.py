@@ -22,7 +22,7 @@ from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, Rep
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
 FORMATS = ["table", "json", "markdown"]
-REPORT_FORMATS = [*FORMATS, "openmetrics"]
+REPORT_FORMATS = [*FORMATS, "openmetrics", "partial"]
 
 
 class State:
@@ -164,10 +164,14 @@ def _write(text: str, output: str | None) -> None:
 @click.option(
     "--every", metavar="PERIOD", help="One report per period of the window (1w, 7d, 24h)."
 )
+@click.option(
+    "--repo", "repos", multiple=True, metavar="PATH",
+    help="A repository (or a directory of clones) to include; repeatable.",
+)  # fmt: skip
 @click.pass_obj
 def report(
     state: State, /, output_format: str | None, output: str | None, every: str | None,
-    **flags: Any,
+    repos: tuple[str, ...], **flags: Any,
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
     from deploycount.commands.report import reports_from_options  # noqa: PLC0415
@@ -178,8 +182,8 @@ def report(
     try:
         log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
         made = reports_from_options(
-            state.directory, _options(flags), every=every, environ=os.environ,
-            progress=progress, log=log,
+            state.directory, _options(flags), every=every, environ=os.environ, repos=repos,
+            partial=output_format == "partial", progress=progress, log=log,
         )  # fmt: skip
     finally:
         if progress is not None:
@@ -187,11 +191,46 @@ def report(
     chosen_format, destination = resolve_report_output(output_format, output, made.config)
     if made.left_over:
         click.echo(f"deploycount: {made.left_over}", err=True)
+    if made.partial is not None:
+        from deploycount.partial import people_key, to_json  # noqa: PLC0415
+
+        _write(to_json(made.partial, people_key(os.environ)), destination)
+        return
     if made.every or chosen_format == "openmetrics":
         text = render_reports(made.reports, chosen_format, min_confidence=made.min_confidence)
     else:
         text = render_report(made.reports[0], chosen_format)
     _write(text, destination)
+
+
+@cli.command()
+@click.argument("partials", nargs=-1, required=True, metavar="PARTIAL...")
+@click.option(
+    "--format", "output_format", type=click.Choice([*FORMATS, "openmetrics"]), default="table"
+)
+@click.option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--min-confidence",
+    type=click.Choice(["low", "medium", "high"]),
+    default="medium",
+    help="Only labels the openmetrics info metric (partials are already attributed).",
+)
+@click.pass_obj
+def merge(
+    state: State, /, partials: tuple[str, ...], output_format: str, output: str | None,
+    min_confidence: str,
+) -> None:  # fmt: skip
+    """One report from the partial reports of many repositories (report --format partial)."""
+    from deploycount.partial import merge as merge_partials  # noqa: PLC0415
+    from deploycount.partial import read_partials  # noqa: PLC0415
+    from deploycount.render import render_report, render_reports  # noqa: PLC0415
+
+    merged = merge_partials(read_partials(partials))
+    if output_format == "openmetrics":
+        text = render_reports([merged], output_format, min_confidence=min_confidence)
+    else:
+        text = render_report(merged, output_format)
+    _write(text, output)
 
 
 @cli.command()

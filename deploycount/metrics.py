@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from deploycount.attribution import Confidence, Person
 from deploycount.commits import CommitInfo
@@ -192,7 +192,66 @@ def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[s
 _NULL_METRICS = dict.fromkeys(Metrics.model_fields)
 
 
-def build_report(
+@dataclass
+class Tallies:
+    """Everything a report's figures are computed from: sums for the totals and per team,
+    counted commits per deploy. People are keys (a lower-cased email, or in a partial report
+    its keyed hash); deploys are indices into the deployment rows."""
+
+    totals: _Tally = field(default_factory=_Tally)
+    by_team: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+    per_deploy: Counter[int] = field(default_factory=Counter)
+    per_deploy_ai: Counter[int] = field(default_factory=Counter)
+
+
+def tally_shipped(
+    shipped: Sequence[ShippedCommit], directory: TeamDirectory
+) -> tuple[Tallies, list[Person]]:
+    """The tallies of the shipped commits, and the distinct people seen (for warnings)."""
+    tallies = Tallies()
+    totals, by_team = tallies.totals, tallies.by_team
+    with_teams = bool(directory.teams)
+    emails: dict[Person, str] = {}
+    for item in shipped:
+        totals.add(item)
+        if with_teams:
+            by_team[item.team].add(item)
+        if item.counted:
+            tallies.per_deploy[item.deploy_index] += 1
+            tallies.per_deploy_ai[item.deploy_index] += item.ai
+            for person in item.humans:
+                email = emails.get(person)
+                if email is None:
+                    email = emails[person] = person.email.lower()
+                totals.people.add(email)
+                if with_teams:
+                    by_team[directory.team_of_email(email)].people.add(email)
+    return tallies, list(emails)
+
+
+@dataclass
+class Partial:
+    """One repository's report before the figures: tallies, deploy rows, what it was made with.
+    `merge` (partial.py) turns any number of them into one report; people are emails here and
+    keyed hashes once written to a partial file."""
+
+    repository: str
+    environment: str
+    deploy_source: str
+    since: str
+    until: str
+    weeks: float
+    min_team_size: int
+    teams: list[tuple[str, int | None]]
+    tallies: Tallies
+    deployments: list[DeploymentRow]
+    rollbacks: int
+    failed_deployments: int
+    warnings: list[str]
+    key_id: str = ""  # which secret hashed the people ("" while people are still emails)
+
+
+def build_partial(
     *,
     repository: str,
     environment: str,
@@ -205,79 +264,129 @@ def build_report(
     min_team_size: int,
     warnings: Sequence[str],
     elapsed_until: datetime | None = None,
-) -> Report:
-    """The report; rates per week use the window up to `elapsed_until` (its elapsed part, when
-    it ends in the future)."""
+) -> Partial:
+    """Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
+    in the future)."""
     weeks = ((elapsed_until or until) - since).total_seconds() / (7 * 24 * _HOUR)
-    totals = _Tally()
-    by_team: dict[str, _Tally] = defaultdict(_Tally)
-    per_deploy: Counter[int] = Counter()
-    per_deploy_ai: Counter[int] = Counter()
-    with_teams = bool(directory.teams)
-    emails: dict[Person, str] = {}
-    for item in shipped:
-        totals.add(item)
-        if with_teams:
-            by_team[item.team].add(item)
-        if item.counted:
-            per_deploy[item.deploy_index] += 1
-            per_deploy_ai[item.deploy_index] += item.ai
-            for person in item.humans:
-                email = emails.get(person)
-                if email is None:
-                    email = emails[person] = person.email.lower()
-                totals.people.add(email)
-                if with_teams:
-                    by_team[directory.team_of_email(email)].people.add(email)
-
-    teams: list[TeamRow] = []
-    if directory.teams:
-        names = [t.name for t in directory.teams]
-        if UNASSIGNED in by_team:
-            names.append(UNASSIGNED)
-        declared = {t.name: t.size for t in directory.teams}
-        for name in names:
-            tally = by_team.get(name, _Tally())
-            size = declared.get(name)
-            source = "declared" if size is not None else "active"
-            size = size if size is not None else len(tally.people)
-            if size < min_team_size:
-                teams.append(TeamRow(team=name, suppressed=True, **_NULL_METRICS))
-            else:
-                teams.append(
-                    TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
-                )
-
-    notes = [*warnings, *_negative_lead_warning(totals.negative_lead, linked)]
-    notes += _split_identity_warning(list(emails))
+    tallies, people = tally_shipped(shipped, directory)
+    notes = [*warnings, *_negative_lead_warning(tallies.totals.negative_lead, linked)]
+    notes += _split_identity_warning(people)
     kinds = Counter(d.kind for d in linked)
-    total_metrics = _metrics(totals, len(totals.people), "active", weeks)
-    return Report(
+    rows = [
+        DeploymentRow(
+            id=d.event.id,
+            sha=d.event.sha,
+            time=iso_z(d.event.time),
+            kind=d.kind,
+            commits=tallies.per_deploy[index],
+            ai_commits=tallies.per_deploy_ai[index],
+            repository=repository,
+        )
+        for index, d in enumerate(linked)
+    ]
+    return Partial(
         repository=repository,
         environment=environment,
         deploy_source=deploy_source,
         since=iso_z(since),
         until=iso_z(until),
-        weeks=round(weeks, 4),
-        totals=Totals(
-            **total_metrics,  # type: ignore[arg-type]
-            rollbacks=kinds["rollback"],
-            failed_deployments=kinds["failed"],
-        ),
-        teams=teams,
-        deployments=[
-            DeploymentRow(
-                id=d.event.id,
-                sha=d.event.sha,
-                time=iso_z(d.event.time),
-                kind=d.kind,
-                commits=per_deploy[index],
-                ai_commits=per_deploy_ai[index],
-            )
-            for index, d in enumerate(linked)
-        ],
+        weeks=weeks,
+        min_team_size=min_team_size,
+        teams=[(t.name, t.size) for t in directory.teams],
+        tallies=tallies,
+        deployments=rows,
+        rollbacks=kinds["rollback"],
+        failed_deployments=kinds["failed"],
         warnings=notes,
     )
+
+
+def build_report(**arguments: Any) -> Report:
+    """The report of one repository (the arguments of `build_partial`)."""
+    return report_of(build_partial(**arguments))
+
+
+def report_of(partial: Partial) -> Report:
+    return report_from_tallies(
+        repositories=[partial.repository],
+        environment=partial.environment,
+        deploy_source=partial.deploy_source,
+        since=partial.since,
+        until=partial.until,
+        weeks=partial.weeks,
+        tallies=partial.tallies,
+        deployments=partial.deployments,
+        rollbacks=partial.rollbacks,
+        failed_deployments=partial.failed_deployments,
+        teams=partial.teams,
+        min_team_size=partial.min_team_size,
+        warnings=partial.warnings,
+    )
+
+
+def report_from_tallies(
+    *,
+    repositories: Sequence[str],
+    environment: str,
+    deploy_source: str,
+    since: str,
+    until: str,
+    weeks: float,
+    tallies: Tallies,
+    deployments: list[DeploymentRow],
+    rollbacks: int,
+    failed_deployments: int,
+    teams: Sequence[tuple[str, int | None]],
+    min_team_size: int,
+    warnings: Sequence[str],
+) -> Report:
+    """The report from its tallies: what one repository and a merge of many have in common.
+    `teams` are the configured teams in order, with their declared sizes."""
+    rows: list[TeamRow] = []
+    if teams:
+        names = [name for name, _ in teams]
+        if UNASSIGNED in tallies.by_team and UNASSIGNED not in names:
+            names.append(UNASSIGNED)
+        declared = dict(teams)
+        for name in names:
+            tally = tallies.by_team.get(name, _Tally())
+            size = declared.get(name)
+            source = "declared" if size is not None else "active"
+            size = size if size is not None else len(tally.people)
+            if size < min_team_size:
+                rows.append(TeamRow(team=name, suppressed=True, **_NULL_METRICS))
+            else:
+                rows.append(
+                    TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
+                )
+    totals = tallies.totals
+    return Report(
+        repository=repository_label(repositories),
+        repositories=list(repositories),
+        environment=environment,
+        deploy_source=deploy_source,
+        since=since,
+        until=until,
+        weeks=round(weeks, 4),
+        totals=Totals(
+            **_metrics(totals, len(totals.people), "active", weeks),  # type: ignore[arg-type]
+            rollbacks=rollbacks,
+            failed_deployments=failed_deployments,
+        ),
+        teams=rows,
+        deployments=deployments,
+        warnings=list(warnings),
+    )
+
+
+def repository_label(repositories: Sequence[str]) -> str:
+    """One repository's name; for several, `owner/*` when they share an owner, else `*`."""
+    if len(repositories) == 1:
+        return repositories[0]
+    owners = {name.split("/", 1)[0] for name in repositories if "/" in name}
+    if len(owners) == 1 and all("/" in name for name in repositories):
+        return f"{owners.pop()}/*"
+    return "*"
 
 
 def _negative_lead_warning(
@@ -313,9 +422,16 @@ def _split_identity_warning(people: Sequence[Person]) -> list[str]:
 
 
 __all__ = [
+    "Partial",
     "ShippedCommit",
+    "Tallies",
+    "build_partial",
     "build_report",
     "classify_shipped",
     "lead_time_histogram",
     "lead_time_stats",
+    "report_from_tallies",
+    "report_of",
+    "repository_label",
+    "tally_shipped",
 ]

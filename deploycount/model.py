@@ -101,6 +101,7 @@ class DeploymentRow(_Frozen):
     kind: Literal["ship", "baseline", "redeploy", "rollback", "failed"]
     commits: int = Field(description="counted commits this deploy shipped first")
     ai_commits: int
+    repository: str = Field(description="the repository deployed")
 
 
 class Report(_Frozen):
@@ -109,7 +110,8 @@ class Report(_Frozen):
     schema_id: Literal["deploycount.report/1"] = Field(
         default="deploycount.report/1", alias="schema"
     )
-    repository: str
+    repository: str = Field(description="the repository; for several, owner/* or *")
+    repositories: list[str] = Field(description="every repository the report covers")
     environment: str
     deploy_source: str
     since: str

@@ -75,6 +75,7 @@ def report(
 ) -> Report:  # fmt: skip
     return Report(
         repository=repository,
+        repositories=[repository],
         environment="production",
         deploy_source="tags:v*",
         since=since,

@@ -44,6 +44,7 @@ def fixed_report() -> Report:
     suppressed = dict.fromkeys(metrics)
     return Report(
         repository="acme/api",
+        repositories=["acme/api"],
         environment="production",
         deploy_source="tags:v*",
         since="2026-10-01T00:00:00Z",
@@ -55,11 +56,11 @@ def fixed_report() -> Report:
             TeamRow(team="web|<b>", suppressed=True, **suppressed),  # type: ignore[arg-type]
         ],
         deployments=[
-            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T00:00:00Z", kind="ship", commits=4, ai_commits=3),
-            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T06:00:00Z", kind="redeploy", commits=0, ai_commits=0),
-            DeploymentRow(id="d-7", sha="b" * 40, time="2026-10-09T12:00:00Z", kind="failed", commits=0, ai_commits=0),
-            DeploymentRow(id="v1.1", sha="b" * 40, time="2026-10-10T00:00:00Z", kind="ship", commits=3, ai_commits=1),
-            DeploymentRow(id="back", sha="a" * 40, time="2026-10-11T00:00:00Z", kind="rollback", commits=0, ai_commits=0),
+            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T00:00:00Z", kind="ship", commits=4, ai_commits=3, repository="acme/api"),
+            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T06:00:00Z", kind="redeploy", commits=0, ai_commits=0, repository="acme/api"),
+            DeploymentRow(id="d-7", sha="b" * 40, time="2026-10-09T12:00:00Z", kind="failed", commits=0, ai_commits=0, repository="acme/api"),
+            DeploymentRow(id="v1.1", sha="b" * 40, time="2026-10-10T00:00:00Z", kind="ship", commits=3, ai_commits=1, repository="acme/api"),
+            DeploymentRow(id="back", sha="a" * 40, time="2026-10-11T00:00:00Z", kind="rollback", commits=0, ai_commits=0, repository="acme/api"),
         ],
         warnings=["deploy x: commit 0123456789ab is not in this repository: skipped"],
     )  # fmt: skip
@@ -91,6 +92,7 @@ def busy_report() -> Report:
                     time=f"2026-09-{3 + 7 * week + n:02d}T12:00:00Z" if 3 + 7 * week + n <= 30
                     else f"2026-10-{3 + 7 * week + n - 30:02d}T12:00:00Z",
                     kind="ship", commits=3, ai_commits=1 if n < assisted else 0,
+                    repository="acme/api",
                 )
             )  # fmt: skip
     totals = base.totals.model_copy(update={"deployments": 16, "ai_deployments": 11})

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from deploycount.attribution import Confidence
 from deploycount.commands import open_repository
@@ -27,6 +28,7 @@ from deploycount.config import (
     FileConfig,
     ReportOptions,
     ReportSettings,
+    load_config,
     resolve_report_settings,
 )
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
@@ -41,8 +43,9 @@ from deploycount.history import (
     repository_name,
 )
 from deploycount.linking import link_deploys, reverted_shas
-from deploycount.metrics import build_report, classify_shipped
+from deploycount.metrics import Partial, build_partial, classify_shipped, report_of
 from deploycount.model import Report
+from deploycount.partial import merge
 from deploycount.teams import TeamDirectory
 from deploycount.timeutil import iso_z, parse_span, utc_now
 from deploycount.window import WindowFacts, first_success, periods, window_facts
@@ -67,13 +70,15 @@ def report_from_options(
 
 @dataclass
 class Reports:
-    """What `report` made: one report, or one per `--every` period (oldest first)."""
+    """What `report` made: one report, or one per `--every` period (oldest first); and, for
+    `--format partial`, the one repository's partial."""
 
     reports: list[Report]
     config: FileConfig
     min_confidence: str
     every: bool
     left_over: str | None  # the start of the span that is not a whole period, when any
+    partial: Partial | None = None
 
 
 def reports_from_options(
@@ -82,11 +87,19 @@ def reports_from_options(
     *,
     every: str | None,
     environ: Mapping[str, str],
+    repos: Sequence[str] = (),
+    partial: bool = False,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
 ) -> Reports:
-    """`report`: the window's report, or with `every` one report per period of the window."""
-    repo, config = open_repository(directory, options.config_path)
+    """`report`: the window's report, or with `every` one report per period of the window; with
+    `repos`, one report over several repositories (each person counted once)."""
+    if repos:
+        config, _ = load_config(options.config_path, Path(directory))
+        roots = expand_repositories(repos)
+    else:
+        repo, config = open_repository(directory, options.config_path)
+        roots = []
     settings = resolve_report_settings(options, config, now=utc_now())
     chosen = every if every is not None else config.report.every
     spans = [(settings.since, settings.until)]
@@ -104,8 +117,49 @@ def reports_from_options(
                 f"left out {iso_z(settings.since)} to {iso_z(spans[0][0])}: shorter than one "
                 f"--every {chosen} period (periods end at --until)"
             )
-    reports = generate_reports(repo, settings, spans, environ=environ, progress=progress, log=log)
+    if partial and (roots or chosen is not None):
+        raise UsageError(
+            "--format partial describes one repository over one window: drop --repo and --every "
+            "(merge the partials of several repositories with deploycount merge)"
+        )
+    if not roots:
+        parts = generate_partials(
+            repo, settings, spans, environ=environ, progress=progress, log=log
+        )
+        reports = [report_of(part) for part in parts]
+        made = Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
+        made.partial = parts[0] if partial else None
+        return made
+    # Several repositories: each named by its own origin (GITHUB_REPOSITORY names only one).
+    local = {k: v for k, v in environ.items() if k != "GITHUB_REPOSITORY"}
+    per_repository = []
+    for root in roots:
+        each = Repository(str(root))
+        name = repository_name(each, local)
+        per_repository.append(
+            generate_partials(each, settings, spans, environ=local, log=log, name=name)
+        )
+    reports = [merge([parts[k] for parts in per_repository]) for k in range(len(spans))]
     return Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
+
+
+def expand_repositories(paths: Sequence[str]) -> list[Path]:
+    """Each `--repo`: a git repository, or a directory whose subdirectories are clones."""
+    roots: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.is_dir():
+            raise UsageError(f"--repo {given}: no such directory")
+        if (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir()):
+            roots.append(path)
+            continue
+        clones = sorted(p for p in path.iterdir() if p.is_dir() and (p / ".git").exists())
+        if not clones:
+            raise UsageError(
+                f"--repo {given} is neither a git repository nor a directory of clones"
+            )
+        roots.extend(clones)
+    return list(dict.fromkeys(p.resolve() for p in roots))
 
 
 def choose_source(
@@ -176,6 +230,25 @@ def generate_reports(
 ) -> list[Report]:
     """One report per period (contiguous, oldest first), from one pass over the history: each is
     the report `--since`/`--until` of that period would give."""
+    partials = generate_partials(
+        repo, settings, periods, environ=environ, progress=progress, shipped=shipped, log=log
+    )
+    return [report_of(partial) for partial in partials]
+
+
+def generate_partials(
+    repo: Repository,
+    settings: ReportSettings,
+    periods: Sequence[tuple[datetime, datetime]],
+    *,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+    shipped: list[str] | None = None,
+    log: Callable[[str], None] | None = None,
+    name: str | None = None,
+) -> list[Partial]:
+    """The tallies behind `generate_reports` (people still as emails); `name` overrides the
+    repository's name (several repositories in one report)."""
     environment = settings.environment
     span_since, span_until = periods[0][0], periods[-1][1]
     source, warnings = choose_source(
@@ -224,7 +297,7 @@ def generate_reports(
             span=span,
             before=before,
             periods=windows,
-            environ=environ,
+            repository=name or repository_name(repo, environ),
             progress=progress,
         )
 
@@ -258,9 +331,9 @@ def _generate(
     span: list[DeployEvent],
     before: list[DeployEvent],
     periods: Sequence[_Period],
-    environ: Mapping[str, str],
+    repository: str,
     progress: Progress | None,
-) -> list[Report]:
+) -> list[Partial]:
     span_shas = shipped_shas(span)
     earlier_shipped = shipped_shas(before)
     commits: dict[str, CommitInfo] = {}
@@ -289,7 +362,6 @@ def _generate(
     directory = TeamDirectory(settings.teams, settings.markers)
     co_authors = [p for sha in shipped_in_span for p in commits[sha].attribution.co_authors]
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
-    repository = repository_name(repo, environ)
 
     reports = []
     for period in periods:
@@ -306,7 +378,7 @@ def _generate(
             mailmap=mailmap,
         )
         reports.append(
-            build_report(
+            build_partial(
                 repository=repository,
                 environment=settings.environment,
                 deploy_source=source_spec,
