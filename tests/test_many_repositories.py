@@ -145,7 +145,7 @@ def test_many_repositories_equal_one_holding_them_all(
 def test_partials_need_a_key_and_one_key(
     organisation: tuple[list[Path], Path, Path], run_cli: Any, tmp_path: Path
 ) -> None:
-    roots, config, _ = organisation
+    roots, _, _ = organisation
     refused = run_cli("report", *WINDOW, "--format", "partial", cwd=roots[0])
     assert refused.exit_code == 2 and "DEPLOYCOUNT_PEOPLE_KEY" in refused.stderr
     first = run_cli("report", *WINDOW, "--format", "partial", cwd=roots[0], env=KEY)
