@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -141,6 +141,24 @@ class TeamSection(_Section):
     size: StrictInt | None = Field(default=None, ge=0)
 
 
+class TeamSources(_Section):
+    """`[teams]` keys that say where more teams come from (README "Teams across repositories")."""
+
+    include: NonEmpty | None = None  # a TOML file of [teams.NAME] tables: a path or https URL
+    source: NonEmpty | None = None  # "github:ORG": the organisation's teams, members by login
+    only: list[NonEmpty] = Field(default_factory=list)  # with source: these team slugs only
+
+    @field_validator("source")
+    @classmethod
+    def _github_org(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"github:[A-Za-z0-9](?:[A-Za-z0-9-]*)", value):
+            raise ValueError("must be github:ORG, e.g. github:acme")
+        return value
+
+
+_SOURCE_KEYS = frozenset(TeamSources.model_fields)
+
+
 class PrivacySection(_Section):
     min_team_size: int = Field(default=DEFAULT_MIN_TEAM_SIZE, ge=1)
 
@@ -153,7 +171,20 @@ class FileConfig(_Section):
     attribution: AttributionSection = AttributionSection()
     push: PushSection = PushSection()
     teams: dict[str, TeamSection] = Field(default_factory=dict)
+    team_sources: TeamSources = TeamSources()
     privacy: PrivacySection = PrivacySection()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_team_sources(cls, data: Any) -> Any:
+        """`[teams]` holds both team tables and the keys of TeamSources (not team names)."""
+        if isinstance(data, dict) and isinstance(data.get("teams"), dict):
+            teams = dict(data["teams"])
+            sources = {k: teams.pop(k) for k in list(teams) if k in _SOURCE_KEYS}
+            if "team_sources" in data:
+                raise ValueError("team_sources is not a config key: use [teams] include/source")
+            data = {**data, "teams": teams, "team_sources": sources}
+        return data
 
     @field_validator("teams")
     @classmethod
@@ -198,6 +229,7 @@ def parse_config(path: Path) -> FileConfig:
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
+        key = re.sub(r"^team_sources\b", "teams", key)  # written as [teams] keys
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown key (see the README for the config keys)"
@@ -230,6 +262,10 @@ class ReportSettings:
     teams: tuple[Team, ...]
     min_team_size: int
     now: datetime  # when the report is made: a window that ends later counts its elapsed part
+    # More teams from outside (resolved by the pipeline), and where a relative teams.include
+    # is found (None: the repository root).
+    team_sources: TeamSources = field(default_factory=TeamSources)
+    config_dir: Path | None = None
 
 
 def markers_from_config(config: FileConfig) -> Markers:
@@ -274,6 +310,8 @@ def resolve_report_settings(
         teams=teams,
         min_team_size=config.privacy.min_team_size,
         now=now,
+        team_sources=config.team_sources,
+        config_dir=Path(options.config_path).resolve().parent if options.config_path else None,
     )
 
 

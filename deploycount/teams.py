@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -11,27 +12,51 @@ from deploycount.attribution import Attribution, Markers, Person
 UNASSIGNED = "unassigned"
 ALL = "all"
 RESERVED_TEAM_NAMES = frozenset({ALL, UNASSIGNED})
+# GitHub's noreply addresses carry the login: 12345+login@ or login@users.noreply.github.com
+_NOREPLY = re.compile(r"^(?:\d+\+)?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)@users\.noreply\.github\.com$")
+
+
+def noreply_login(email: str) -> str | None:
+    """The GitHub login in a noreply address, else None."""
+    found = _NOREPLY.match(email.lower())
+    return found[1] if found else None
 
 
 @dataclass(frozen=True, slots=True)
 class Team:
-    """A team from config: member emails or globs (lower-cased), optional declared size."""
+    """A team: members as emails or globs, or `@login` for a GitHub account (all lower-cased),
+    and an optional declared size."""
 
     name: str
     members: tuple[str, ...]
     size: int | None = None
 
-    def has(self, email: str) -> bool:
+    def has(self, email: str, login: str | None = None) -> bool:
         address = email.lower()
-        return any(fnmatchcase(address, pattern) for pattern in self.members)
+        for pattern in self.members:
+            if pattern.startswith("@"):
+                if login is not None and pattern[1:] == login:
+                    return True
+            elif fnmatchcase(address, pattern):
+                return True
+        return False
+
+    @property
+    def by_login(self) -> bool:
+        return any(pattern.startswith("@") for pattern in self.members)
 
 
 class TeamDirectory:
     """Looks people up in the configured teams; the first team that lists a person wins."""
 
-    def __init__(self, teams: Sequence[Team], markers: Markers) -> None:
+    def __init__(
+        self, teams: Sequence[Team], markers: Markers, logins: Mapping[str, str] | None = None
+    ) -> None:
+        """`logins` maps emails (lower-cased) to GitHub logins, for `@login` members; noreply
+        addresses need no lookup."""
         self.teams = tuple(teams)
         self.markers = markers
+        self.logins = logins or {}
         self._cache: dict[str, str] = {}
         self._human: dict[Person, bool] = {}
 
@@ -46,7 +71,9 @@ class TeamDirectory:
         if cached is None and not self.teams:
             return UNASSIGNED
         if cached is None:
-            cached = next((t.name for t in self.teams if t.has(email)), UNASSIGNED)
+            address = email.lower()
+            login = self.logins.get(address) or noreply_login(address)
+            cached = next((t.name for t in self.teams if t.has(address, login)), UNASSIGNED)
             self._cache[email] = cached
         return cached
 

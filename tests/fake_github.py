@@ -33,6 +33,10 @@ class GitHubState:
     admin_tokens: set[str] = field(default_factory=set)  # may edit anyone's comment
     html_paths: set[str] = field(default_factory=set)  # answered 200 with an HTML page
     requests: list[tuple[str, str]] = field(default_factory=list)
+    # organisation teams: org -> [{"slug", ...}]; (org, slug) -> [{"login"}]
+    org_teams: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    team_members: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    repo_commits: list[dict[str, Any]] = field(default_factory=list)  # newest first, as GitHub
     next_id: int = 1000
 
     def new_id(self) -> int:
@@ -122,6 +126,24 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
                 return
             if match := re.fullmatch(rf"/repos/{REPO}/deployments/(\d+)/statuses", path):
                 chunk, link = _page(state.statuses.get(int(match[1]), []), query, base)
+                self._reply(200, chunk, {"Link": link} if link else None)
+                return
+            if match := re.fullmatch(r"/orgs/([^/]+)/teams", path):
+                chunk, link = _page(state.org_teams.get(match[1], []), query, base)
+                self._reply(200, chunk, {"Link": link} if link else None)
+                return
+            if match := re.fullmatch(r"/orgs/([^/]+)/teams/([^/]+)/members", path):
+                members = state.team_members.get((match[1], match[2]))
+                if members is None:
+                    self._reply(404, {"message": "Not Found"})
+                    return
+                chunk, link = _page(members, query, base)
+                self._reply(200, chunk, {"Link": link} if link else None)
+                return
+            if path == f"/repos/{REPO}/commits":
+                since = query.get("since", [""])[0]
+                items = [c for c in state.repo_commits if c["commit"]["author"]["date"] >= since]
+                chunk, link = _page(items, query, base)
                 self._reply(200, chunk, {"Link": link} if link else None)
                 return
             if match := re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)/commits", path):

@@ -28,6 +28,7 @@ from deploycount.config import (
     FileConfig,
     ReportOptions,
     ReportSettings,
+    TeamSources,
     load_config,
     resolve_report_settings,
 )
@@ -46,8 +47,9 @@ from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import Partial, build_partial, classify_shipped, report_of
 from deploycount.model import Report
 from deploycount.partial import merge
+from deploycount.team_sources import ExtraTeams, extra_teams, login_resolver
 from deploycount.teams import TeamDirectory
-from deploycount.timeutil import iso_z, parse_span, utc_now
+from deploycount.timeutil import from_unix, iso_z, parse_span, utc_now
 from deploycount.window import WindowFacts, first_success, periods, window_facts
 
 Progress = Callable[[int], None]
@@ -251,6 +253,14 @@ def generate_partials(
     repository's name (several repositories in one report)."""
     environment = settings.environment
     span_since, span_until = periods[0][0], periods[-1][1]
+    extra = ExtraTeams()
+    if settings.team_sources != TeamSources() or any(t.by_login for t in settings.teams):
+        extra = extra_teams(settings.team_sources, settings.config_dir or repo.root, environ)
+        known = {t.name for t in settings.teams}
+        teams = [*settings.teams, *(t for t in extra.teams if t.name not in known)]
+        if any(t.by_login for t in teams) and extra.resolve_logins is None:
+            extra.resolve_logins = login_resolver(environ, extra.warnings)
+        settings = replace(settings, teams=tuple(teams))
     source, warnings = choose_source(
         repo, settings.deploy_spec, settings.remote, environ, environment,
         since=span_since, log=log,
@@ -299,6 +309,7 @@ def generate_partials(
             periods=windows,
             repository=name or repository_name(repo, environ),
             progress=progress,
+            extra=extra,
         )
 
 
@@ -333,6 +344,7 @@ def _generate(
     periods: Sequence[_Period],
     repository: str,
     progress: Progress | None,
+    extra: ExtraTeams,
 ) -> list[Partial]:
     span_shas = shipped_shas(span)
     earlier_shipped = shipped_shas(before)
@@ -359,9 +371,15 @@ def _generate(
     shipped_in_span = [sha for deploy in linked for sha in deploy.shipped]
     outside = parents_outside(shipped_in_span, commits)
     empty = empty_commits(shipped_in_span, commits, repo.trees(outside) if outside else {})
-    directory = TeamDirectory(settings.teams, settings.markers)
     co_authors = [p for sha in shipped_in_span for p in commits[sha].attribution.co_authors]
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
+    logins: dict[str, str] = {}
+    if extra.resolve_logins is not None and shipped_in_span:
+        people = {commits[sha].author.email for sha in shipped_in_span}
+        people |= {mailmap.get(p, p).email for p in co_authors}
+        oldest = min(commits[sha].committed_at for sha in shipped_in_span)
+        logins = extra.resolve_logins(repository, people, from_unix(int(oldest)))
+    directory = TeamDirectory(settings.teams, settings.markers, logins)
 
     reports = []
     for period in periods:
@@ -389,7 +407,7 @@ def _generate(
                 shipped=classified,
                 directory=directory,
                 min_team_size=settings.min_team_size,
-                warnings=period.warnings,
+                warnings=[*period.warnings, *extra.warnings],
             )
         )
     return reports
