@@ -311,8 +311,14 @@ def record(state: State, /, *, sha: str, config_path: str | None, **flags: Any) 
     help="OTLP encoding. [default: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf]",
 )
 @click.option("--delete", is_flag=True, help="Delete this repository's Pushgateway group.")
+@click.option(
+    "--report", "report_file", metavar="FILE", help="Send this JSON report (e.g. from merge)."
+)
 @click.pass_obj
-def push(state: State, /, *, headers: tuple[str, ...], delete: bool, **flags: Any) -> None:
+def push(
+    state: State, /, *, headers: tuple[str, ...], delete: bool, report_file: str | None,
+    **flags: Any,
+) -> None:  # fmt: skip
     """Compute the report and send it to a metrics endpoint."""
     # Imported here: requests and prometheus_client cost ~100 ms that other commands never need.
     from deploycount.commands.push import push as run_push  # noqa: PLC0415
@@ -325,6 +331,7 @@ def push(state: State, /, *, headers: tuple[str, ...], delete: bool, **flags: An
         headers=list(headers) or None,
         environ=os.environ,
         delete=delete,
+        report_file=report_file,
         log=log,
         **flags,
     )

@@ -161,3 +161,43 @@ def test_partials_need_a_key_and_one_key(
     bad = run_cli("merge", str(tmp_path / "bad.json"), cwd=tmp_path)
     assert bad.exit_code == 2 and "bad.json: not a valid partial report" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_merged_report_is_pushed_like_any_report(
+    organisation: tuple[list[Path], Path, Path], run_cli: Any, tmp_path: Path
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.servers import Reply, scripted_server
+
+    roots, config, _ = organisation
+    paths = []
+    for root in roots:
+        part = run_cli("report", *WINDOW, "--config", str(config), "--format", "partial",
+                       "--output", str(tmp_path / f"{root.name}.json"), cwd=root, env=KEY)  # fmt: skip
+        assert part.exit_code == 0, part.stderr
+        paths.append(str(tmp_path / f"{root.name}.json"))
+    merged = run_cli("merge", *paths, "--format", "json", "--output", str(tmp_path / "org.json"),
+                     cwd=tmp_path)  # fmt: skip
+    assert merged.exit_code == 0, merged.stderr
+    with scripted_server(lambda request, n: Reply(200)) as server:
+        pushed = run_cli("push", "--report", str(tmp_path / "org.json"), "--sink", "pushgateway",
+                         "--to", server.url, cwd=tmp_path)  # fmt: skip
+        assert pushed.exit_code == 0, pushed.stderr
+    [exchange] = server.received
+    # acme/* as the repository label (base64, it holds a slash), the 28-day window.
+    assert (
+        exchange.path
+        == "/metrics/job/deploycount/repository@base64/YWNtZS8q/environment/production/window/28d"
+    )
+    values = {
+        (s.name, s.labels.get("team")): s.value
+        for family in text_string_to_metric_families(exchange.body.decode())
+        for s in family.samples
+    }
+    assert values[("deploycount_deployments", "all")] == 3 + 2 + 2  # api, web, ops (v0: before)
+    assert values[("deploycount_team_size", "all")] == 4
+    (tmp_path / "not-a-report.json").write_text('{"schema": "deploycount.report/1"}')
+    refused = run_cli("push", "--report", str(tmp_path / "not-a-report.json"), "--sink",
+                      "pushgateway", "--to", "http://127.0.0.1:1", cwd=tmp_path)  # fmt: skip
+    assert refused.exit_code == 2 and "not a deploycount JSON report" in refused.stderr

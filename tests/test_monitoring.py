@@ -368,3 +368,15 @@ def test_every_expression_against_a_real_prometheus(tmp_path: Path) -> None:
                         del pending[expr]
                 time.sleep(1)
             assert not pending, {expr: answers.get(expr) for expr in pending}
+
+
+def test_readme_prometheus_config_passes_promtool(tmp_path: Path) -> None:
+    promtool = required_tool("promtool", "apt-get install -y prometheus")
+    text = (ROOT / "README.md").read_text()
+    [block] = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "scrape_configs:" in b]
+    (tmp_path / "prometheus.yml").write_text(block)
+    shutil.copy(RULES, tmp_path / "deploycount.rules.yml")  # the file it names, beside it
+    checked = subprocess.run([promtool, "check", "config", str(tmp_path / "prometheus.yml")],
+                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS" in checked.stdout + checked.stderr

@@ -6,12 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
 
 from deploycount.commands import open_repository
 from deploycount.commands.report import Progress, generate_report
 from deploycount.config import (
     PushSettings,
     ReportOptions,
+    load_config,
+    minimum_confidence,
     resolve_push_settings,
     resolve_report_settings,
 )
@@ -45,10 +50,24 @@ def push(
     environ: Mapping[str, str],
     otlp_protocol: str | None = None,
     delete: bool = False,
+    report_file: str | None = None,
     log: Callable[[str], None] | None = None,
     progress: Progress | None = None,
 ) -> PushOutcome:
-    """Compute the report and send it (or, with `delete`, remove its Pushgateway group)."""
+    """Compute the report and send it (or, with `delete`, remove its Pushgateway group); with
+    `report_file`, send that JSON report (e.g. from `deploycount merge`) instead."""
+    if report_file is not None:
+        config, _ = load_config(options.config_path, Path(directory))
+        settings = resolve_push_settings(
+            sink=sink, url=url, headers=headers, timeout=timeout,
+            max_retry_seconds=max_retry_seconds, config=config.push, environ=environ,
+            otlp_protocol=otlp_protocol,
+        )  # fmt: skip
+        if delete:
+            raise UsageError("push --delete removes a repository's group: drop --report")
+        report = read_report(report_file)
+        minimum = minimum_confidence(options.min_confidence, config).label
+        return send_report(report, settings, min_confidence=minimum, log=log, environ=environ)
     repo, config = open_repository(directory, options.config_path)
     report_settings = resolve_report_settings(options, config, now=utc_now())
     settings = resolve_push_settings(
@@ -74,6 +93,25 @@ def push(
     return send_report(
         report, settings, min_confidence=report_settings.minimum.label, log=log, environ=environ
     )
+
+
+def read_report(path: str, *, limit: int = 64 * 1024 * 1024) -> Report:
+    """A JSON report written by `report --format json` or `merge --format json`."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(limit + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"--report {path}: cannot read it ({error.__class__.__name__})") from None
+    if len(text) > limit:
+        raise UsageError(f"--report {path}: larger than 64 MiB, not a report")
+    try:
+        return Report.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "report"
+        raise UsageError(
+            f"--report {path}: not a deploycount JSON report ({where}: {first['msg']})"
+        ) from None
 
 
 def _client(settings: PushSettings, log: Callable[[str], None] | None) -> HttpClient:
