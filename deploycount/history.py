@@ -37,6 +37,10 @@ _GIT = (
     "-c", "core.quotePath=false",
     "--no-replace-objects",
 )  # fmt: skip
+# For the one long `git log`: small pack windows keep git's own memory to a few MB instead of
+# mapping most of the pack (no slower: the log reads the pack front to back), and GIT_FLUSH=0
+# stops git flushing after every commit when its output is a pipe (a third of its system time).
+_STREAM_CONFIG = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m")
 _LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
 LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # With git-ai notes: the note goes before the message, so the message stays last (git cuts a
@@ -442,8 +446,9 @@ class Repository:
         with tempfile.TemporaryFile() as errors:
             try:
                 process = subprocess.Popen(
-                    [*_GIT, *args],
+                    [*_GIT, *_STREAM_CONFIG, *args],
                     cwd=self.root,
+                    env={**os.environ, "GIT_FLUSH": "0"},
                     stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=errors,

@@ -33,6 +33,13 @@ def register_secret(value: str | None) -> None:
     )
 
 
+def forget_secrets() -> None:
+    """Empty the registry (each in-process run of the CLI in the tests starts clean)."""
+    global _short_pattern  # noqa: PLW0603
+    _SECRETS.clear()
+    _short_pattern = None
+
+
 def register_url_secrets(url: str) -> None:
     """A URL's password (as written and percent-decoded), the Basic credentials requests makes
     of it, and every query value (`?token=...`)."""

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from deploycount.cli import cli
+from deploycount.masking import forget_secrets
 
 DEV = "Dev One <dev1@example.com>"
 
@@ -42,6 +43,8 @@ def isolated_environment(
             monkeypatch.delenv(key, raising=False)
     for key, value in git_env(home).items():
         monkeypatch.setenv(key, value)
+    # Secrets registered by one test's in-process CLI run must not mask another test's output.
+    forget_secrets()
 
 
 def split_ident(ident: str) -> tuple[str, str]:
