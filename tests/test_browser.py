@@ -53,6 +53,9 @@ function measure() {
   const svg = root.querySelector(".mermaid svg");
   const bars = svg ? [...svg.querySelectorAll("g[class^='bar-plot'] rect")] : [];
   const ticks = svg ? [...svg.querySelectorAll(".left-axis .label text")].map(t => t.textContent) : [];
+  const boxes = svg ? [...svg.querySelectorAll(".bottom-axis .label text")]
+    .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left) : [];
+  const overlaps = boxes.slice(1).filter((box, i) => box.left < boxes[i].right).length;
   const summaryTable = root.querySelector("table");
   const summaryBottom = summaryTable ? summaryTable.getBoundingClientRect().bottom : null;
   // What a reader can open must fit too: every <details> opened before measuring widths.
@@ -64,6 +67,8 @@ function measure() {
     bars: bars.length,
     fills: [...new Set(bars.map(b => b.getAttribute("fill")))],
     ticks: ticks,
+    labels: boxes.length,
+    overlaps: overlaps,
     syntaxError: root.innerText.includes("Syntax error"),
     rootScroll: root.scrollWidth, rootClient: root.clientWidth,
     pageScroll: document.documentElement.scrollWidth,
@@ -129,7 +134,7 @@ def bars_in(markdown: str) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("theme", ["default", "dark"])
-@pytest.mark.parametrize("golden", ["comment-full.md", "report.md"])
+@pytest.mark.parametrize("golden", ["comment-full.md", "report.md", "report-26-weeks.md"])
 def test_rendered_at_comment_width(
     renderers: Path, tmp_path: Path, theme: str, golden: str
 ) -> None:
@@ -142,6 +147,8 @@ def test_rendered_at_comment_width(
     # The explicit palette holds in both themes: blue for all deploys, orange for the AI part.
     assert {fill.lower() for fill in seen["fills"]} == {"#2f81f7", "#f0883e"}, seen
     assert seen["ticks"] and all(re.fullmatch(r"\d+", tick) for tick in seen["ticks"]), seen
+    # Every period is labelled, and no two labels run into each other.
+    assert seen["labels"] == bars_in(markdown) // 2 and seen["overlaps"] == 0, seen
     # Nothing overflows the comment's width, and no table scrolls, details opened.
     assert seen["rootScroll"] <= seen["rootClient"] and seen["pageScroll"] <= WIDTH, seen
     assert seen["svgWidth"] <= WIDTH, json.dumps(seen)

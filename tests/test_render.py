@@ -136,3 +136,18 @@ def test_full_comment() -> None:
     assert "[`00ddddd`](https://github.example.com/acme/api/commit/00dddd" in body
     assert "36 commit(s)" in body and "3 merge(s) and 2 empty commit(s) not counted" in body
     assert "bar [2, 3, 1, 0, 4, 2, 3, 1]" in body and "bar [1, 2, 1, 0, 3, 2, 1, 1]" in body
+
+
+def test_a_long_window_keeps_the_chart_readable() -> None:
+    """26 weeks would be 26 labels running into each other: three weeks per bar, 9 bars."""
+    from deploycount.render.summary import mermaid_chart, weekly_deploys
+
+    report = busy_report().model_copy(update={"weeks": 25.86})
+    labels, total, assisted = weekly_deploys(report)
+    assert len(labels) == len(total) == len(assisted) == 9
+    assert sum(total) == 16 and sum(assisted) == 11  # every deploy still counted
+    assert labels[:2] == ["Sep 03", "Sep 24"]
+    chart = "\n".join(mermaid_chart(report))
+    assert 'title "Deploys per 3 weeks"' in chart and 'x-axis "period starting"' in chart
+    assert_golden("report-26-weeks.md", render_markdown(report))
+    assert [len(labels) for labels in [weekly_deploys(fixed_report())[0]]] == [4]

@@ -5,6 +5,7 @@ what a release manager reads in five seconds, in a two-column table that fits a 
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timedelta
 
 from deploycount.model import Metrics, Report, Totals
@@ -19,6 +20,7 @@ AI_COLOUR = "#f0883e"
 LEGEND = "Blue bars: all deploys · orange: the deploys among them with AI-assisted commits"
 # d3 (behind Mermaid's axes) picks whole-number ticks once the axis reaches 8.
 _MIN_AXIS = 8
+_MAX_BARS = 10  # labels stay apart at a comment's width
 
 
 def change_failure_rate(totals: Totals) -> float | None:
@@ -110,18 +112,25 @@ def team_table(report: Report) -> list[str]:
     return table(TEAM_HEADERS, rows)
 
 
+def bucket_weeks(weeks: float) -> int:
+    """Weeks per bar: one, or as many as keep the chart to at most _MAX_BARS bars (labels of a
+    26-week window would otherwise run into each other)."""
+    return max(1, math.ceil(max(1, round(weeks)) / _MAX_BARS))
+
+
 def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
-    """Week labels (the day each week starts), deploys that shipped counted commits, and those
-    among them with AI-assisted ones."""
+    """Bar labels (the day each period starts), deploys that shipped counted commits, and those
+    among them with AI-assisted ones, per period of `bucket_weeks` weeks."""
     since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
-    weeks = max(1, round(report.weeks))
-    labels = [(since + timedelta(weeks=n)).strftime("%b %d") for n in range(weeks)]
-    total, assisted = [0] * weeks, [0] * weeks
+    step = timedelta(weeks=bucket_weeks(report.weeks))
+    bars = max(1, math.ceil(max(1, round(report.weeks)) / bucket_weeks(report.weeks)))
+    labels = [(since + step * n).strftime("%b %d") for n in range(bars)]
+    total, assisted = [0] * bars, [0] * bars
     for deploy in report.deployments:
         if deploy.kind != "ship" or deploy.commits == 0:
             continue
         moment = datetime.fromisoformat(deploy.time.replace("Z", "+00:00"))
-        index = min(weeks - 1, max(0, int((moment - since) / timedelta(weeks=1))))
+        index = min(bars - 1, max(0, int((moment - since) / step)))
         total[index] += 1
         assisted[index] += deploy.ai_commits > 0
     return labels, total, assisted
@@ -135,12 +144,14 @@ def mermaid_chart(report: Report) -> list[str]:
     quoted = ", ".join(f'"{label}"' for label in labels)
     palette = {"xyChart": {"plotColorPalette": f"{ALL_COLOUR}, {AI_COLOUR}"}}
     init = "%%{init: " + json.dumps({"themeVariables": palette}) + "}%%"
+    weeks = bucket_weeks(report.weeks)
+    per = "week" if weeks == 1 else f"{weeks} weeks"
     return [
         "```mermaid",
         init,
         "xychart-beta",
-        '    title "Deploys per week"',
-        f'    x-axis "week starting" [{quoted}]',
+        f'    title "Deploys per {per}"',
+        f'    x-axis "{"week" if weeks == 1 else "period"} starting" [{quoted}]',
         f'    y-axis "deploys" 0 --> {top}',
         f"    bar [{', '.join(map(str, total))}]",
         f"    bar [{', '.join(map(str, assisted))}]",
