@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from deploycount.errors import UsageError
+from deploycount.files import read_text_file
 from deploycount.metrics import Partial, Tallies, _Tally, report_from_tallies
 from deploycount.model import DeploymentRow, Report
 
@@ -190,16 +191,12 @@ def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> lis
     naming it."""
     partials = []
     for path in paths:
-        try:
-            if path == "-":
-                text = sys.stdin.read(limit + 1)
-            else:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read(limit + 1)
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"{path}: cannot read it ({error.__class__.__name__})") from None
-        if len(text) > limit:
-            raise UsageError(f"{path}: larger than {limit // (1024 * 1024)} MiB, not a partial")
+        if path == "-":
+            text = sys.stdin.read(limit + 1)
+            if len(text) > limit:
+                raise UsageError(f"-: larger than {limit // (1024 * 1024)} MiB, not a partial")
+        else:
+            text = read_text_file(path, label=path, limit=limit)
         partials.append(from_json(text, name=path))
     return partials
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from deploycount.config import FileConfig, TeamSources
 from deploycount.errors import ConfigError, ExternalServiceError, UsageError
+from deploycount.files import read_text_file
 from deploycount.github_api import DEFAULT_API_URL, GitHub
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import safe_url
@@ -117,12 +118,7 @@ def included_teams(
     path = Path(include)
     if not path.is_absolute() and config_dir is not None:
         path = config_dir / path
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"teams.include {include}: no such file ({path})") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"teams.include {include}: cannot read it ({error})") from None
+    text = read_text_file(path, label=f"teams.include {include} ({path})", limit=_MAX_BYTES)
     return _teams_from_toml(text, str(path))
 
 

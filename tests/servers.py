@@ -55,20 +55,28 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"{url}/-/ready", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("the Pushgateway did not start")
-            time.sleep(0.1)
+        wait_ready(url, process, 20, lambda: "the Pushgateway did not start")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes], seconds: float, failure: Callable[[], str]
+) -> None:
+    """Until `url/-/ready` answers (Prometheus and the Pushgateway both have it), for at most
+    `seconds`; a process that exits or a server that never answers fails the test."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(f"{url}/-/ready", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            pytest.fail(failure())
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -95,19 +103,11 @@ def running_prometheus(workdir: Path, config: str, *, rules: Path | None = None)
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/-/ready", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail(
-                    "Prometheus did not start: "
-                    + (workdir / "prometheus.log").read_text(errors="replace")[-2000:]
-                )
-            time.sleep(0.2)
+        wait_ready(
+            url, process, 60,
+            lambda: "Prometheus did not start: "
+            + (workdir / "prometheus.log").read_text(errors="replace")[-2000:],
+        )  # fmt: skip
         yield url
     finally:
         process.terminate()

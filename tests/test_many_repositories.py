@@ -161,6 +161,8 @@ def test_partials_need_a_key_and_one_key(
     bad = run_cli("merge", str(tmp_path / "bad.json"), cwd=tmp_path)
     assert bad.exit_code == 2 and "bad.json: not a valid partial report" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+    device = run_cli("merge", "/dev/zero", cwd=tmp_path)  # never read for ever
+    assert device.exit_code == 2 and "not a regular file" in device.stderr
 
 
 def test_a_merged_report_is_pushed_like_any_report(

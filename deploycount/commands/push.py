@@ -21,6 +21,7 @@ from deploycount.config import (
     resolve_report_settings,
 )
 from deploycount.errors import UsageError
+from deploycount.files import read_text_file
 from deploycount.history import repository_name
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
@@ -97,13 +98,7 @@ def push(
 
 def read_report(path: str, *, limit: int = 64 * 1024 * 1024) -> Report:
     """A JSON report written by `report --format json` or `merge --format json`."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(limit + 1)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"--report {path}: cannot read it ({error.__class__.__name__})") from None
-    if len(text) > limit:
-        raise UsageError(f"--report {path}: larger than 64 MiB, not a report")
+    text = read_text_file(path, label=f"--report {path}", limit=limit)
     try:
         return Report.model_validate_json(text)
     except ValidationError as error:
