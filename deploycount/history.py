@@ -35,12 +35,13 @@ _GIT = (
     "-c", "log.showSignature=false",
     "-c", "color.ui=never",
     "-c", "core.quotePath=false",
+    # Small pack windows: git maps a few MB of the pack at a time instead of most of it, which
+    # keeps its memory to what it needs (for-each-ref of 10k tags at 1M commits: 492 -> 142 MB;
+    # the history's `git log`: 139 -> 79 MB at 200k) at no cost in speed.
+    "-c", "core.packedGitWindowSize=8m",
+    "-c", "core.packedGitLimit=32m",
     "--no-replace-objects",
 )  # fmt: skip
-# For the one long `git log`: small pack windows keep git's own memory to a few MB instead of
-# mapping most of the pack (no slower: the log reads the pack front to back), and GIT_FLUSH=0
-# stops git flushing after every commit when its output is a pipe (a third of its system time).
-_STREAM_CONFIG = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m")
 _LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
 LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # With git-ai notes: the note goes before the message, so the message stays last (git cuts a
@@ -446,8 +447,10 @@ class Repository:
         with tempfile.TemporaryFile() as errors:
             try:
                 process = subprocess.Popen(
-                    [*_GIT, *_STREAM_CONFIG, *args],
+                    [*_GIT, *args],
                     cwd=self.root,
+                    # git flushes after every commit into a pipe unless told not to: a third of
+                    # its system time.
                     env={**os.environ, "GIT_FLUSH": "0"},
                     stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
