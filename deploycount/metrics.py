@@ -306,54 +306,22 @@ def build_report(**arguments: Any) -> Report:
     return report_of(build_partial(**arguments))
 
 
-def report_of(partial: Partial) -> Report:
-    return report_from_tallies(
-        repositories=[partial.repository],
-        environment=partial.environment,
-        deploy_source=partial.deploy_source,
-        since=partial.since,
-        until=partial.until,
-        weeks=partial.weeks,
-        tallies=partial.tallies,
-        deployments=partial.deployments,
-        rollbacks=partial.rollbacks,
-        failed_deployments=partial.failed_deployments,
-        teams=partial.teams,
-        min_team_size=partial.min_team_size,
-        warnings=partial.warnings,
-    )
-
-
-def report_from_tallies(
-    *,
-    repositories: Sequence[str],
-    environment: str,
-    deploy_source: str,
-    since: str,
-    until: str,
-    weeks: float,
-    tallies: Tallies,
-    deployments: list[DeploymentRow],
-    rollbacks: int,
-    failed_deployments: int,
-    teams: Sequence[tuple[str, int | None]],
-    min_team_size: int,
-    warnings: Sequence[str],
-) -> Report:
-    """The report from its tallies: what one repository and a merge of many have in common.
-    `teams` are the configured teams in order, with their declared sizes."""
+def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Report:
+    """The report from a partial's tallies: one repository's, or a merge of many
+    (`repositories` then lists them and `partial.repository` is their label)."""
     rows: list[TeamRow] = []
-    if teams:
-        names = [name for name, _ in teams]
+    tallies, weeks = partial.tallies, partial.weeks
+    if partial.teams:
+        names = [name for name, _ in partial.teams]
         if UNASSIGNED in tallies.by_team and UNASSIGNED not in names:
             names.append(UNASSIGNED)
-        declared = dict(teams)
+        declared = dict(partial.teams)
         for name in names:
             tally = tallies.by_team.get(name, _Tally())
             size = declared.get(name)
             source = "declared" if size is not None else "active"
             size = size if size is not None else len(tally.people)
-            if size < min_team_size:
+            if size < partial.min_team_size:
                 rows.append(TeamRow(team=name, suppressed=True, **_NULL_METRICS))
             else:
                 rows.append(
@@ -361,21 +329,21 @@ def report_from_tallies(
                 )
     totals = tallies.totals
     return Report(
-        repository=repository_label(repositories),
-        repositories=list(repositories),
-        environment=environment,
-        deploy_source=deploy_source,
-        since=since,
-        until=until,
+        repository=partial.repository,
+        repositories=list(repositories or [partial.repository]),
+        environment=partial.environment,
+        deploy_source=partial.deploy_source,
+        since=partial.since,
+        until=partial.until,
         weeks=round(weeks, 4),
         totals=Totals(
             **_metrics(totals, len(totals.people), "active", weeks),  # type: ignore[arg-type]
-            rollbacks=rollbacks,
-            failed_deployments=failed_deployments,
+            rollbacks=partial.rollbacks,
+            failed_deployments=partial.failed_deployments,
         ),
         teams=rows,
-        deployments=deployments,
-        warnings=list(warnings),
+        deployments=partial.deployments,
+        warnings=list(partial.warnings),
     )
 
 
@@ -430,7 +398,6 @@ __all__ = [
     "classify_shipped",
     "lead_time_histogram",
     "lead_time_stats",
-    "report_from_tallies",
     "report_of",
     "repository_label",
     "tally_shipped",

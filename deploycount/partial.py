@@ -20,7 +20,7 @@ from typing import Any
 
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
-from deploycount.metrics import Partial, Tallies, _Tally, report_from_tallies
+from deploycount.metrics import Partial, Tallies, _Tally, report_of, repository_label
 from deploycount.model import DeploymentRow, Report
 
 SCHEMA = "deploycount.partial/1"
@@ -278,18 +278,20 @@ def merge(partials: Sequence[Partial]) -> Report:
             "the strictest applies"
         )
     sources = list(dict.fromkeys(p.deploy_source for p in partials))
-    return report_from_tallies(
-        repositories=repositories,
+    merged = Partial(
+        repository=repository_label(repositories),
         environment=first.environment,
         deploy_source=", ".join(sources),
         since=first.since,
         until=first.until,
         weeks=first.weeks,
+        min_team_size=max(floors),
+        teams=list(teams.items()),
         tallies=tallies,
         deployments=rows,
         rollbacks=sum(p.rollbacks for p in partials),
         failed_deployments=sum(p.failed_deployments for p in partials),
-        teams=list(teams.items()),
-        min_team_size=max(floors),
         warnings=warnings,
+        key_id=first.key_id,
     )
+    return report_of(merged, repositories)

@@ -58,19 +58,11 @@ def push(
     """Compute the report and send it (or, with `delete`, remove its Pushgateway group); with
     `report_file`, send that JSON report (e.g. from `deploycount merge`) instead."""
     if report_file is not None:
-        config, _ = load_config(options.config_path, Path(directory))
-        settings = resolve_push_settings(
-            sink=sink, url=url, headers=headers, timeout=timeout,
-            max_retry_seconds=max_retry_seconds, config=config.push, environ=environ,
-            otlp_protocol=otlp_protocol,
-        )  # fmt: skip
         if delete:
             raise UsageError("push --delete removes a repository's group: drop --report")
-        report = read_report(report_file)
-        minimum = minimum_confidence(options.min_confidence, config).label
-        return send_report(report, settings, min_confidence=minimum, log=log, environ=environ)
-    repo, config = open_repository(directory, options.config_path)
-    report_settings = resolve_report_settings(options, config, now=utc_now())
+        config, _ = load_config(options.config_path, Path(directory))
+    else:
+        repo, config = open_repository(directory, options.config_path)
     settings = resolve_push_settings(
         sink=sink,
         url=url,
@@ -81,7 +73,12 @@ def push(
         environ=environ,
         otlp_protocol=otlp_protocol,
     )
-    client = _client(settings, log)
+    if report_file is not None:
+        minimum = minimum_confidence(options.min_confidence, config).label
+        return send_report(
+            read_report(report_file), settings, min_confidence=minimum, log=log, environ=environ
+        )
+    report_settings = resolve_report_settings(options, config, now=utc_now())
     if delete:
         if settings.sink != "pushgateway":
             raise UsageError("push --delete works with --sink pushgateway only")
@@ -89,7 +86,8 @@ def push(
 
         window = window_label((report_settings.until - report_settings.since).total_seconds())
         grouping = grouping_key(repository_name(repo, environ), report_settings.environment, window)
-        return PushOutcome(settings, safe_url(delete_group(client, settings.url, grouping)))
+        url_deleted = delete_group(_client(settings, log), settings.url, grouping)
+        return PushOutcome(settings, safe_url(url_deleted))
     report = generate_report(repo, report_settings, environ=environ, progress=progress, log=log)
     return send_report(
         report, settings, min_confidence=report_settings.minimum.label, log=log, environ=environ

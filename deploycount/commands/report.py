@@ -55,21 +55,6 @@ from deploycount.window import WindowFacts, first_success, periods, window_facts
 Progress = Callable[[int], None]
 
 
-def report_from_options(
-    directory: str,
-    options: ReportOptions,
-    *,
-    environ: Mapping[str, str],
-    progress: Progress | None = None,
-    log: Callable[[str], None] | None = None,
-) -> tuple[Report, FileConfig]:
-    """The report the flags ask for, on the repository around `directory`, and its config."""
-    repo, config = open_repository(directory, options.config_path)
-    settings = resolve_report_settings(options, config, now=utc_now())
-    report = generate_report(repo, settings, environ=environ, progress=progress, log=log)
-    return report, config
-
-
 @dataclass
 class Reports:
     """What `report` made: one report, or one per `--every` period (oldest first); and, for
@@ -129,9 +114,10 @@ def reports_from_options(
             repo, settings, spans, environ=environ, progress=progress, log=log
         )
         reports = [report_of(part) for part in parts]
-        made = Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
-        made.partial = parts[0] if partial else None
-        return made
+        return Reports(
+            reports, config, settings.minimum.label, chosen is not None, left_over,
+            partial=parts[0] if partial else None,
+        )  # fmt: skip
     # Several repositories: each named by its own origin (GITHUB_REPOSITORY names only one).
     local = {k: v for k, v in environ.items() if k != "GITHUB_REPOSITORY"}
     per_repository = []
@@ -208,7 +194,7 @@ def generate_report(
     log: Callable[[str], None] | None = None,
 ) -> Report:
     """The report; `shipped`, when given, receives the sha of every successful deploy."""
-    [report] = generate_reports(
+    [partial] = generate_partials(
         repo,
         settings,
         [(settings.since, settings.until)],
@@ -217,25 +203,7 @@ def generate_report(
         shipped=shipped,
         log=log,
     )
-    return report
-
-
-def generate_reports(
-    repo: Repository,
-    settings: ReportSettings,
-    periods: Sequence[tuple[datetime, datetime]],
-    *,
-    environ: Mapping[str, str],
-    progress: Progress | None = None,
-    shipped: list[str] | None = None,
-    log: Callable[[str], None] | None = None,
-) -> list[Report]:
-    """One report per period (contiguous, oldest first), from one pass over the history: each is
-    the report `--since`/`--until` of that period would give."""
-    partials = generate_partials(
-        repo, settings, periods, environ=environ, progress=progress, shipped=shipped, log=log
-    )
-    return [report_of(partial) for partial in partials]
+    return report_of(partial)
 
 
 def generate_partials(
@@ -249,8 +217,9 @@ def generate_partials(
     log: Callable[[str], None] | None = None,
     name: str | None = None,
 ) -> list[Partial]:
-    """The tallies behind `generate_reports` (people still as emails); `name` overrides the
-    repository's name (several repositories in one report)."""
+    """One partial (people still as emails) per period (contiguous, oldest first), from one pass
+    over the history: each gives the report `--since`/`--until` of that period would give.
+    `name` overrides the repository's name (several repositories in one report)."""
     environment = settings.environment
     span_since, span_until = periods[0][0], periods[-1][1]
     extra = ExtraTeams()
@@ -272,7 +241,10 @@ def generate_partials(
     if shipped is not None:
         shipped.extend(shipped_shas(events))
     first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
+    # A shallow clone's figures are not meaningful when its history starts in the window or
+    # its tags are gone.
     shallow_clone = bool(repo.shallow_commits())
+    shallow_tagless = shallow_clone and not repo.tags()
 
     windows = []
     for since, until in periods:
@@ -290,7 +262,7 @@ def generate_partials(
             now=settings.now,
         )
         notes = [*warnings, *facts.warnings]
-        if shallow_clone and (facts.baseline is not None or not repo.tags()):
+        if shallow_tagless or (shallow_clone and facts.baseline is not None):
             notes.append(
                 "this is a shallow clone without the tags and history that came before: deploys "
                 "and commits are missing, so these figures are not meaningful; fetch them "
