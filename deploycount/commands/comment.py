@@ -41,22 +41,16 @@ def event_payload(environ: Mapping[str, str]) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-def _payload_number(payload: Mapping[str, Any]) -> int | None:
+def pull_number(flag: int | None, payload: Mapping[str, Any]) -> int | None:
+    """`--pr`, else the pull request of the event, else None."""
+    if flag is not None:
+        return flag
     pull = payload.get("pull_request")
     for candidate in ((pull or {}).get("number") if isinstance(pull, Mapping) else None,
                       payload.get("number")):  # fmt: skip
         if isinstance(candidate, int) and not isinstance(candidate, bool):
             return candidate
     return None
-
-
-def pull_number(flag: int | None, payload: Mapping[str, Any]) -> int:
-    if flag is not None:
-        return flag
-    found = _payload_number(payload)
-    if found is None:
-        raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
-    return found
 
 
 def is_fork(payload: Mapping[str, Any]) -> bool:
@@ -231,9 +225,9 @@ def post_comment(
     repo, config = open_repository(directory, options.config_path)
     settings = resolve_report_settings(options, config, now=utc_now())
     payload = event_payload(environ)
-    number = pull if dry_run else pull_number(pull, payload)
-    if dry_run and number is None:
-        number = _payload_number(payload)
+    number = pull_number(pull, payload)
+    if number is None and not dry_run:
+        raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
     shipped: list[str] = []
     report = generate_report(repo, settings, environ=environ, shipped=shipped)
     attributor = Attributor(settings.markers, mentions=False)
