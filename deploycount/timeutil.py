@@ -58,6 +58,11 @@ def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def from_iso_z(text: str) -> datetime:
+    """The inverse of `iso_z` (the report's own times)."""
+    return datetime.fromisoformat(text)
+
+
 def utc_now() -> datetime:
     return datetime.now(tz=UTC)
 

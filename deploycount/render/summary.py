@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from deploycount.model import Metrics, Report, Totals
 from deploycount.render.common import hours, lead, number, percent, reverted, size
 from deploycount.render.markdown_text import escape, table
+from deploycount.timeutil import from_iso_z
 
 # Mid-tone colours that read on GitHub's light and dark backgrounds alike: all deploys in blue,
 # the part with AI-assisted commits drawn over them in orange (the legend's squares match).
@@ -121,7 +122,7 @@ def bucket_weeks(weeks: float) -> int:
 def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
     """Bar labels (the day each period starts), deploys that shipped counted commits, and those
     among them with AI-assisted ones, per period of `bucket_weeks` weeks."""
-    since = datetime.fromisoformat(report.since.replace("Z", "+00:00"))
+    since = from_iso_z(report.since)
     step = timedelta(weeks=bucket_weeks(report.weeks))
     bars = max(1, math.ceil(max(1, round(report.weeks)) / bucket_weeks(report.weeks)))
     labels = [(since + step * n).strftime("%b %d") for n in range(bars)]
@@ -129,7 +130,7 @@ def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
     for deploy in report.deployments:
         if deploy.kind != "ship" or deploy.commits == 0:
             continue
-        moment = datetime.fromisoformat(deploy.time.replace("Z", "+00:00"))
+        moment = from_iso_z(deploy.time)
         index = min(bars - 1, max(0, int((moment - since) / step)))
         total[index] += 1
         assisted[index] += deploy.ai_commits > 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
 from itertools import pairwise
 
 from google.protobuf import json_format
@@ -37,6 +36,7 @@ from deploycount import __version__
 from deploycount.http import HttpClient
 from deploycount.model import Report
 from deploycount.sinks.samples import PREFIX, Family, window_days
+from deploycount.timeutil import from_iso_z
 
 PROTOCOLS = ("http/protobuf", "http/json")
 _CONTENT_TYPES = {"http/protobuf": "application/x-protobuf", "http/json": "application/json"}
@@ -156,7 +156,7 @@ def push_otlp(
     url = base_url.rstrip("/")
     if not url.endswith("/v1/metrics"):
         url += "/v1/metrics"
-    start_ns = _nanos(datetime.fromisoformat(report.since.replace("Z", "+00:00")).timestamp())
+    start_ns = _nanos(from_iso_z(report.since).timestamp())
     request = otlp_request(report, families, now_ns=now_ns, start_ns=start_ns)
     answer = client.request(
         "POST",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Literal
 
 from deploycount import __version__
 from deploycount.model import LEAD_TIME_BOUNDS_SECONDS, Metrics, Report
+from deploycount.timeutil import from_iso_z
 
 PREFIX = "deploycount_"
 
@@ -134,7 +134,7 @@ def _team_points(team: str, metrics: Metrics) -> Iterable[tuple[str, Point]]:
 
 
 def _timestamp(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return from_iso_z(text).timestamp()
 
 
 def size_source(report: Report) -> str:
