@@ -10,7 +10,7 @@ import hashlib
 import os
 import time
 import tomllib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ LoginResolver = Callable[[str, Collection[str], datetime], dict[str, str]]
 
 @dataclass
 class ExtraTeams:
-    """Teams to add after the config's own, how to match emails to logins, and warnings."""
+    """The teams, how to match emails to logins, and warnings."""
 
     teams: list[Team] = field(default_factory=list)
     resolve_logins: LoginResolver | None = None
@@ -191,16 +191,22 @@ def login_resolver(environ: Mapping[str, str], warnings: list[str]) -> LoginReso
     return resolve
 
 
-def extra_teams(
-    sources: TeamSources, config_dir: Path | None, environ: Mapping[str, str]
+def all_teams(
+    local: Sequence[Team], sources: TeamSources, config_dir: Path | None, environ: Mapping[str, str]
 ) -> ExtraTeams:
-    extra = ExtraTeams()
+    """The config's own teams, then those of the shared file and of GitHub (a local team wins
+    over one of the same name), and a login resolver when any team lists `@login` members."""
+    extra = ExtraTeams(list(local))
     if sources.include is not None:
         extra.teams += included_teams(sources.include, config_dir, environ, extra.warnings)
     if sources.source is not None:
         extra.teams += github_teams(sources.source.removeprefix("github:"), sources.only, environ)
     elif sources.only:
         raise ConfigError("teams.only needs teams.source = github:ORG")
+    first: dict[str, Team] = {}
+    for team in extra.teams:
+        first.setdefault(team.name, team)
+    extra.teams = list(first.values())
     if any(team.by_login for team in extra.teams):
         extra.resolve_logins = login_resolver(environ, extra.warnings)
     return extra

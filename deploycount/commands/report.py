@@ -47,7 +47,7 @@ from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import Partial, build_partial, classify_shipped, report_of
 from deploycount.model import Report
 from deploycount.partial import merge
-from deploycount.team_sources import ExtraTeams, extra_teams, login_resolver
+from deploycount.team_sources import ExtraTeams, all_teams
 from deploycount.teams import TeamDirectory
 from deploycount.timeutil import from_unix, iso_z, parse_span, utc_now
 from deploycount.window import WindowFacts, first_success, periods, window_facts
@@ -222,14 +222,12 @@ def generate_partials(
     `name` overrides the repository's name (several repositories in one report)."""
     environment = settings.environment
     span_since, span_until = periods[0][0], periods[-1][1]
-    extra = ExtraTeams()
+    extra = ExtraTeams(list(settings.teams))
     if settings.team_sources != TeamSources() or any(t.by_login for t in settings.teams):
-        extra = extra_teams(settings.team_sources, settings.config_dir or repo.root, environ)
-        known = {t.name for t in settings.teams}
-        teams = [*settings.teams, *(t for t in extra.teams if t.name not in known)]
-        if any(t.by_login for t in teams) and extra.resolve_logins is None:
-            extra.resolve_logins = login_resolver(environ, extra.warnings)
-        settings = replace(settings, teams=tuple(teams))
+        extra = all_teams(
+            settings.teams, settings.team_sources, settings.config_dir or repo.root, environ
+        )
+        settings = replace(settings, teams=tuple(extra.teams))
     source, warnings = choose_source(
         repo, settings.deploy_spec, settings.remote, environ, environment,
         since=span_since, log=log,
