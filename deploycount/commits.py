@@ -1,73 +1,110 @@
-"""What linking and metrics need to know about one commit, distilled from git's output."""
+"""What linking and metrics need to know about the commits, distilled from git's output.
+
+The history is read into columns (`columns.py`) straight from git's bytes; only the commits
+whose message may carry a marker are decoded and attributed, the rest take the attribution of
+their identities. Equal attributions are one object with one id, so the tallies group by a few
+ids instead of visiting objects per commit.
+"""
 
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from deploycount.attribution import Attribution, Attributor, Markers, Person
-from deploycount.history import RawCommit
+from deploycount.attribution import NO_SIGNALS, Attribution, Attributor, Markers, Person
+from deploycount.columns import HistoryColumns, new_history
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
-EMPTY_TREES = frozenset(
-    {
-        "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
-        "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
-    }
-)
 
 
-class CommitInfo(NamedTuple):
-    """A commit without its message: graph, tree, time, author after `.mailmap`, attribution.
+@dataclass
+class LoadedHistory:
+    """The columns, and what attribution made of them: `attributions[id]` for the ids the rows
+    carry (`ident_attr[ident]` for a row attribution did not read), `people[person]` (the author
+    after `.mailmap`), and `reverts[row]`: the sha or prefix a revert commit names."""
 
-    A NamedTuple because hundreds of thousands are made per report: construction is C-level."""
+    columns: HistoryColumns
+    attributions: list[Attribution] = field(default_factory=lambda: [NO_SIGNALS])
+    ident_attr: array[int] = field(default_factory=lambda: array("i"))
+    people: list[Person] = field(default_factory=list)
+    reverts: dict[int, str] = field(default_factory=dict)
 
-    sha: str
-    parents: tuple[str, ...]
-    tree: str
-    committed_at: int
-    author: Person
-    attribution: Attribution
-    reverts: str | None
+    def __len__(self) -> int:
+        return len(self.columns)
 
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
+    def sha(self, row: int) -> str:
+        return self.columns.sha(row)
+
+    def row(self, sha: str) -> int:
+        return self.columns.index(sha)
+
+    def attribution(self, row: int) -> Attribution:
+        """The attribution of one row (for tests and single lookups; tallies use the ids)."""
+        pairs, _ = self.columns.pairs(array("i", [row]), self.ident_attr)
+        return self.attributions[pairs[0][0]]
 
 
-class CommitDistiller:
-    """Turns raw commits into `CommitInfo`, sharing repeated identities to keep memory flat."""
+def load_history(
+    fields: int,
+    chunks: Iterable[bytes],
+    markers: Markers,
+    *,
+    mentions: bool,
+    progress: Callable[[int], None] | None = None,
+) -> LoadedHistory:
+    """Read `git log -z` output (`fields` per commit) into a `LoadedHistory`, attributing the
+    commits whose message may carry a marker as they arrive."""
+    needles = [b"generated"]
+    if mentions:
+        needles += [hint.encode() for hint, _ in markers.mention_hints]
+    loaded = LoadedHistory(new_history(fields, needles))
+    columns = loaded.columns
+    attributor = Attributor(markers, mentions=mentions)
+    ids: dict[Attribution, int] = {NO_SIGNALS: 0}
+    identities: list[tuple[str, str, str, str]] = []
 
-    def __init__(self, markers: Markers, *, mentions: bool) -> None:
-        self.attributor = Attributor(markers, mentions=mentions)
-        self._people: dict[tuple[str, str], Person] = {}
+    def identity(ident: int) -> tuple[str, str, str, str]:
+        keys = columns.ident_keys
+        while len(identities) < len(keys):
+            a_name, a_email, c_name, c_email = keys[len(identities)].split(b"\x00")
+            identities.append((_text(a_name), _text(a_email), _text(c_name), _text(c_email)))
+        return identities[ident]
 
-    def __call__(self, raw: RawCommit) -> CommitInfo:
-        message = raw.message
-        attribution = self.attributor(
-            message,
-            raw.author_name,
-            raw.author_email,
-            raw.committer_name,
-            raw.committer_email,
-            notes=raw.notes,
-        )
-        revert = _REVERT.search(message) if "This reverts commit" in message else None
-        key = (raw.mapped_name, raw.mapped_email)
-        author = self._people.get(key)
-        if author is None:
-            author = self._people[key] = Person(*key)
-        return CommitInfo(
-            sha=raw.sha,
-            parents=tuple(raw.parent_list.split()),
-            tree=raw.tree,
-            committed_at=int(raw.committed_at or 0),
-            author=author,
-            attribution=attribution,
-            reverts=revert[1].lower() if revert else None,
-        )
+    def attribute_id(message: str, ident: int, notes: str = "") -> int:
+        found = attributor(message, *identity(ident), notes=notes)
+        number = ids.get(found)
+        if number is None:
+            number = ids[found] = len(loaded.attributions)
+            loaded.attributions.append(found)
+        return number
+
+    def take(candidates: list[tuple[int, bytes, bytes]]) -> None:
+        for row, message_bytes, notes in candidates:
+            message = _text(message_bytes)
+            columns.set_attr(row, attribute_id(message, columns.ident(row), _text(notes)))
+            if "This reverts commit" in message and (revert := _REVERT.search(message)):
+                loaded.reverts[row] = revert[1].lower()
+
+    reported = 0
+    for chunk in chunks:
+        take(columns.feed(chunk))
+        if progress is not None and len(columns) - reported >= 5000:
+            reported = len(columns) - len(columns) % 5000
+            progress(reported)
+    take(columns.finish())
+    columns.resolve()
+    loaded.ident_attr = array("i", (attribute_id("", i) for i in range(len(columns.ident_keys))))
+    for key in columns.person_keys:
+        name, email = key.split(b"\x00")
+        loaded.people.append(Person(_text(name), _text(email)))
+    return loaded
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
@@ -80,54 +117,40 @@ def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
     return sorted_shas[index]
 
 
-def parents_outside(shipped: Sequence[str], commits: Mapping[str, CommitInfo]) -> list[str]:
-    """First parents of shipped non-merge commits that were not loaded (their trees are needed
-    to tell whether those commits are empty)."""
-    outside = []
-    for sha in shipped:
-        commit = commits[sha]
-        if not commit.is_merge and commit.parents and commit.parents[0] not in commits:
-            outside.append(commit.parents[0])
-    return outside
-
-
-def empty_commits(
-    shipped: Sequence[str], commits: Mapping[str, CommitInfo], outside_trees: Mapping[str, str]
-) -> frozenset[str]:
-    """Shipped non-merge commits whose tree equals their first parent's (or a root's empty tree).
-
-    `outside_trees` holds the trees of the first parents that are not in `commits`."""
-    empty = set()
-    for sha in shipped:
-        commit = commits[sha]
-        if commit.is_merge:
+def revert_targets(history: LoadedHistory, loaded: Collection[int]) -> dict[int, int]:
+    """Revert row -> the row it reverts, among the `loaded` rows (an abbreviated sha is
+    resolved when it names exactly one of them)."""
+    targets: dict[int, int] = {}
+    by_sha: dict[str, int] | None = None
+    sorted_shas: list[str] = []
+    for row, target in history.reverts.items():
+        if row not in loaded:
             continue
-        if not commit.parents:
-            if commit.tree in EMPTY_TREES:
-                empty.add(sha)
-            continue
-        parent = commit.parents[0]
-        parent_tree = commits[parent].tree if parent in commits else outside_trees.get(parent)
-        if parent_tree == commit.tree:
-            empty.add(sha)
-    return frozenset(empty)
-
-
-def revert_targets(commits: Mapping[str, CommitInfo]) -> dict[str, str]:
-    """Revert commit -> full sha of the commit it reverts, when that commit is loaded (an
-    abbreviated sha is resolved when it names exactly one loaded commit)."""
-    targets: dict[str, str] = {}
-    sorted_shas: list[str] | None = None
-    for sha, info in commits.items():
-        target = info.reverts
-        if target is None:
-            continue
-        if target not in commits:
-            if sorted_shas is None:
-                sorted_shas = sorted(commits)
+        found = history.row(target)
+        if found < 0 or found not in loaded:
+            if by_sha is None:
+                by_sha = {history.sha(r): r for r in loaded}
+                sorted_shas = sorted(by_sha)
             resolved = resolve_prefix(target, sorted_shas)
             if resolved is None:
                 continue
-            target = resolved
-        targets[sha] = target
+            found = by_sha[resolved]
+        targets[row] = found
     return targets
+
+
+def outside_parents(history: LoadedHistory, rows: Iterable[int]) -> dict[int, str]:
+    """Row -> its first parent's sha, for rows whose first parent was not loaded."""
+    found = {}
+    for row in rows:
+        parent = history.columns.first_parent_sha(row)
+        if parent is not None:
+            found[row] = parent
+    return found
+
+
+def compare_outside(
+    history: LoadedHistory, asked: Mapping[int, str], trees: Mapping[str, str]
+) -> set[int]:
+    """The rows of `asked` (row -> first parent outside) whose tree is their parent's."""
+    return {row for row, parent in asked.items() if trees.get(parent) == history.columns.tree(row)}

@@ -405,6 +405,23 @@ class Repository:
             return
         yield from self._stream_log(args, "".join(f"{rev}\n" for rev in revs))
 
+    def log_chunks(
+        self, include: Sequence[str], exclude: Sequence[str] = (), *, local_refs: bool = False
+    ) -> tuple[int, Iterator[bytes]]:
+        """The same stream as `log`, as the raw bytes of `git log -z`, with the number of fields
+        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`)."""
+        revs = [*include, *(f"^{sha}" for sha in exclude)]
+        format_args = self._format_args()
+        args = ["log", "-z", *format_args, "--stdin"]
+        if local_refs:
+            args += ["--branches", "--remotes"]
+            if self.has_head():
+                args.append("HEAD")
+        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in format_args else _FIELD_COUNT
+        if not include and not local_refs:
+            return fields, iter(())
+        return fields, self._stream_chunks(args, "".join(f"{rev}\n" for rev in revs))
+
     def log_range(
         self, revrange: Sequence[str], *, max_count: int | None = None
     ) -> Iterator[RawCommit]:
@@ -444,6 +461,14 @@ class Repository:
         return {ref: not line.endswith(" missing") for ref, line in zip(refs, lines, strict=False)}
 
     def _stream_log(self, args: list[str], stdin_text: str | None) -> Iterator[RawCommit]:
+        yield from parse_log_stream(
+            self._stream_chunks(args, stdin_text),
+            with_notes=f"--format={LOG_FORMAT_NOTES}" in args,
+        )
+
+    def _stream_chunks(self, args: list[str], stdin_text: str | None) -> Iterator[bytes]:
+        """The bytes git prints, chunk by chunk, read ahead by a thread; git's failure is raised
+        once its output has been read."""
         with tempfile.TemporaryFile() as errors:
             try:
                 process = subprocess.Popen(
@@ -466,9 +491,7 @@ class Repository:
                     assert process.stdin is not None
                     process.stdin.write(stdin_text.encode())
                     process.stdin.close()
-                yield from parse_log_stream(
-                    _pumped(stdout), with_notes=f"--format={LOG_FORMAT_NOTES}" in args
-                )
+                yield from _pumped(stdout)
             finally:
                 stdout.close()
                 returncode = process.wait()

@@ -4,10 +4,11 @@ The rules are README "Linking commits to deploys"."""
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from deploycount.deploys.base import DeployEvent
 from deploycount.errors import ShallowHistoryError
@@ -17,45 +18,71 @@ DeployKind = Literal["ship", "baseline", "redeploy", "rollback", "failed"]
 
 @dataclass(frozen=True, slots=True)
 class LinkedDeploy:
-    """A deploy event in the window, its kind, and the commits it shipped for the first time."""
+    """A deploy event in the window, its kind, and the commits (rows of the history) it shipped
+    for the first time."""
 
     event: DeployEvent
     kind: DeployKind
-    shipped: tuple[str, ...]
-    reached: tuple[str, ...] = ()  # a baseline's commits: reached first, never counted
+    shipped: Sequence[int]
+    reached: Sequence[int] = ()  # a baseline's commits: reached first, never counted
+
+
+class Graph(Protocol):
+    """The commit graph linking walks: rows, parents, shas (`columns.HistoryColumns`)."""
+
+    def __len__(self) -> int: ...
+    def index(self, sha: str) -> int: ...
+    def sha(self, index: int) -> str: ...
+    def walk(
+        self, start: int, mark: array[int], value: int, stop: bytes | bytearray | None
+    ) -> tuple[list[int], int]: ...
 
 
 def link_deploys(
     events: Sequence[DeployEvent],
     previous_sha: str | None,
-    parents: Mapping[str, Sequence[str]],
+    graph: Graph,
     *,
-    shallow: frozenset[str] = frozenset(),
+    shallow: Iterable[str] = (),
     baseline: DeployEvent | None = None,
 ) -> list[LinkedDeploy]:
     """Link the window's events, in time order, to the commits each one ships first.
 
-    `parents` holds the commits reachable from the window's deploys but not from any successful
+    `graph` holds the commits reachable from the window's deploys but not from any successful
     deploy before the window; a commit absent from it has therefore shipped already. The walk
     stops at commits already shipped, so the whole window costs one pass over the graph.
-    `previous_sha` is the last successful deploy before the window (for redeploy vs rollback).
+    `previous_sha` is the last successful deploy before the window (for redeploy vs rollback);
+    `shallow` are the commits whose parents a shallow clone lacks.
     `baseline`, the first successful deploy the source knows of when it falls in the window,
     ships nothing countable: what it reaches is marked shipped, and never listed.
     """
-    shipped: set[str] = set()
+    mark = array("i", [-1]) * len(graph)
+    stop: bytearray | None = None
+    for sha in shallow:
+        row = graph.index(sha)
+        if row >= 0:
+            stop = stop if stop is not None else bytearray(len(graph))
+            stop[row] = 1
     last_sha = previous_sha
     linked = []
-    for event in events:
+    for number, event in enumerate(events):
         if event.status != "success":
             linked.append(LinkedDeploy(event, "failed", ()))
             continue
+        start = graph.index(event.sha)
         if event is baseline:
             # Shallow boundaries do not matter here: nothing the baseline reaches is counted.
-            reached = _walk(event.sha, parents, shipped, frozenset())
+            reached, _ = graph.walk(start, mark, number, None)
             last_sha = event.sha
-            linked.append(LinkedDeploy(event, "baseline", (), tuple(reached)))
+            linked.append(LinkedDeploy(event, "baseline", (), reached))
             continue
-        new = _walk(event.sha, parents, shipped, shallow)
+        new, boundary = graph.walk(start, mark, number, stop)
+        if boundary >= 0:
+            raise ShallowHistoryError(
+                f"this is a shallow clone and commit {graph.sha(boundary)[:12]} lacks its "
+                "history: fetch it whole (actions/checkout with fetch-depth: 0, or git fetch "
+                "--unshallow)"
+            )
         kind: DeployKind
         if new:
             kind = "ship"
@@ -64,44 +91,27 @@ def link_deploys(
         else:
             kind = "rollback"
         last_sha = event.sha
-        linked.append(LinkedDeploy(event, kind, tuple(new)))
+        linked.append(LinkedDeploy(event, kind, new))
     return linked
 
 
-def _walk(
-    start: str, parents: Mapping[str, Sequence[str]], shipped: set[str], shallow: frozenset[str]
-) -> list[str]:
-    new: list[str] = []
-    stack = [start]
-    while stack:
-        sha = stack.pop()
-        if sha in shipped or sha not in parents:
-            continue
-        if sha in shallow:
-            raise ShallowHistoryError(
-                f"this is a shallow clone and commit {sha[:12]} lacks its history: fetch it whole "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
-            )
-        shipped.add(sha)
-        new.append(sha)
-        stack.extend(parents[sha])
-    return new
+Commit = TypeVar("Commit", bound=Hashable)
 
 
-def reverted_shas(reverts: Mapping[str, str]) -> frozenset[str]:
+def reverted_shas(reverts: Mapping[Commit, Commit]) -> frozenset[Commit]:
     """Commits reverted by a revert that is itself still in force.
 
     `reverts` maps each revert commit to the commit it reverts. A revert that was reverted in
     turn (a re-apply) does not count, so the original commit is back. Cycles, which only a forged
     message can make, resolve to "not reverted" instead of looping.
     """
-    reverters: dict[str, list[str]] = defaultdict(list)
+    reverters: dict[Commit, list[Commit]] = defaultdict(list)
     for revert, target in reverts.items():
         reverters[target].append(revert)
-    state: dict[str, bool] = {}
+    state: dict[Commit, bool] = {}
     for root in reverters:
-        stack: list[tuple[str, bool]] = [(root, False)]
-        on_path: set[str] = set()
+        stack: list[tuple[Commit, bool]] = [(root, False)]
+        on_path: set[Commit] = set()
         while stack:
             sha, expanded = stack.pop()
             if sha in state:

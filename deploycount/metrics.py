@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from deploycount.attribution import Confidence, Person
-from deploycount.commits import CommitInfo
+from deploycount.commits import LoadedHistory
 from deploycount.linking import LinkedDeploy
 from deploycount.model import (
     LEAD_TIME_BOUNDS_SECONDS,
@@ -33,24 +34,6 @@ from deploycount.timeutil import iso_z
 _HOUR = 3600.0
 
 
-class ShippedCommit(NamedTuple):
-    """A commit shipped in the window, with everything metrics need to know about it."""
-
-    commit: CommitInfo
-    deploy_index: int
-    deploy_time: datetime
-    counted: bool
-    reverted: bool
-    ai: bool
-    tools: tuple[str, ...]
-    team: str
-    humans: tuple[Person, ...]
-
-    @property
-    def lead_time_seconds(self) -> float:
-        return self.deploy_time.timestamp() - self.commit.committed_at
-
-
 @dataclass
 class _Tally:
     """Running sums for one team (or the totals)."""
@@ -65,80 +48,99 @@ class _Tally:
     reverted_ai: int = 0
     reverted_human: int = 0
     tools: Counter[str] = field(default_factory=Counter)
-    negative_lead: list[ShippedCommit] = field(default_factory=list)
-
-    def add(self, shipped: ShippedCommit) -> None:
-        if shipped.reverted:
-            if shipped.ai:
-                self.reverted_ai += 1
-            else:
-                self.reverted_human += 1
-            return
-        if not shipped.counted:
-            return
-        self.deployments.add(shipped.deploy_index)
-        self.commits += 1
-        lead = shipped.lead_time_seconds
-        if lead < 0:
-            # A deploy before the commit existed: a clock or a typo. It still counts; its lead
-            # time does not.
-            self.negative_lead.append(shipped)
-        if shipped.ai:
-            self.ai_deployments.add(shipped.deploy_index)
-            self.ai_commits += 1
-            self.tools.update(shipped.tools)
-            if lead >= 0:
-                self.ai_lead.append(lead)
-        elif lead >= 0:
-            self.human_lead.append(lead)
 
 
-def classify_shipped(
+class _Verdict(NamedTuple):
+    """What the tallies need of one (attribution, author) pair of the shipped commits."""
+
+    ai: bool
+    tools: tuple[str, ...]
+    team: str
+    humans: tuple[Person, ...]
+
+
+def tally_history(
     linked: Sequence[LinkedDeploy],
-    commits: Mapping[str, CommitInfo],
+    history: LoadedHistory,
+    state: bytearray,
     *,
-    empty: frozenset[str],
-    reverted: frozenset[str],
     minimum: Confidence,
     directory: TeamDirectory,
     mailmap: Mapping[Person, Person],
-) -> list[ShippedCommit]:
-    """Every commit the window's deploys shipped, with whether and for whom it counts."""
-    # Attributions and authors are shared between commits (most commits carry no signal at
-    # all), so their verdicts are worked out once per object, not once per commit.
-    verdicts: dict[int, tuple[bool, tuple[str, ...], list[Person]]] = {}
-    result = []
+) -> tuple[Tallies, list[Person]]:
+    """The tallies of the commits the deploys of `linked` shipped, and the distinct people seen
+    (for warnings). `state` says per row whether a commit counts (`columns.COUNTED`), was
+    reverted, or is excluded (a merge, an empty commit, a revert).
+
+    The loop over commits runs in the columns, by (attribution, author) pair and by slot (team,
+    AI or not): Python sees each pair once, however many commits share it."""
+    columns = history.columns
+    order, deploy_of = array("i"), array("i")
     for index, deploy in enumerate(linked):
-        deploy_time = deploy.event.time
-        for sha in deploy.shipped:
-            commit = commits[sha]
-            attribution = commit.attribution
-            verdict = verdicts.get(id(attribution))
-            if verdict is None:
-                verdict = (
-                    attribution.is_ai(minimum),
-                    attribution.tools(minimum),
-                    directory.human_co_authors(attribution, mailmap),
-                )
-                verdicts[id(attribution)] = verdict
-            ai, tools, co_authors = verdict
-            excluded = commit.is_merge or sha in empty or commit.reverts is not None
-            author = commit.author
-            humans = [author, *co_authors] if directory.is_human(author) else co_authors
-            result.append(
-                ShippedCommit(
-                    commit=commit,
-                    deploy_index=index,
-                    deploy_time=deploy_time,
-                    counted=not excluded and sha not in reverted,
-                    reverted=not excluded and sha in reverted,
-                    ai=ai,
-                    tools=tools,
-                    team=directory.team_of_commit(author, co_authors),
-                    humans=tuple(humans),
-                )
+        order.extend(deploy.shipped)
+        deploy_of.extend(array("i", [index]) * len(deploy.shipped))
+    pairs, pair_of = columns.pairs(order, history.ident_attr)
+    by_attribution: dict[int, tuple[bool, tuple[str, ...], list[Person]]] = {}
+    verdicts = []
+    slots: dict[tuple[str, bool], int] = {}
+    slot_of_pair = array("i")
+    for attr, author_id in pairs:
+        found = by_attribution.get(attr)
+        if found is None:
+            attribution = history.attributions[attr]
+            found = by_attribution[attr] = (
+                attribution.is_ai(minimum),
+                attribution.tools(minimum),
+                directory.human_co_authors(attribution, mailmap),
             )
-    return result
+        ai, tools, co_authors = found
+        author = history.people[author_id]
+        humans = [author, *co_authors] if directory.is_human(author) else co_authors
+        verdict = _Verdict(ai, tools, directory.team_of_commit(author, co_authors), tuple(humans))
+        verdicts.append(verdict)
+        slot_of_pair.append(slots.setdefault((verdict.team, ai), len(slots)))
+    ai_of_slot = bytes(int(ai) for _, ai in slots)
+    times = array("d", (d.event.time.timestamp() for d in linked))
+    counted, reverted, slot_deploys, slot_leads, negative, per_deploy, per_deploy_ai = (
+        columns.tally(order, deploy_of, pair_of, slot_of_pair, ai_of_slot, state, times)
+    )
+
+    tallies = Tallies()
+    with_teams = bool(directory.teams)
+
+    def tallies_of(team: str) -> tuple[_Tally, ...]:
+        return (tallies.totals, tallies.by_team[team]) if with_teams else (tallies.totals,)
+
+    for (team, ai), slot in slots.items():
+        for tally in tallies_of(team):
+            tally.deployments.update(slot_deploys[slot])
+            (tally.ai_lead if ai else tally.human_lead).extend(slot_leads[slot])
+            if ai:
+                tally.ai_deployments.update(slot_deploys[slot])
+    emails: dict[Person, str] = {}
+    for pair, verdict in enumerate(verdicts):
+        for tally in tallies_of(verdict.team):
+            if verdict.ai:
+                tally.reverted_ai += reverted[pair]
+                tally.ai_commits += counted[pair]
+                for tool in verdict.tools if counted[pair] else ():
+                    tally.tools[tool] += counted[pair]
+            else:
+                tally.reverted_human += reverted[pair]
+            tally.commits += counted[pair]
+        if not counted[pair]:
+            continue
+        for person in verdict.humans:
+            email = emails.get(person)
+            if email is None:
+                email = emails[person] = person.email.lower()
+            tallies.totals.people.add(email)
+            if with_teams:
+                tallies.by_team[directory.team_of_email(email)].people.add(email)
+    tallies.per_deploy = Counter({d: n for d, n in enumerate(per_deploy) if n})
+    tallies.per_deploy_ai = Counter({d: n for d, n in enumerate(per_deploy_ai) if n})
+    tallies.negative_lead = [(columns.sha(order[p]), deploy_of[p]) for p in negative]
+    return tallies, list(emails)
 
 
 def lead_time_stats(hours: Sequence[float]) -> LeadTimeStats:
@@ -202,31 +204,8 @@ class Tallies:
     by_team: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
     per_deploy: Counter[int] = field(default_factory=Counter)
     per_deploy_ai: Counter[int] = field(default_factory=Counter)
-
-
-def tally_shipped(
-    shipped: Sequence[ShippedCommit], directory: TeamDirectory
-) -> tuple[Tallies, list[Person]]:
-    """The tallies of the shipped commits, and the distinct people seen (for warnings)."""
-    tallies = Tallies()
-    totals, by_team = tallies.totals, tallies.by_team
-    with_teams = bool(directory.teams)
-    emails: dict[Person, str] = {}
-    for item in shipped:
-        totals.add(item)
-        if with_teams:
-            by_team[item.team].add(item)
-        if item.counted:
-            tallies.per_deploy[item.deploy_index] += 1
-            tallies.per_deploy_ai[item.deploy_index] += item.ai
-            for person in item.humans:
-                email = emails.get(person)
-                if email is None:
-                    email = emails[person] = person.email.lower()
-                totals.people.add(email)
-                if with_teams:
-                    by_team[directory.team_of_email(email)].people.add(email)
-    return tallies, list(emails)
+    # (sha, deploy index) of counted commits deployed before they were committed
+    negative_lead: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -259,17 +238,18 @@ def build_partial(
     since: datetime,
     until: datetime,
     linked: Sequence[LinkedDeploy],
-    shipped: Sequence[ShippedCommit],
+    tallies: Tallies,
+    people: Sequence[Person],
     directory: TeamDirectory,
     min_team_size: int,
     warnings: Sequence[str],
     elapsed_until: datetime | None = None,
 ) -> Partial:
-    """Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
+    """The partial of the tallies `tally_history` made of `linked` (and the people it saw).
+    Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
     in the future)."""
     weeks = ((elapsed_until or until) - since).total_seconds() / (7 * 24 * _HOUR)
-    tallies, people = tally_shipped(shipped, directory)
-    notes = [*warnings, *_negative_lead_warning(tallies.totals.negative_lead, linked)]
+    notes = [*warnings, *_negative_lead_warning(tallies.negative_lead, linked)]
     notes += _split_identity_warning(people)
     kinds = Counter(d.kind for d in linked)
     rows = [
@@ -358,13 +338,11 @@ def repository_label(repositories: Sequence[str]) -> str:
 
 
 def _negative_lead_warning(
-    negative: Sequence[ShippedCommit], linked: Sequence[LinkedDeploy]
+    negative: Sequence[tuple[str, int]], linked: Sequence[LinkedDeploy]
 ) -> list[str]:
     if not negative:
         return []
-    examples = ", ".join(
-        f"{item.commit.sha[:12]} by {linked[item.deploy_index].event.id}" for item in negative[:3]
-    )
+    examples = ", ".join(f"{sha[:12]} by {linked[index].event.id}" for sha, index in negative[:3])
     more = ", …" if len(negative) > 3 else ""
     return [
         f"{len(negative)} commit(s) deployed before they were committed ({examples}{more}): a "
@@ -391,14 +369,12 @@ def _split_identity_warning(people: Sequence[Person]) -> list[str]:
 
 __all__ = [
     "Partial",
-    "ShippedCommit",
     "Tallies",
     "build_partial",
     "build_report",
-    "classify_shipped",
     "lead_time_histogram",
     "lead_time_stats",
     "report_of",
     "repository_label",
-    "tally_shipped",
+    "tally_history",
 ]

@@ -4,13 +4,15 @@ lead-time statistics, window splitting, empty commits and config precedence."""
 from __future__ import annotations
 
 import statistics
+from array import array
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from deploycount.attribution import NO_SIGNALS, Person
-from deploycount.commits import CommitInfo, empty_commits, parents_outside, revert_targets
+from deploycount.attribution import Person
+from deploycount.columns import ASK_PARENT, COUNTED, EXCLUDED
+from deploycount.commits import compare_outside, outside_parents, revert_targets
 from deploycount.config import (
     DEFAULT_ENVIRONMENT,
     FileConfig,
@@ -23,15 +25,24 @@ from deploycount.config import (
 )
 from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
 from deploycount.errors import ConfigError, ShallowHistoryError, UsageError
-from deploycount.linking import link_deploys, reverted_shas
+from deploycount.linking import LinkedDeploy, link_deploys, reverted_shas
 from deploycount.metrics import lead_time_stats
+from tests.history_rows import Built, Row, build, hexsha
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def deploy(id: str, sha: str, day: int, status: str = "success") -> DeployEvent:
-    return DeployEvent(id, sha, "production", T0 + timedelta(days=day), status)  # type: ignore[arg-type]
+    return DeployEvent(id, hexsha(sha), "production", T0 + timedelta(days=day), status)  # type: ignore[arg-type]
+
+
+def graph(parents: dict[str, tuple[str, ...]]) -> Built:
+    return build([Row(name, tuple(p)) for name, p in parents.items()])
+
+
+def shipped_names(built: Built, linked: list[LinkedDeploy]) -> list[tuple[str, set[str]]]:
+    return [(d.kind, built.names_of(d.shipped)) for d in linked]
 
 
 # A line of history a <- b <- c <- d, and e branching off b.
@@ -72,24 +83,27 @@ PARENTS = {"a": (), "b": ("a",), "c": ("b",), "d": ("c",), "e": ("b",)}
 def test_link_deploys(
     events: list[DeployEvent], previous: str | None, expected: list[tuple[str, set[str]]]
 ) -> None:
-    linked = link_deploys(events, previous, PARENTS)
-    assert [(d.kind, set(d.shipped)) for d in linked] == expected
+    built = graph(PARENTS)
+    linked = link_deploys(events, previous and hexsha(previous), built.history.columns)
+    assert shipped_names(built, linked) == expected
 
 
 def test_link_deploys_treats_commits_outside_the_graph_as_shipped_before() -> None:
     # `b` and `a` were shipped before the window, so they are not in the loaded graph.
-    parents = {"c": ("b",), "d": ("c",)}
-    assert [set(d.shipped) for d in link_deploys([deploy("1", "d", 1)], "b", parents)] == [
-        {"c", "d"}
-    ]
+    built = graph({"c": ("b",), "d": ("c",)})
+    linked = link_deploys([deploy("1", "d", 1)], hexsha("b"), built.history.columns)
+    assert shipped_names(built, linked) == [("ship", {"c", "d"})]
     # the last deploy before the window shipped d: deploying it again is a redeploy, b a rollback
-    again = link_deploys([deploy("1", "d", 1), deploy("2", "b", 2)], "d", {})
+    nothing = graph({}).history.columns
+    again = link_deploys([deploy("1", "d", 1), deploy("2", "b", 2)], hexsha("d"), nothing)
     assert [d.kind for d in again] == ["redeploy", "rollback"]
 
 
 def test_link_deploys_stops_at_a_shallow_boundary() -> None:
     with pytest.raises(ShallowHistoryError, match="fetch-depth: 0"):
-        link_deploys([deploy("1", "d", 1)], None, PARENTS, shallow=frozenset({"b"}))
+        link_deploys(
+            [deploy("1", "d", 1)], None, graph(PARENTS).history.columns, shallow=[hexsha("b")]
+        )
 
 
 @pytest.mark.parametrize(
@@ -148,37 +162,50 @@ def test_split_at_window_and_shipped_shas() -> None:
     before, window = split_at_window(events, T0, NOW)
     assert [e.id for e in before] == ["old"]
     assert [e.id for e in window] == ["edge", "in-failed", "in", "in-again"]
-    assert shipped_shas(window) == ["b", "c"]
+    assert shipped_shas(window) == [hexsha("b"), hexsha("c")]
 
 
-def commit(sha: str, parents: tuple[str, ...], tree: str, reverts: str | None = None) -> CommitInfo:
-    return CommitInfo(sha, parents, tree, 0, Person("A", "a@x"), NO_SIGNALS, reverts)
-
-
-def test_empty_commits_compares_with_the_first_parent_tree() -> None:
-    commits = {
-        "root": commit("root", (), "4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
-        "c1": commit("c1", ("root",), "t1"),
-        "same": commit("same", ("c1",), "t1"),
-        "merge": commit("merge", ("same", "side"), "t1"),
-        "edge": commit("edge", ("outside",), "t9"),
-    }
-    shipped = list(commits)
-    assert parents_outside(shipped, commits) == ["outside"]
-    assert empty_commits(shipped, commits, {"outside": "t9"}) == {"root", "same", "edge"}
-    assert empty_commits(shipped, commits, {}) == {"root", "same"}
+def test_states_exclude_merges_and_empty_commits() -> None:
+    empty_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    built = build([
+        Row("root", (), empty_tree), Row("c1", ("root",), "t1"), Row("same", ("c1",), "t1"),
+        Row("merge", ("same", "side"), "t1"), Row("edge", ("outside",), "t9"),
+        Row("other", ("outside",), "t8"), Row("changed", ("same",), "t2"),
+    ])  # fmt: skip
+    history = built.history
+    state, asked = history.columns.states(array("i", range(len(history))))
+    assert {built.name(r): state[r] for r in range(len(history))} == {
+        "root": EXCLUDED, "c1": COUNTED, "same": EXCLUDED, "merge": EXCLUDED,
+        "edge": ASK_PARENT, "other": ASK_PARENT, "changed": COUNTED,
+    }  # fmt: skip
+    outside = outside_parents(history, asked)
+    assert set(outside.values()) == {hexsha("outside")}
+    trees = {hexsha("outside"): hexsha("t9")}
+    assert built.names_of(list(compare_outside(history, outside, trees))) == {"edge"}
+    assert compare_outside(history, outside, {}) == set()
 
 
 def test_revert_targets_resolve_unique_prefixes_only() -> None:
-    commits = {
-        "abcdef01": commit("abcdef01", (), "t"),
-        "abcdef02": commit("abcdef02", (), "t"),
-        "1234aaaa": commit("1234aaaa", (), "t"),
-        "r1": commit("r1", (), "t", reverts="1234"),
-        "r2": commit("r2", (), "t", reverts="abcdef"),  # ambiguous: dropped
-        "r3": commit("r3", (), "t", reverts="ffff"),  # not loaded: dropped
-    }
-    assert revert_targets(commits) == {"r1": "1234aaaa"}
+    def revert(name: str, target: str) -> Row:
+        return Row(name, message=f'Revert "x"\n\nThis reverts commit {target}.\n')
+
+    built = build([
+        Row("abcdef01"), Row("abcdef02"), Row("1234aaaa"),
+        revert("r1", "1234aaa"),
+        revert("r2", "abcdef0"),  # ambiguous: dropped
+        revert("r3", "fffffff"),  # not loaded: dropped
+        revert("r4", hexsha("abcdef02")),
+    ])  # fmt: skip
+    history = built.history
+    everything = set(range(len(history)))
+    targets = revert_targets(history, everything)
+    assert {built.name(r): built.name(t) for r, t in targets.items()} == {
+        "r1": "1234aaaa", "r4": "abcdef02",
+    }  # fmt: skip
+    # only among the rows a period loaded: without abcdef02 the prefix is no longer ambiguous
+    r2 = history.row(hexsha("r2"))
+    without = everything - {history.row(hexsha("abcdef02"))}
+    assert built.name(revert_targets(history, without)[r2]) == "abcdef01"
 
 
 # -- config ------------------------------------------------------------------------------------
@@ -244,39 +271,39 @@ def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) ->
         parse_config(write(tmp_path, text))
 
 
-def test_classify_and_build_report_without_git() -> None:
-    from deploycount.attribution import Attribution, Confidence, Signal, builtin_markers
-    from deploycount.metrics import build_report, classify_shipped
+def test_tally_and_build_report_without_git() -> None:
+    from deploycount.attribution import Confidence, builtin_markers
+    from deploycount.metrics import build_report, tally_history
     from deploycount.teams import Team, TeamDirectory
 
-    ai = Attribution((Signal("assisted-by", "cursor", Confidence.HIGH, "Assisted-by: cursor"),))
     ann, ben = Person("Ann", "ann@pay.example"), Person("Ben", "ben@web.example")
-    base = T0.timestamp()
-
-    def info(sha: str, parent: str, author: Person, attribution: Attribution = NO_SIGNALS,
-             reverts: str | None = None, hours: float = 0) -> CommitInfo:  # fmt: skip
-        return CommitInfo(sha, (parent,), f"tree-{sha}", int(base + hours * 3600), author,
-                          attribution, reverts)  # fmt: skip
-
-    commits = {
-        "c1": info("c1", "c0", ann, ai, hours=0),
-        "c2": info("c2", "c1", ben, hours=10),
-        "c3": info("c3", "c2", ann, ai, hours=20),
-        "r3": info("r3", "c3", ben, reverts="c3", hours=30),
-    }
-    events = [deploy("1", "c2", 1), deploy("2", "r3", 2)]
-    linked = link_deploys(events, None, {s: c.parents for s, c in commits.items()})
+    base = int(T0.timestamp())
+    ai = "\n\nAssisted-by: cursor\n"
+    built = build([
+        Row("c1", (), "t1", base, ann, "one" + ai),
+        Row("c2", ("c1",), "t2", base + 10 * 3600, ben, "two"),
+        Row("c3", ("c2",), "t3", base + 20 * 3600, ann, "three" + ai),
+        Row("f3", ("c3",), "t4", base + 30 * 3600, ben,
+            f"Revert three\n\nThis reverts commit {hexsha('c3')}.\n"),
+    ])  # fmt: skip
+    history = built.history
+    events = [deploy("1", "c2", 1), deploy("2", "f3", 2)]
+    linked = link_deploys(events, None, history.columns)
     directory = TeamDirectory(
         (Team("pay", ("*@pay.example",)), Team("web", ("*@web.example",))), builtin_markers()
     )
-    shipped = classify_shipped(
-        linked, commits, empty=frozenset(), reverted=reverted_shas(revert_targets(commits)),
-        minimum=Confidence.MEDIUM, directory=directory, mailmap={},
-    )  # fmt: skip
+    state, _ = history.columns.states(array("i", range(len(history))))
+    for row in history.reverts:
+        state[row] = EXCLUDED
+    for row in reverted_shas(revert_targets(history, set(range(len(history))))):
+        state[row] = 1 if state[row] == COUNTED else state[row]
+    tallies, people = tally_history(
+        linked, history, state, minimum=Confidence.MEDIUM, directory=directory, mailmap={}
+    )
     report = build_report(
         repository="acme/api", environment="production", deploy_source="file:x", since=T0,
-        until=T0 + timedelta(weeks=2), linked=linked, shipped=shipped, directory=directory,
-        min_team_size=1, warnings=[],
+        until=T0 + timedelta(weeks=2), linked=linked, tallies=tallies, people=people,
+        directory=directory, min_team_size=1, warnings=[],
     )  # fmt: skip
     totals = report.totals
     # deploy 1 ships c1 (AI) and c2; deploy 2 ships c3 (reverted) and r3 (a revert): nothing counts
@@ -294,8 +321,11 @@ def test_classify_and_build_report_without_git() -> None:
 
 def test_the_baseline_ships_nothing_and_hides_its_history() -> None:
     events = [deploy("first", "b", 1), deploy("next", "d", 2), deploy("branch", "e", 3)]
-    linked = link_deploys(events, None, PARENTS, shallow=frozenset({"a"}), baseline=events[0])
-    assert [(d.kind, set(d.shipped)) for d in linked] == [
+    built = graph(PARENTS)
+    linked = link_deploys(
+        events, None, built.history.columns, shallow=[hexsha("a")], baseline=events[0]
+    )
+    assert shipped_names(built, linked) == [
         ("baseline", set()),
         ("ship", {"c", "d"}),
         ("ship", {"e"}),

@@ -8,19 +8,21 @@ module (`history`), a deploy source, or a pure function.
 from __future__ import annotations
 
 import gc
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from deploycount.attribution import Confidence
+from deploycount.attribution import Confidence, Person
+from deploycount.columns import COUNTED, EXCLUDED, REVERTED
 from deploycount.commands import open_repository
 from deploycount.commits import (
-    CommitDistiller,
-    CommitInfo,
-    empty_commits,
-    parents_outside,
+    LoadedHistory,
+    compare_outside,
+    load_history,
+    outside_parents,
     revert_targets,
 )
 from deploycount.config import (
@@ -39,12 +41,11 @@ from deploycount.errors import UsageError
 from deploycount.history import (
     AI_NOTES_REF,
     AI_NOTES_REMOTE_REF,
-    RawCommit,
     Repository,
     repository_name,
 )
 from deploycount.linking import link_deploys, reverted_shas
-from deploycount.metrics import Partial, build_partial, classify_shipped, report_of
+from deploycount.metrics import Partial, build_partial, report_of, tally_history
 from deploycount.model import Report
 from deploycount.partial import merge
 from deploycount.team_sources import ExtraTeams, all_teams
@@ -318,14 +319,14 @@ def _generate(
 ) -> list[Partial]:
     span_shas = shipped_shas(span)
     earlier_shipped = shipped_shas(before)
-    commits: dict[str, CommitInfo] = {}
+    mentions = settings.minimum is Confidence.LOW
     if span_shas:
-        distill = CommitDistiller(settings.markers, mentions=settings.minimum is Confidence.LOW)
         # The baseline's history is loaded, not excluded: a negative revision makes git walk the
         # whole graph before printing the first commit, which costs more than reading it.
-        stream = repo.log(span_shas, earlier_shipped, local_refs=True)
-        for raw in _counting(stream, progress):
-            commits[raw.sha] = distill(raw)
+        fields, chunks = repo.log_chunks(span_shas, earlier_shipped, local_refs=True)
+    else:
+        fields, chunks = 11, iter(())
+    history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress)
 
     # Linking the whole span in time order gives each deploy the commits it shipped first, the
     # same as linking each period on its own: the walk stops at what earlier deploys reached.
@@ -334,20 +335,28 @@ def _generate(
     linked = link_deploys(
         span,
         last_before,
-        {sha: info.parents for sha, info in commits.items()},
+        history.columns,
         shallow=repo.shallow_commits(),
         baseline=baselines[0] if baselines else None,
     )
-    shipped_in_span = [sha for deploy in linked for sha in deploy.shipped]
-    outside = parents_outside(shipped_in_span, commits)
-    empty = empty_commits(shipped_in_span, commits, repo.trees(outside) if outside else {})
-    co_authors = [p for sha in shipped_in_span for p in commits[sha].attribution.co_authors]
+    shipped_in_span = array("i")
+    for deploy in linked:
+        shipped_in_span.extend(deploy.shipped)
+    state, asked = history.columns.states(shipped_in_span)
+    outside = outside_parents(history, asked)
+    trees = repo.trees(outside.values()) if outside else {}
+    empty_outside = compare_outside(history, outside, trees)
+    for row in asked:
+        state[row] = EXCLUDED if row in empty_outside else COUNTED
+    for row in history.reverts:
+        state[row] = EXCLUDED
+    co_authors = _co_authors(history, shipped_in_span)
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
     logins: dict[str, str] = {}
     if extra.resolve_logins is not None and shipped_in_span:
-        people = {commits[sha].author.email for sha in shipped_in_span}
+        people = {history.people[history.columns.person(row)].email for row in shipped_in_span}
         people |= {mailmap.get(p, p).email for p in co_authors}
-        oldest = min(commits[sha].committed_at for sha in shipped_in_span)
+        oldest = min(history.columns.time(row) for row in shipped_in_span)
         logins = extra.resolve_logins(repository, people, from_unix(int(oldest)))
     directory = TeamDirectory(settings.teams, settings.markers, logins)
 
@@ -355,12 +364,15 @@ def _generate(
     for period in periods:
         window = [d for d in linked if period.since <= d.event.time < period.until]
         # What a report of this period alone would have loaded: the commits its deploys reached.
-        loaded = {sha: commits[sha] for d in window for sha in (*d.shipped, *d.reached)}
-        classified = classify_shipped(
+        loaded = {row for d in window for row in (*d.shipped, *d.reached)}
+        period_state = bytearray(state)
+        for row in reverted_shas(revert_targets(history, loaded)):
+            if period_state[row] == COUNTED:
+                period_state[row] = REVERTED
+        tallies, people_seen = tally_history(
             window,
-            commits,
-            empty=empty,
-            reverted=reverted_shas(revert_targets(loaded)),
+            history,
+            period_state,
             minimum=settings.minimum,
             directory=directory,
             mailmap=mailmap,
@@ -374,7 +386,8 @@ def _generate(
                 until=period.until,
                 elapsed_until=period.facts.elapsed_until,
                 linked=window,
-                shipped=classified,
+                tallies=tallies,
+                people=people_seen,
                 directory=directory,
                 min_team_size=settings.min_team_size,
                 warnings=[*period.warnings, *extra.warnings],
@@ -404,11 +417,8 @@ def _existing_events(
     return existing
 
 
-def _counting(stream: Iterator[RawCommit], progress: Progress | None) -> Iterator[RawCommit]:
-    if progress is None:
-        yield from stream
-        return
-    for count, raw in enumerate(stream, start=1):
-        if count % 5000 == 0:
-            progress(count)
-        yield raw
+def _co_authors(history: LoadedHistory, rows: array[int]) -> list[Person]:
+    """The co-authors the shipped commits name (one lookup per distinct attribution)."""
+    pairs, _ = history.columns.pairs(rows, history.ident_attr)
+    attributions = {attr for attr, _ in pairs}
+    return [p for attr in sorted(attributions) for p in history.attributions[attr].co_authors]
