@@ -94,7 +94,7 @@ def new_history(fields: int, needles: Sequence[bytes]) -> HistoryColumns:
         from deploycount._speedups import History  # noqa: PLC0415
     except ImportError:
         return PyHistory(fields, needles)
-    return History(fields, tuple(needles))  # type: ignore[no-any-return]
+    return History(fields, tuple(needles))
 
 
 def compiled() -> bool:
@@ -159,18 +159,24 @@ class PyHistory:
         candidates = []
         notes_field = self.fields == 12
         for start in range(0, usable, self.fields):
-            sha = bytes.fromhex(parts[start].decode("ascii"))
-            if not self._width:
-                self._width = len(sha)
-            if len(sha) != self._width:
+            sha = _binary(parts[start], "a sha that is not hex")
+            if len(sha) not in (20, 32) or (self._width and len(sha) != self._width):
                 raise ValueError("git printed a sha of another length")
+            self._width = len(sha)
             row = len(self._times)
             self._rows[sha] = row
             self._shas += sha
             parents = parts[start + 1].split()
-            self._parent_shas.extend(bytes.fromhex(p.decode("ascii")) for p in parents)
+            for parent in parents:
+                binary = _binary(parent, "a parent that is not a sha")
+                if len(binary) != self._width:
+                    raise ValueError("git printed a parent that is not a sha")
+                self._parent_shas.append(binary)
             self._parent_start.append(len(self._parent_shas))
-            self._trees += bytes.fromhex(parts[start + 2].decode("ascii"))
+            tree = _binary(parts[start + 2], "a tree that is not a sha")
+            if len(tree) != self._width:
+                raise ValueError("git printed a tree that is not a sha")
+            self._trees += tree
             key = b"\x00".join(parts[start + 3 : start + 5] + parts[start + 7 : start + 9])
             ident = self._ident_ids.get(key)
             if ident is None:
@@ -183,7 +189,10 @@ class PyHistory:
                 person = self._person_ids[key] = len(self.person_keys)
                 self.person_keys.append(key)
             self._people.append(person)
-            self._times.append(int(parts[start + 9] or 0))
+            when = parts[start + 9]
+            if when and not when.removeprefix(b"-").isdigit():
+                raise ValueError("git printed a time that is not a number")
+            self._times.append(int(when or 0))
             self._attrs.append(-1)
             message = parts[start + self.fields - 1]
             notes = parts[start + 10] if notes_field else b""
@@ -382,3 +391,10 @@ class PyHistory:
             per_deploy,
             per_deploy_ai,
         )
+
+
+def _binary(text: bytes, what: str) -> bytes:
+    try:
+        return bytes.fromhex(text.decode("ascii"))
+    except ValueError:
+        raise ValueError(f"git printed {what}") from None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -21,11 +22,12 @@ from pydantic import ValidationError
 from deploycount.config import FileConfig, TeamSources
 from deploycount.errors import ConfigError, ExternalServiceError, UsageError
 from deploycount.files import read_text_file
-from deploycount.github_api import DEFAULT_API_URL, GitHub
-from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import safe_url
 from deploycount.teams import Team, noreply_login
 from deploycount.timeutil import iso_z
+
+if TYPE_CHECKING:
+    from deploycount.github_api import GitHub
 
 CACHE_SECONDS = 3600.0  # a shared team file is fetched at most once an hour per machine
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -82,6 +84,8 @@ def _fetch(url: str, environ: Mapping[str, str], warnings: list[str]) -> str:
     cache = _cache_file(url, environ)
     if cache.is_file() and time.time() - cache.stat().st_mtime < CACHE_SECONDS:
         return cache.read_text("utf-8")
+    from deploycount.http import HttpClient, RetryPolicy  # noqa: PLC0415 - requests on use only
+
     client = HttpClient(RetryPolicy(read_timeout=30, max_retry_seconds=30))
     try:
         answer = client.request("GET", url, what=f"team file {safe_url(url)}")
@@ -123,6 +127,8 @@ def included_teams(
 
 
 def _github(environ: Mapping[str, str], repository: str) -> GitHub:
+    from deploycount.github_api import DEFAULT_API_URL, GitHub  # noqa: PLC0415
+
     token = environ.get("GITHUB_TOKEN") or None
     if token is None:
         raise UsageError(

@@ -1,0 +1,273 @@
+"""The compiled history (`_speedups.c`) against its pure-Python twin (`columns.PyHistory`): the
+same answers to every call on generated histories, the same reports on real repositories; and
+the pre-check both use never hides a marker from attribution."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.synth import SynthSpec, build_synthetic
+from deploycount.attribution import Person, attribute, builtin_markers
+from deploycount.columns import PyHistory, compiled
+from tests.history_rows import Row, hexsha, log_bytes
+from tests.test_attribution_fastpath import IDENTITIES, LINES
+from tests.test_corpus import corpus_rows, import_rows
+
+if compiled():
+    from deploycount._speedups import History as CHistory
+
+needs_extension = pytest.mark.skipif(
+    not compiled() and not os.environ.get("CI"),
+    reason="the extension is not built here (pip install -e . builds it); CI requires it",
+)
+_REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
+
+
+def test_the_extension_is_built_in_ci() -> None:
+    """CI installs with a compiler: a missing extension there is a failure, not a fallback."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI insists on the extension")
+    assert compiled(), "deploycount._speedups was not built: see the pip install output"
+
+
+# -- the pre-check ---------------------------------------------------------------------------
+
+texts = st.one_of(
+    st.lists(st.sampled_from(LINES), max_size=8).map("\n".join),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=80),
+    st.lists(st.sampled_from([*LINES, "İ", "K", "KIRO", "Generated", "é"]), max_size=6).map(
+        " ".join
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    message=texts,
+    author=st.sampled_from(IDENTITIES),
+    committer=st.sampled_from(IDENTITIES),
+    mentions=st.booleans(),
+)
+def test_a_message_left_out_by_the_precheck_has_nothing_to_find(
+    message: str, author: tuple[str, str], committer: tuple[str, str], mentions: bool
+) -> None:
+    markers = builtin_markers()
+    needles = [b"generated"]
+    if mentions:
+        needles += [hint.encode() for hint, _ in markers.mention_hints]
+    if PyHistory(11, needles).is_candidate(message.encode(), b""):
+        return
+    people = Person(*author), Person(*committer)
+    found = attribute(message, *people, markers, mentions=mentions)
+    assert found == attribute("", *people, markers, mentions=mentions)
+    assert _REVERT.search(message) is None
+
+
+def test_the_precheck_on_the_corpus() -> None:
+    """Every labelled real message whose attribution finds more than its identities is a
+    candidate, at both confidences."""
+    markers = builtin_markers()
+    for mentions in (False, True):
+        needles = [b"generated"]
+        if mentions:
+            needles += [hint.encode() for hint, _ in markers.mention_hints]
+        check = PyHistory(11, needles)
+        for row in corpus_rows():
+            author, committer = _person(row["author"]), _person(row["committer"])
+            found = attribute(row["message"], author, committer, markers, mentions=mentions)
+            if found != attribute("", author, committer, markers, mentions=mentions):
+                assert check.is_candidate(row["message"].encode(), b""), row["message"][:200]
+
+
+def _person(ident: str) -> Person:
+    name, _, email = ident.rpartition(" <")
+    return Person(name, email.rstrip(">"))
+
+
+# -- the two implementations, call by call -----------------------------------------------------
+
+
+@st.composite
+def histories(draw: Any) -> tuple[list[Row], bool]:
+    count = draw(st.integers(0, 30))
+    names = [f"c{n}" for n in range(count)]
+    rows = []
+    for index, name in enumerate(names):
+        # git prints children first: parents come later in the list, or are outside it
+        later = [*names[index + 1 :], "outside1", "outside2"]
+        parents = draw(st.lists(st.sampled_from(later), max_size=3, unique=True))
+        identity = draw(st.sampled_from(IDENTITIES))
+        rows.append(
+            Row(
+                name,
+                tuple(parents),
+                draw(st.sampled_from(["t1", "t2", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"])),
+                draw(st.integers(-5, 2_000_000_000)),
+                Person(*identity),
+                draw(texts).split("\x00")[0],  # git cuts a message at its first NUL
+                Person(*draw(st.sampled_from(IDENTITIES))),
+                draw(st.sampled_from(["", "", "note"])),
+            )
+        )
+    return rows, draw(st.booleans())
+
+
+def _feed(history: Any, data: bytes, cuts: list[int]) -> list[Any]:
+    candidates = []
+    start = 0
+    for cut in [*sorted({c % (len(data) + 1) for c in cuts}), len(data)]:
+        candidates += history.feed(data[start:cut])
+        start = cut
+    candidates += history.finish()
+    history.resolve()
+    return candidates
+
+
+def _everything(history: Any, rows: list[Row], rng: random.Random) -> list[Any]:
+    """Every answer the interface gives about `history`, in one list; the arguments of the
+    calls come from `rng`, so both implementations are asked the same."""
+    count = len(history)
+    out: list[Any] = [count, list(history.ident_keys), list(history.person_keys)]
+    for row in range(count):
+        out.append((history.sha(row), history.tree(row), history.time(row), history.ident(row),
+                    history.person(row), history.parents(row), history.first_parent_sha(row)))  # fmt: skip
+    out.append([history.index(hexsha(r.name)) for r in rows] + [history.index("0" * 40)])
+    if count == 0:
+        return out
+    for _ in range(rng.randint(0, count)):
+        history.set_attr(rng.randrange(count), rng.randint(0, 5))
+    mark = array("i", [-1]) * count
+    stop = bytearray(rng.random() < 0.2 for _ in range(count))
+    for value in range(rng.randint(0, 5)):
+        start = rng.randint(-1, count - 1)
+        out.append(history.walk(start, mark, value, stop if value % 2 else None))
+    out.append(list(mark))
+    order = array("i", (rng.randrange(count) for _ in range(rng.randint(0, 2 * count))))
+    state, asked = history.states(order)
+    out += [bytes(state), asked]
+    idents = len(history.ident_keys)
+    ident_attr = array("i", (rng.randint(0, 3) for _ in range(idents)))
+    pairs, pair_of = history.pairs(order, ident_attr)
+    out += [pairs, list(pair_of)]
+    slots = rng.randint(1, 3)
+    slot_of_pair = array("i", (rng.randrange(slots) for _ in pairs))
+    ai_of_slot = bytes(rng.randint(0, 1) for _ in range(slots))
+    deploys = rng.randint(1, 4)
+    deploy_of = array("i", (rng.randrange(deploys) for _ in order))
+    # some deploys at the very second of a commit: a lead time of exactly zero
+    times = array("d", (rng.choice([rng.uniform(-1e9, 3e9), float(history.time(rng.randrange(count)))])
+                        for _ in range(deploys)))  # fmt: skip
+    for row in range(count):
+        state[row] = rng.choice([0, 0, 1, 2])
+    out.append(history.tally(order, deploy_of, pair_of, slot_of_pair, ai_of_slot, state, times))
+    return out
+
+
+@needs_extension
+@settings(max_examples=300, deadline=None)
+@given(
+    history=histories(),
+    cuts=st.lists(st.integers(0, 10_000), max_size=6),
+    seed=st.integers(0, 2**32),
+)
+def test_both_implementations_answer_alike(
+    history: tuple[list[Row], bool], cuts: list[int], seed: int
+) -> None:
+    rows, notes = history
+    stream = log_bytes(rows, notes=notes)
+    fields = 12 if notes else 11
+    needles = [b"generated", b"claude", b"k"]
+    python, compiled_twin = PyHistory(fields, needles), CHistory(fields, needles)
+    assert _feed(python, stream, cuts) == _feed(compiled_twin, stream, cuts)
+    assert _everything(python, rows, random.Random(seed)) == _everything(
+        compiled_twin, rows, random.Random(seed)
+    )
+
+
+@needs_extension
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"nothex" + b"\x00" * 11,
+        b"a" * 40 + b"\x00zz\x00" + b"\x00" * 9,
+        b"a" * 40 + b"\x00\x00" + b"b" * 40 + b"\x00" * 7 + b"12x\x00msg\x00",
+        b"a" * 40 + b"\x00" * 3,
+    ],
+)
+def test_both_refuse_a_broken_stream(stream: bytes) -> None:
+    for implementation in (PyHistory(11, []), CHistory(11, [])):
+
+        def read(history: Any = implementation) -> None:
+            history.feed(stream)
+            history.finish()
+
+        with pytest.raises(ValueError, match=r"git printed|the log ended"):
+            read()
+
+
+# -- whole reports on real repositories ----------------------------------------------------------
+
+
+def _report(repo: Path, *args: str, pure: bool) -> str:
+    env = {**os.environ, "DEPLOYCOUNT_PURE_PYTHON": "1" if pure else "0"}
+    env.pop("GITHUB_REPOSITORY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "deploycount", "report", "--format", "json", *args],
+        cwd=repo, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _tag_every(repo: Path, step: int) -> None:
+    shas = subprocess.run(["git", "rev-list", "--reverse", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True).stdout.split()  # fmt: skip
+    for number, sha in enumerate(shas[step - 1 :: step], start=1):
+        subprocess.run(["git", "tag", f"v0.{number}.0", sha], cwd=repo, check=True)
+
+
+WINDOWS = [
+    ("--since", "2000-01-01", "--until", "2030-01-01"),
+    ("--since", "2000-01-01", "--until", "2030-01-01", "--min-confidence", "low"),
+    ("--since", "2023-11-01", "--until", "2024-01-01", "--every", "1w"),
+]
+
+
+@needs_extension
+@pytest.mark.slow
+def test_same_reports_on_the_corpus(tmp_path: Path) -> None:
+    repo = import_rows(corpus_rows(), tmp_path / "corpus")
+    _tag_every(repo, 20)
+    for window in WINDOWS:
+        compiled_report = _report(repo, *window, pure=False)
+        assert json.loads(compiled_report)  # a real report, not an empty answer
+        assert compiled_report == _report(repo, *window, pure=True), window
+
+
+@needs_extension
+@pytest.mark.slow
+def test_same_reports_on_a_synthetic_history(tmp_path: Path) -> None:
+    """Merges, topic branches, tags, AI markers, and reverts of shipped commits."""
+    repo = tmp_path / "synthetic"
+    build_synthetic(repo, SynthSpec(commits=2_000, tag_every=30, seconds_between=1800))
+    for target in ("HEAD~40", "HEAD~300"):
+        subprocess.run(["git", "-c", "user.name=R", "-c", "user.email=r@x", "revert",
+                        "--no-edit", target], cwd=repo, check=False, capture_output=True)  # fmt: skip
+    subprocess.run(["git", "-c", "user.name=R", "-c", "user.email=r@x", "commit",
+                    "--allow-empty", "-qm", "empty"], cwd=repo, check=True)  # fmt: skip
+    subprocess.run(["git", "tag", "v9.0.0"], cwd=repo, check=True)
+    reports = [_report(repo, *window, pure=False) for window in WINDOWS]
+    assert json.loads(reports[0])["totals"]["reverted_commits"]
+    assert reports == [_report(repo, *window, pure=True) for window in WINDOWS]
