@@ -8,8 +8,9 @@ them alike; the medians are printed side by side. For deploycount's commands it 
 time, the CPU time and peak memory of the deploycount process, and the CPU time and peak memory
 of the git processes it started (a `git` shim first on PATH runs the real git under
 `/usr/bin/time`). The baselines are `git log` printing the same fields, to /dev/null and piped
-to `cat`. It also times start-up (`deploycount --help`). A script, not a test: figures are
-printed, never asserted.
+to `cat`. It also times start-up (`deploycount --help`), and the full report with the compiled
+extension turned off (DEPLOYCOUNT_PURE_PYTHON=1). A script, not a test: figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from benchmarks.run import HERE, iso
 from benchmarks.synth import SynthSpec, build_synthetic
+from deploycount.columns import compiled
 from deploycount.history import LOG_FORMAT
 
 TIME = "/usr/bin/time"
@@ -107,6 +109,9 @@ def measure(size: int, rounds: int, workdir: Path) -> None:
         "git log main > /dev/null": [*git_fields, "main"],
         "full-history report": [*ours, "report", "--format", "json", "--since", "2000-01-01",
                                 "--until", until],
+        "full-history report, pure Python": [
+            "env", "DEPLOYCOUNT_PURE_PYTHON=1", *ours, "report", "--format", "json",
+            "--since", "2000-01-01", "--until", until],
         "28-day window report": [*ours, "report", "--format", "json", "--since", since_window,
                                  "--until", until],
         "scan of main": [*ours, "scan", "--format", "json", "main"],
@@ -118,7 +123,7 @@ def measure(size: int, rounds: int, workdir: Path) -> None:
         shimmed = _git_shim(Path(scratch), git_log)
         for _ in range(rounds):
             for name, args in commands.items():
-                ours_command = args[: len(ours)] == ours
+                ours_command = ours[0] in args
                 samples[name].append(
                     _timed(
                         args,
@@ -129,7 +134,9 @@ def measure(size: int, rounds: int, workdir: Path) -> None:
                 )
     result = {name: _median(values) for name, values in samples.items()}
     base, piped = result["git log --all > /dev/null"], result["git log --all piped to cat"]
-    print(f"\n{size:,} commits: medians of {rounds} interleaved rounds, {os.cpu_count()} cores\n")
+    built = "built" if compiled() else "NOT built: every row is pure Python"
+    print(f"\n{size:,} commits: medians of {rounds} interleaved rounds, {os.cpu_count()} cores, "
+          f"extension {built}\n")  # fmt: skip
     print(
         "| command | wall | × git > null | × git piped | CPU (all) | peak RSS | git CPU | git RSS |"
     )

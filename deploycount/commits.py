@@ -47,6 +47,77 @@ class LoadedHistory:
         return self.attributions[pairs[0][0]]
 
 
+class HistoryReader:
+    """Reads `git log -z` output (`fields` per commit) into a `LoadedHistory` chunk by chunk,
+    attributing the commits whose message may carry a marker as they arrive."""
+
+    def __init__(self, fields: int, markers: Markers, *, mentions: bool) -> None:
+        needles = [b"generated"]
+        if mentions:
+            needles += [hint.encode() for hint, _ in markers.mention_hints]
+        self.loaded = LoadedHistory(new_history(fields, needles))
+        self._attributor = Attributor(markers, mentions=mentions)
+        self._ids: dict[Attribution, int] = {NO_SIGNALS: 0}
+        self._identities: list[tuple[str, str, str, str]] = []
+        self._ident_attr: list[int] = []
+        self.chunk_attrs: dict[int, int] = {}  # row -> attribution id, for the last chunk's rows
+
+    def identity(self, ident: int) -> tuple[str, str, str, str]:
+        """(author name, author email, committer name, committer email) of an identity id."""
+        keys = self.loaded.columns.ident_keys
+        while len(self._identities) < len(keys):
+            a_name, a_email, c_name, c_email = keys[len(self._identities)].split(b"\x00")
+            self._identities.append((_text(a_name), _text(a_email), _text(c_name), _text(c_email)))
+        return self._identities[ident]
+
+    def attribution_id(self, row: int) -> int:
+        """The attribution id of a row of the last chunk."""
+        found = self.chunk_attrs.get(row)
+        if found is not None:
+            return found
+        ident = self.loaded.columns.ident(row)
+        while len(self._ident_attr) <= ident:
+            self._ident_attr.append(self._attribute("", len(self._ident_attr)))
+        return self._ident_attr[ident]
+
+    def _attribute(self, message: str, ident: int, notes: str = "") -> int:
+        found = self._attributor(message, *self.identity(ident), notes=notes)
+        number = self._ids.get(found)
+        if number is None:
+            number = self._ids[found] = len(self.loaded.attributions)
+            self.loaded.attributions.append(found)
+        return number
+
+    def feed(self, chunk: bytes) -> range:
+        """Take the next bytes; the rows they completed."""
+        return self._take(len(self.loaded.columns), self.loaded.columns.feed(chunk))
+
+    def finish(self) -> range:
+        """The end of the stream: the last row, if it had no closing NUL. Resolves the graph."""
+        rows = self._take(len(self.loaded.columns), self.loaded.columns.finish())
+        columns = self.loaded.columns
+        columns.resolve()
+        self.loaded.ident_attr = array(
+            "i", (self._attribute("", i) for i in range(len(columns.ident_keys)))
+        )
+        for key in columns.person_keys[len(self.loaded.people) :]:
+            name, email = key.split(b"\x00")
+            self.loaded.people.append(Person(_text(name), _text(email)))
+        return rows
+
+    def _take(self, first: int, candidates: list[tuple[int, bytes, bytes]]) -> range:
+        columns = self.loaded.columns
+        self.chunk_attrs = {}
+        for row, message_bytes, notes in candidates:
+            message = _text(message_bytes)
+            attr = self._attribute(message, columns.ident(row), _text(notes))
+            columns.set_attr(row, attr)
+            self.chunk_attrs[row] = attr
+            if "This reverts commit" in message and (revert := _REVERT.search(message)):
+                self.loaded.reverts[row] = revert[1].lower()
+        return range(first, len(columns))
+
+
 def load_history(
     fields: int,
     chunks: Iterable[bytes],
@@ -55,52 +126,16 @@ def load_history(
     mentions: bool,
     progress: Callable[[int], None] | None = None,
 ) -> LoadedHistory:
-    """Read `git log -z` output (`fields` per commit) into a `LoadedHistory`, attributing the
-    commits whose message may carry a marker as they arrive."""
-    needles = [b"generated"]
-    if mentions:
-        needles += [hint.encode() for hint, _ in markers.mention_hints]
-    loaded = LoadedHistory(new_history(fields, needles))
-    columns = loaded.columns
-    attributor = Attributor(markers, mentions=mentions)
-    ids: dict[Attribution, int] = {NO_SIGNALS: 0}
-    identities: list[tuple[str, str, str, str]] = []
-
-    def identity(ident: int) -> tuple[str, str, str, str]:
-        keys = columns.ident_keys
-        while len(identities) < len(keys):
-            a_name, a_email, c_name, c_email = keys[len(identities)].split(b"\x00")
-            identities.append((_text(a_name), _text(a_email), _text(c_name), _text(c_email)))
-        return identities[ident]
-
-    def attribute_id(message: str, ident: int, notes: str = "") -> int:
-        found = attributor(message, *identity(ident), notes=notes)
-        number = ids.get(found)
-        if number is None:
-            number = ids[found] = len(loaded.attributions)
-            loaded.attributions.append(found)
-        return number
-
-    def take(candidates: list[tuple[int, bytes, bytes]]) -> None:
-        for row, message_bytes, notes in candidates:
-            message = _text(message_bytes)
-            columns.set_attr(row, attribute_id(message, columns.ident(row), _text(notes)))
-            if "This reverts commit" in message and (revert := _REVERT.search(message)):
-                loaded.reverts[row] = revert[1].lower()
-
+    """Read `git log -z` output (`fields` per commit) into a `LoadedHistory`."""
+    reader = HistoryReader(fields, markers, mentions=mentions)
     reported = 0
     for chunk in chunks:
-        take(columns.feed(chunk))
-        if progress is not None and len(columns) - reported >= 5000:
-            reported = len(columns) - len(columns) % 5000
+        rows = reader.feed(chunk)
+        if progress is not None and rows.stop - reported >= 5000:
+            reported = rows.stop - rows.stop % 5000
             progress(reported)
-    take(columns.finish())
-    columns.resolve()
-    loaded.ident_attr = array("i", (attribute_id("", i) for i in range(len(columns.ident_keys))))
-    for key in columns.person_keys:
-        name, email = key.split(b"\x00")
-        loaded.people.append(Person(_text(name), _text(email)))
-    return loaded
+    reader.finish()
+    return reader.loaded
 
 
 def _text(data: bytes) -> str:

@@ -426,14 +426,28 @@ class Repository:
         self, revrange: Sequence[str], *, max_count: int | None = None
     ) -> Iterator[RawCommit]:
         """Stream the commits of a user's rev range (`main..topic`, `v1.0...HEAD`, `HEAD`)."""
+        args = self._range_args(revrange, max_count)
+        if args:
+            yield from self._stream_log(args, None)
+
+    def log_range_chunks(
+        self, revrange: Sequence[str], *, max_count: int | None = None
+    ) -> tuple[int, Iterator[bytes]]:
+        """The same as raw bytes, with the number of fields per commit (see `log_chunks`)."""
+        args = self._range_args(revrange, max_count)
+        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in args else _FIELD_COUNT
+        return fields, self._stream_chunks(args, None) if args else iter(())
+
+    def _range_args(self, revrange: Sequence[str], max_count: int | None) -> list[str]:
+        """`git log` arguments for a rev range; none when it is HEAD of a repository without
+        commits."""
         for rev in revrange:
             if rev.startswith("-"):
                 raise RepositoryError(f"{rev!r} is not a revision range (options go before it)")
         if not self.has_head() and list(revrange) == ["HEAD"]:
-            return
+            return []
         limit = [f"--max-count={max_count}"] if max_count else []
-        args = ["log", "-z", *self._format_args(), *limit, "--end-of-options", *revrange, "--"]
-        yield from self._stream_log(args, None)
+        return ["log", "-z", *self._format_args(), *limit, "--end-of-options", *revrange, "--"]
 
     def ai_notes_refs(self) -> list[str]:
         """The git-ai notes refs this repository has: its own, and the remote's copy."""
