@@ -601,10 +601,9 @@ static PyObject *History_walk(HistoryObject *self, PyObject *args) {
         PyBuffer_Release(&mark);
         return NULL;
     }
-    PyObject *result = NULL, *new = PyList_New(0);
-    Buffer stack = {0};
+    PyObject *result = NULL, *new = NULL;
+    Buffer stack = {0}, found = {0};
     Py_ssize_t boundary = -1;
-    if (new == NULL) goto done;
     if (mark.len / 4 < self->count || (has_stop && stop.len < self->count)) {
         PyErr_SetString(PyExc_ValueError, "mark and stop need a value per row");
         goto done;
@@ -626,21 +625,18 @@ static PyObject *History_walk(HistoryObject *self, PyObject *args) {
             break;
         }
         marks[row] = value;
-        PyObject *number = PyLong_FromLong(row);
-        if (number == NULL || PyList_Append(new, number) < 0) {
-            Py_XDECREF(number);
-            goto done;
-        }
-        Py_DECREF(number);
+        if (buffer_append(&found, &row, 4) < 0) goto done;
         int32_t from = INT32_AT(self->parent_start, row), to = INT32_AT(self->parent_start, row + 1);
         if (buffer_append(&stack, self->parent_rows.data + (Py_ssize_t)from * 4,
                           (Py_ssize_t)(to - from) * 4) < 0)
             goto done;
     }
-    result = Py_BuildValue("(On)", new, boundary);
+    new = int32_array((const int32_t *)found.data, found.size / 4);
+    if (new != NULL) result = Py_BuildValue("(On)", new, boundary);
 done:
     Py_XDECREF(new);
     buffer_free(&stack);
+    buffer_free(&found);
     PyBuffer_Release(&mark);
     if (has_stop) PyBuffer_Release(&stop);
     return result;
@@ -793,6 +789,8 @@ static PyObject *History_tally(HistoryObject *self, PyObject *args) {
     PyObject *result = NULL, *slot_deploys = NULL, *slot_leads = NULL, *negative = NULL;
     Py_ssize_t *counted = NULL, *reverted = NULL, *per_deploy = NULL, *per_deploy_ai = NULL;
     unsigned char *seen = NULL;
+    Buffer *leads = NULL;
+    Py_ssize_t lead_slots = 0;
     for (; held < 7; held++)
         if (get_items(objects[held], &views[held], itemsizes[held], 0, names[held]) < 0) goto done;
     const int32_t *order = views[0].buf, *deploy_of = views[1].buf, *pair_of = views[2].buf,
@@ -816,17 +814,12 @@ static PyObject *History_tally(HistoryObject *self, PyObject *args) {
     per_deploy = PyMem_Calloc((size_t)deploys + 1, sizeof(Py_ssize_t));
     per_deploy_ai = PyMem_Calloc((size_t)deploys + 1, sizeof(Py_ssize_t));
     seen = PyMem_Calloc((size_t)(slots * deploys) + 1, 1);
-    slot_leads = PyList_New(slots);
+    leads = PyMem_Calloc((size_t)slots + 1, sizeof(Buffer));
+    lead_slots = slots;
     negative = PyList_New(0);
-    if (!counted || !reverted || !per_deploy || !per_deploy_ai || !seen || !slot_leads ||
-        !negative) {
+    if (!counted || !reverted || !per_deploy || !per_deploy_ai || !seen || !leads || !negative) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         goto done;
-    }
-    for (Py_ssize_t s = 0; s < slots; s++) {
-        PyObject *list = PyList_New(0);
-        if (list == NULL) goto done;
-        PyList_SET_ITEM(slot_leads, s, list);
     }
     const int64_t *times = (const int64_t *)self->times.data;
     for (Py_ssize_t i = 0; i < count; i++) {
@@ -847,21 +840,25 @@ static PyObject *History_tally(HistoryObject *self, PyObject *args) {
         per_deploy[deploy]++;
         per_deploy_ai[deploy] += ai_of_slot[slot];
         double lead = deploy_times[deploy] - (double)times[row];
-        PyObject *value;
         if (lead < 0) {
-            value = PyLong_FromSsize_t(i);
+            PyObject *value = PyLong_FromSsize_t(i);
             if (value == NULL || PyList_Append(negative, value) < 0) {
                 Py_XDECREF(value);
                 goto done;
             }
-        } else {
-            value = PyFloat_FromDouble(lead);
-            if (value == NULL || PyList_Append(PyList_GET_ITEM(slot_leads, slot), value) < 0) {
-                Py_XDECREF(value);
-                goto done;
-            }
+            Py_DECREF(value);
+        } else if (buffer_append(&leads[slot], &lead, sizeof lead) < 0) {
+            goto done;
         }
-        Py_DECREF(value);
+    }
+    slot_leads = PyList_New(slots);
+    if (slot_leads == NULL) goto done;
+    for (Py_ssize_t s = 0; s < slots; s++) {
+        PyObject *bytes = PyBytes_FromStringAndSize(leads[s].data, leads[s].size);
+        PyObject *values = bytes ? PyObject_CallFunction(array_type, "sO", "d", bytes) : NULL;
+        Py_XDECREF(bytes);
+        if (values == NULL) goto done;
+        PyList_SET_ITEM(slot_leads, s, values);
     }
     slot_deploys = PyList_New(slots);
     if (slot_deploys == NULL) goto done;
@@ -900,6 +897,8 @@ done:
     PyMem_Free(per_deploy);
     PyMem_Free(per_deploy_ai);
     PyMem_Free(seen);
+    for (Py_ssize_t s = 0; s < lead_slots; s++) buffer_free(&leads[s]);
+    PyMem_Free(leads);
     return result;
 }
 

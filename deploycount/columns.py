@@ -58,7 +58,7 @@ class HistoryColumns(Protocol):
     def first_parent_sha(self, index: int) -> str | None: ...
     def walk(
         self, start: int, mark: array[int], value: int, stop: bytes | bytearray | None
-    ) -> tuple[list[int], int]: ...
+    ) -> tuple[array[int], int]: ...
     def states(self, order: array[int]) -> tuple[bytearray, list[int]]: ...
     def pairs(
         self, order: array[int], ident_attr: array[int]
@@ -73,7 +73,7 @@ class HistoryColumns(Protocol):
         state: bytearray,
         deploy_times: array[float],
     ) -> tuple[
-        list[int], list[int], list[list[int]], list[list[float]], list[int], list[int], list[int]
+        list[int], list[int], list[list[int]], list[array[float]], list[int], list[int], list[int]
     ]: ...
 
     @property
@@ -272,11 +272,11 @@ class PyHistory:
 
     def walk(
         self, start: int, mark: array[int], value: int, stop: bytes | bytearray | None
-    ) -> tuple[list[int], int]:
+    ) -> tuple[array[int], int]:
         """Mark with `value` every row reachable from `start` that `mark` holds as -1, depth
         first, and list them in the order marked. Stops at a row whose `stop` byte is set and
         hands it back as the second value (-1 when none was met)."""
-        new: list[int] = []
+        new = array("i")
         stack = [start]
         starts, rows = self._parent_start, self._parent_rows
         while stack:
@@ -347,7 +347,7 @@ class PyHistory:
         state: bytearray,
         deploy_times: array[float],
     ) -> tuple[
-        list[int], list[int], list[list[int]], list[list[float]], list[int], list[int], list[int]
+        list[int], list[int], list[list[int]], list[array[float]], list[int], list[int], list[int]
     ]:
         """Sums over the positions of `order`: counted and reverted commits per pair; per slot
         the deploys (sorted) that shipped a counted commit and the lead times (seconds, not
@@ -358,7 +358,7 @@ class PyHistory:
         counted = [0] * pairs
         reverted = [0] * pairs
         deploys: list[set[int]] = [set() for _ in range(slots)]
-        leads: list[list[float]] = [[] for _ in range(slots)]
+        leads = [array("d") for _ in range(slots)]
         negative = []
         per_deploy = [0] * len(deploy_times)
         per_deploy_ai = [0] * len(deploy_times)

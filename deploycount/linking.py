@@ -35,7 +35,7 @@ class Graph(Protocol):
     def sha(self, index: int) -> str: ...
     def walk(
         self, start: int, mark: array[int], value: int, stop: bytes | bytearray | None
-    ) -> tuple[list[int], int]: ...
+    ) -> tuple[array[int], int]: ...
 
 
 def link_deploys(
@@ -45,6 +45,7 @@ def link_deploys(
     *,
     shallow: Iterable[str] = (),
     baseline: DeployEvent | None = None,
+    mark: array[int] | None = None,
 ) -> list[LinkedDeploy]:
     """Link the window's events, in time order, to the commits each one ships first.
 
@@ -55,8 +56,10 @@ def link_deploys(
     `shallow` are the commits whose parents a shallow clone lacks.
     `baseline`, the first successful deploy the source knows of when it falls in the window,
     ships nothing countable: what it reaches is marked shipped, and never listed.
+    `mark`, when given, receives per row the index in `events` of the deploy that reached it
+    first (-1: none); it must hold -1 for every row.
     """
-    mark = array("i", [-1]) * len(graph)
+    mark = mark if mark is not None else array("i", [-1]) * len(graph)
     stop: bytearray | None = None
     for sha in shallow:
         row = graph.index(sha)

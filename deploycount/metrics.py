@@ -43,8 +43,8 @@ class _Tally:
     commits: int = 0
     ai_commits: int = 0
     people: set[str] = field(default_factory=set)
-    ai_lead: list[float] = field(default_factory=list)  # seconds
-    human_lead: list[float] = field(default_factory=list)
+    ai_lead: array[float] = field(default_factory=lambda: array("d"))  # seconds
+    human_lead: array[float] = field(default_factory=lambda: array("d"))
     reverted_ai: int = 0
     reverted_human: int = 0
     tools: Counter[str] = field(default_factory=Counter)

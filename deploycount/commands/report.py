@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -332,12 +332,14 @@ def _generate(
     # same as linking each period on its own: the walk stops at what earlier deploys reached.
     baselines = [p.facts.baseline for p in periods if p.facts.baseline is not None]
     last_before = next((e.sha for e in reversed(before) if e.status == "success"), None)
+    reached_by = array("i", [-1]) * len(history)
     linked = link_deploys(
         span,
         last_before,
         history.columns,
         shallow=repo.shallow_commits(),
         baseline=baselines[0] if baselines else None,
+        mark=reached_by,
     )
     shipped_in_span = array("i")
     for deploy in linked:
@@ -362,9 +364,12 @@ def _generate(
 
     reports = []
     for period in periods:
-        window = [d for d in linked if period.since <= d.event.time < period.until]
-        # What a report of this period alone would have loaded: the commits its deploys reached.
-        loaded = {row for d in window for row in (*d.shipped, *d.reached)}
+        numbers = [n for n, d in enumerate(linked) if period.since <= d.event.time < period.until]
+        window = [linked[n] for n in numbers]
+        # What a report of this period alone would have loaded: the commits its deploys reached
+        # (the period's deploys are consecutive, so their numbers are a range).
+        first, stop = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
+        loaded = _Reached(reached_by, first, stop)
         period_state = bytearray(state)
         for row in reverted_shas(revert_targets(history, loaded)):
             if period_state[row] == COUNTED:
@@ -415,6 +420,23 @@ def _existing_events(
         existing.append(replace(event, sha=sha))
     existing.sort(key=lambda e: e.time)
     return existing
+
+
+class _Reached(Collection[int]):
+    """The rows that deploys `first` to `stop` (exclusive) reached first, as a collection whose
+    membership test is one comparison (iterating it scans every row: the rare path)."""
+
+    def __init__(self, reached_by: array[int], first: int, stop: int) -> None:
+        self.reached_by, self.first, self.stop = reached_by, first, stop
+
+    def __contains__(self, row: object) -> bool:
+        return isinstance(row, int) and self.first <= self.reached_by[row] < self.stop
+
+    def __iter__(self) -> Iterator[int]:
+        return (r for r, n in enumerate(self.reached_by) if self.first <= n < self.stop)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _co_authors(history: LoadedHistory, rows: array[int]) -> list[Person]:
