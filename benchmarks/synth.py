@@ -179,4 +179,6 @@ def build_synthetic(repo: Path, spec: SynthSpec) -> int:
             writer.tag(name, head, when=when + 300)
             spec.tags.append((name, when + 300))
     finish(process)
+    # fast-import leaves every tag as a loose file; a clone's refs come packed.
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo, check=True)
     return when

@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from deploycount.attribution import NO_SIGNALS, Confidence, Person
+from deploycount.attribution import Attribution, Confidence, Person
 from deploycount.commands.scan import ScanRow
 
 _CHUNK_ROWS = 1000
+_CACHED_ATTRIBUTIONS = 10_000
 
 
 def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
@@ -37,23 +38,30 @@ def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
 def scan_json_chunks(rows: Iterable[ScanRow], minimum: Confidence) -> Iterator[str]:
     """A JSON array, one chunk of text at a time, so a long history never sits in memory.
 
-    Most commits carry no signal; their element differs only in sha and author, so it is
-    filled into a template instead of going through json.dumps."""
+    An element differs from commit to commit only in sha and author, given its attribution (and
+    equal attributions are one object): the rest is rendered once per attribution and the
+    element is filled into a template instead of going through json.dumps."""
     authors: dict[Person, str] = {}
+    rests: dict[int, tuple[Attribution, str]] = {}
     yield "["
     pending: list[str] = []
     separator = "\n  "
     for row in rows:
-        if row.attribution is NO_SIGNALS:
-            author = authors.get(row.author)
-            if author is None:
-                author = authors[row.author] = json.dumps(str(row.author), ensure_ascii=False)
-            element = (
-                f'{{"sha": "{row.sha}", "author": {author}, "ai_assisted": false, '
-                '"tools": [], "confidence": null, "signals": []}'
+        author = authors.get(row.author)
+        if author is None:
+            author = authors[row.author] = json.dumps(str(row.author), ensure_ascii=False)
+        known = rests.get(id(row.attribution))
+        if known is None:
+            record = scan_record(row, minimum)
+            del record["sha"], record["author"]
+            # The attribution is kept with its text, so its id is never reused meanwhile.
+            known = rests[id(row.attribution)] = (
+                row.attribution,
+                json.dumps(record, ensure_ascii=False)[1:],
             )
-        else:
-            element = json.dumps(scan_record(row, minimum), ensure_ascii=False)
+            if len(rests) > _CACHED_ATTRIBUTIONS:
+                rests.clear()
+        element = f'{{"sha": "{row.sha}", "author": {author}, {known[1]}'
         pending.append(separator + element)
         separator = ",\n  "
         if len(pending) >= _CHUNK_ROWS:
