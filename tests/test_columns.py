@@ -271,3 +271,30 @@ def test_same_reports_on_a_synthetic_history(tmp_path: Path) -> None:
     reports = [_report(repo, *window, pure=False) for window in WINDOWS]
     assert json.loads(reports[0])["totals"]["reverted_commits"]
     assert reports == [_report(repo, *window, pure=True) for window in WINDOWS]
+
+
+@needs_extension
+def test_same_reports_on_a_sha256_repository(tmp_path: Path) -> None:
+    """Shas of 32 bytes: an empty commit, a root, AI markers, three releases."""
+    repo = tmp_path / "sha256"
+    subprocess.run(["git", "init", "-q", "--object-format=sha256", str(repo)], check=True)
+
+    def commit(message: str, *, empty: bool = False, content: str = "") -> None:
+        if not empty:
+            (repo / "f").write_text(content)
+            subprocess.run(["git", "add", "f"], cwd=repo, check=True)
+        subprocess.run(["git", "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q",
+                        "--allow-empty", "-m", message], cwd=repo, check=True)  # fmt: skip
+
+    commit("root", empty=True)
+    subprocess.run(["git", "tag", "v0.1.0"], cwd=repo, check=True)
+    commit("feat: x\n\nCo-authored-by: Claude <noreply@anthropic.com>", content="x")
+    commit("nothing changed", empty=True)
+    subprocess.run(["git", "tag", "v1.0.0"], cwd=repo, check=True)
+    commit("fix: y\n\nAssisted-by: Cursor", content="y")
+    subprocess.run(["git", "tag", "v1.1.0"], cwd=repo, check=True)
+    window = ("--since", "2000-01-01", "--until", "2100-01-01")
+    compiled_report = _report(repo, *window, pure=False)
+    totals = json.loads(compiled_report)["totals"]
+    assert (totals["commits"], totals["ai_commits"]) == (2, 2)  # the empty commit never counts
+    assert compiled_report == _report(repo, *window, pure=True)
