@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Sequence
-from typing import Protocol
 
 # The states of a shipped commit (`History.states`): counted, reverted by a revert still in
 # force, excluded (a merge, an empty commit, a revert), or not known yet (its first parent was
@@ -38,48 +37,6 @@ _EMPTY_TREES_BINARY = frozenset(bytes.fromhex(tree) for tree in EMPTY_TREES)
 _LOWERS_TO_ASCII = (b"\xc4\xb0", b"\xe2\x84\xaa")
 _REVERT_TEXT = b"This reverts commit"
 _AIDER_SUBJECT = b"aider: "
-
-
-class HistoryColumns(Protocol):
-    """The interface both implementations offer."""
-
-    def feed(self, chunk: bytes) -> list[tuple[int, bytes, bytes]]: ...
-    def finish(self) -> list[tuple[int, bytes, bytes]]: ...
-    def __len__(self) -> int: ...
-    def sha(self, index: int) -> str: ...
-    def tree(self, index: int) -> str: ...
-    def time(self, index: int) -> int: ...
-    def ident(self, index: int) -> int: ...
-    def person(self, index: int) -> int: ...
-    def set_attr(self, index: int, attr: int) -> None: ...
-    def index(self, sha: str) -> int: ...
-    def resolve(self) -> None: ...
-    def parents(self, index: int) -> tuple[int, ...]: ...
-    def first_parent_sha(self, index: int) -> str | None: ...
-    def walk(
-        self, start: int, mark: array[int], value: int, stop: bytes | bytearray | None
-    ) -> tuple[array[int], int]: ...
-    def states(self, order: array[int]) -> tuple[bytearray, list[int]]: ...
-    def pairs(
-        self, order: array[int], ident_attr: array[int]
-    ) -> tuple[list[tuple[int, int]], array[int]]: ...
-    def tally(  # noqa: PLR0917 - the compiled twin takes positional arguments
-        self,
-        order: array[int],
-        deploy_of: array[int],
-        pair_of: array[int],
-        slot_of_pair: array[int],
-        ai_of_slot: bytes,
-        state: bytearray,
-        deploy_times: array[float],
-    ) -> tuple[
-        list[int], list[int], list[list[int]], list[array[float]], list[int], list[int], list[int]
-    ]: ...
-
-    @property
-    def ident_keys(self) -> list[bytes]: ...
-    @property
-    def person_keys(self) -> list[bytes]: ...
 
 
 def new_history(fields: int, needles: Sequence[bytes]) -> HistoryColumns:
@@ -398,3 +355,7 @@ def _binary(text: bytes, what: str) -> bytes:
         return bytes.fromhex(text.decode("ascii"))
     except ValueError:
         raise ValueError(f"git printed {what}") from None
+
+
+# The interface of both implementations (the stub of the compiled one names PyHistory's).
+HistoryColumns = PyHistory
