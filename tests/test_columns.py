@@ -67,7 +67,12 @@ def test_a_message_left_out_by_the_precheck_has_nothing_to_find(
     needles = [b"generated"]
     if mentions:
         needles += [hint.encode() for hint, _ in markers.mention_hints]
-    if PyHistory(11, needles).is_candidate(message.encode(), b""):
+    history = PyHistory(11, needles)
+    bits = history.needle_bits(message.encode())
+    if bits >= 0:  # the needles the pre-check reports are those the lower-cased text holds
+        lowered = message.lower()
+        assert bits == sum(1 << k for k, n in enumerate(needles) if n.decode() in lowered)
+    if history.is_candidate(message.encode(), b""):
         return
     people = Person(*author), Person(*committer)
     found = attribute(message, *people, markers, mentions=mentions)
@@ -238,9 +243,11 @@ def _tag_every(repo: Path, step: int) -> None:
         subprocess.run(["git", "tag", f"v0.{number}.0", sha], cwd=repo, check=True)
 
 
+# Every window ends in the past: a window open to now makes `weeks` depend on the second each
+# report ran, and two runs a few seconds apart may then round apart (seen once in CI).
 WINDOWS = [
-    ("--since", "2000-01-01", "--until", "2030-01-01"),
-    ("--since", "2000-01-01", "--until", "2030-01-01", "--min-confidence", "low"),
+    ("--since", "2000-01-01", "--until", "2025-01-01"),
+    ("--since", "2000-01-01", "--until", "2025-01-01", "--min-confidence", "low"),
     ("--since", "2023-11-01", "--until", "2024-01-01", "--every", "1w"),
 ]
 
