@@ -191,12 +191,30 @@ fail:
 
 /* -- reading the stream ------------------------------------------------------------------------ */
 
+/* Which needles the lower-cased message holds, as bits (needle k is bit k); -1 when that cannot
+ * be told from ASCII case alone (a character whose lower case is ASCII, or a needle that is not
+ * ASCII in a message that is not), or when there are more than 62 needles. */
+static long long needle_bits(HistoryObject *self, const unsigned char *lowered, Py_ssize_t length,
+                             int wide) {
+    Py_ssize_t count = PyTuple_GET_SIZE(self->needles);
+    if (count > 62) return -1;
+    if (wide && (self->wide_needles || find_bytes((const char *)lowered, length, "\xc4\xb0", 2) ||
+                 find_bytes((const char *)lowered, length, "\xe2\x84\xaa", 3)))
+        return -1;
+    long long bits = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *needle = PyTuple_GET_ITEM(self->needles, i);
+        if (find_bytes((const char *)lowered, length, PyBytes_AS_STRING(needle),
+                       PyBytes_GET_SIZE(needle)))
+            bits |= 1LL << i;
+    }
+    return bits;
+}
+
+/* 1 when attribution can find more than the identities in the message (see
+ * PyHistory.is_candidate), 0 when not, -1 on error; `*bits` gets `needle_bits`. */
 static int is_candidate(HistoryObject *self, const char *message, Py_ssize_t length,
-                        Py_ssize_t notes_length) {
-    if (notes_length) return 1;
-    const char *newline = memchr(message, '\n', (size_t)length);
-    if (newline != NULL && memchr(newline, ':', (size_t)(length - (newline - message)))) return 1;
-    if (find_bytes(message, length, "This reverts commit", 19)) return 1;
+                        Py_ssize_t notes_length, long long *bits) {
     if (buffer_reserve(&self->lowered, length + 1) < 0) return -1;
     unsigned char *lowered = (unsigned char *)self->lowered.data;
     int wide = 0;
@@ -205,18 +223,14 @@ static int is_candidate(HistoryObject *self, const char *message, Py_ssize_t len
         lowered[i] = ascii_lower(c);
         wide |= c >= 0x80;
     }
+    *bits = needle_bits(self, lowered, length, wide);
+    if (notes_length) return 1;
+    const char *newline = memchr(message, '\n', (size_t)length);
+    if (newline != NULL && memchr(newline, ':', (size_t)(length - (newline - message)))) return 1;
+    if (find_bytes(message, length, "This reverts commit", 19)) return 1;
     if (length >= 7 && memcmp(lowered, "aider: ", 7) == 0) return 1;
-    Py_ssize_t count = PyTuple_GET_SIZE(self->needles);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *needle = PyTuple_GET_ITEM(self->needles, i);
-        if (find_bytes((const char *)lowered, length, PyBytes_AS_STRING(needle),
-                       PyBytes_GET_SIZE(needle)))
-            return 1;
-    }
-    if (!wide) return 0;
-    if (self->wide_needles) return 1;
-    return find_bytes(message, length, "\xc4\xb0", 2) != NULL ||
-           find_bytes(message, length, "\xe2\x84\xaa", 3) != NULL;
+    if (*bits != 0) return 1; /* a needle, or not known: attribution decides */
+    return 0;
 }
 
 /* The id of `key` in `ids`, adding it (and appending it to `keys`) when new; -1 on error. */
@@ -314,11 +328,12 @@ static int take_commit(HistoryObject *self, const char **field, const Py_ssize_t
     Py_ssize_t row = self->count++;
     int last = self->fields - 1;
     Py_ssize_t notes_size = self->fields == 12 ? size[10] : 0;
-    int candidate = is_candidate(self, field[last], size[last], notes_size);
+    long long bits = 0;
+    int candidate = is_candidate(self, field[last], size[last], notes_size, &bits);
     if (candidate < 0) return -1;
     if (!candidate) return 0;
-    PyObject *item = Py_BuildValue("(ny#y#)", row, field[last], size[last],
-                                   self->fields == 12 ? field[10] : "", notes_size);
+    PyObject *item = Py_BuildValue("(ny#y#L)", row, field[last], size[last],
+                                   self->fields == 12 ? field[10] : "", notes_size, bits);
     if (item == NULL) return -1;
     int failed = PyList_Append(candidates, item);
     Py_DECREF(item);

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
@@ -528,10 +528,12 @@ def text_signals(
     lowered: str | None = None,
     read: Sequence[Signal] = (),
     misplaced: bool = True,
+    hinted: Collection[str] | None = None,
 ) -> list[Signal]:
     """Signals from the text: the aider subject, misplaced markers, tool footers, and (low)
     mentions of tool names that no stronger signal (`named`) already gave. `read` are the
-    signals of the trailers git reads (see `misplaced_signals`)."""
+    signals of the trailers git reads (see `misplaced_signals`). `hinted`, when known, are the
+    tools whose hints the lower-cased message holds (else they are looked for in `lowered`)."""
     signals = []
     subject, _, body = message.partition("\n")
     if subject[:7].lower() == "aider: ":
@@ -546,8 +548,7 @@ def text_signals(
         signals.extend(footer_signals(body, markers))
     if mentions:
         seen = named | {s.tool for s in signals} | {s.tool for s in moved}
-        hinted = None
-        if lowered is not None:
+        if hinted is None and lowered is not None:
             hinted = {tool for hint, tool in markers.mention_hints if hint in lowered}
         for tool, _, pattern in markers.mentions:
             if tool in seen or (hinted is not None and tool not in hinted):
@@ -673,7 +674,10 @@ class Attributor:
         committer_email: str,
         *,
         notes: str = "",
+        hinted: Collection[str] | None = None,
     ) -> Attribution:
+        """`hinted`: the tools whose mention hints the message holds, when the caller searched
+        for them already (see `text_signals`)."""
         key = (author_name, author_email, committer_name, committer_email)
         by_identity = self._identities.get(key)
         if by_identity is None:
@@ -719,6 +723,7 @@ class Attributor:
                 named=named,
                 lowered=lowered,
                 misplaced=False,
+                hinted=hinted,
             )
         text_part += moved
         if notes:

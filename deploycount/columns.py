@@ -92,9 +92,9 @@ class PyHistory:
 
     # -- reading the stream ---------------------------------------------------------------------
 
-    def feed(self, chunk: bytes) -> list[tuple[int, bytes, bytes]]:
-        """Take the next bytes of the stream; hand back the commits (row, message, note) whose
-        message may carry a marker, among those the bytes completed."""
+    def feed(self, chunk: bytes) -> list[tuple[int, bytes, bytes, int]]:
+        """Take the next bytes of the stream; hand back the commits (row, message, note, needle
+        bits) whose message may carry a marker, among those the bytes completed."""
         data = self._pending + chunk if self._pending else chunk
         parts = data.split(b"\x00")
         width = self.fields
@@ -102,7 +102,7 @@ class PyHistory:
         self._pending = b"\x00".join(parts[usable:])
         return self._rows_of(parts, usable)
 
-    def finish(self) -> list[tuple[int, bytes, bytes]]:
+    def finish(self) -> list[tuple[int, bytes, bytes, int]]:
         """The end of the stream: a last commit without a closing NUL, if any."""
         if not self._pending:
             return []
@@ -112,7 +112,7 @@ class PyHistory:
             raise ValueError(f"the log ended inside a commit ({len(parts)} fields)")
         return self._rows_of(parts, self.fields)
 
-    def _rows_of(self, parts: list[bytes], usable: int) -> list[tuple[int, bytes, bytes]]:
+    def _rows_of(self, parts: list[bytes], usable: int) -> list[tuple[int, bytes, bytes, int]]:
         candidates = []
         notes_field = self.fields == 12
         for start in range(0, usable, self.fields):
@@ -154,7 +154,7 @@ class PyHistory:
             message = parts[start + self.fields - 1]
             notes = parts[start + 10] if notes_field else b""
             if self.is_candidate(message, notes):
-                candidates.append((row, message, notes))
+                candidates.append((row, message, notes, self.needle_bits(message)))
         return candidates
 
     def is_candidate(self, message: bytes, notes: bytes) -> bool:
@@ -167,14 +167,22 @@ class PyHistory:
         newline = message.find(b"\n")
         if newline != -1 and message.find(b":", newline) != -1:
             return True
-        if _REVERT_TEXT in message:
+        if _REVERT_TEXT in message or message[:7].lower() == _AIDER_SUBJECT:
             return True
+        return self.needle_bits(message) != 0
+
+    def needle_bits(self, message: bytes) -> int:
+        """Which needles the message holds, ASCII case-blind, as bits (needle k is bit k); -1
+        when ASCII case cannot tell (a character whose lower case is ASCII, or a needle that is
+        not ASCII in a message that is not), or when there are more than 62 needles."""
+        if len(self.needles) > 62:
+            return -1
+        if not message.isascii() and (
+            self.wide_needles or any(special in message for special in _LOWERS_TO_ASCII)
+        ):
+            return -1
         lowered = message.lower()
-        if lowered.startswith(_AIDER_SUBJECT) or any(n in lowered for n in self.needles):
-            return True
-        if self.wide_needles and not message.isascii():
-            return True
-        return any(special in message for special in _LOWERS_TO_ASCII)
+        return sum(1 << k for k, needle in enumerate(self.needles) if needle in lowered)
 
     # -- rows -----------------------------------------------------------------------------------
 

@@ -53,8 +53,10 @@ class HistoryReader:
 
     def __init__(self, fields: int, markers: Markers, *, mentions: bool) -> None:
         needles = [b"generated"]
-        if mentions:
-            needles += [hint.encode() for hint, _ in markers.mention_hints]
+        # needle k + 1 is the hint of tool `hinted_tools[k]`
+        self._hint_tools = [tool for _, tool in markers.mention_hints] if mentions else []
+        needles += [hint.encode() for hint, _ in markers.mention_hints] if mentions else []
+        self._hinted: dict[int, frozenset[str]] = {}
         self.loaded = LoadedHistory(new_history(fields, needles))
         self._attributor = Attributor(markers, mentions=mentions)
         self._ids: dict[Attribution, int] = {NO_SIGNALS: 0}
@@ -80,8 +82,10 @@ class HistoryReader:
             self._ident_attr.append(self._attribute("", len(self._ident_attr)))
         return self._ident_attr[ident]
 
-    def _attribute(self, message: str, ident: int, notes: str = "") -> int:
-        found = self._attributor(message, *self.identity(ident), notes=notes)
+    def _attribute(
+        self, message: str, ident: int, notes: str = "", hinted: frozenset[str] | None = None
+    ) -> int:
+        found = self._attributor(message, *self.identity(ident), notes=notes, hinted=hinted)
         number = self._ids.get(found)
         if number is None:
             number = self._ids[found] = len(self.loaded.attributions)
@@ -105,12 +109,25 @@ class HistoryReader:
             self.loaded.people.append(Person(_text(name), _text(email)))
         return rows
 
-    def _take(self, first: int, candidates: list[tuple[int, bytes, bytes]]) -> range:
+    def _hinted_tools(self, bits: int) -> frozenset[str] | None:
+        """The tools whose hints the pre-check found (None: it could not tell)."""
+        if bits < 0 or not self._hint_tools:
+            return None
+        known = self._hinted.get(bits)
+        if known is None:
+            tools = self._hint_tools
+            known = frozenset(tools[k] for k in range(len(tools)) if bits >> (k + 1) & 1)
+            self._hinted[bits] = known
+        return known
+
+    def _take(self, first: int, candidates: list[tuple[int, bytes, bytes, int]]) -> range:
         columns = self.loaded.columns
         self.chunk_attrs = {}
-        for row, message_bytes, notes in candidates:
+        for row, message_bytes, notes, bits in candidates:
             message = _text(message_bytes)
-            attr = self._attribute(message, columns.ident(row), _text(notes))
+            attr = self._attribute(
+                message, columns.ident(row), _text(notes), self._hinted_tools(bits)
+            )
             columns.set_attr(row, attr)
             self.chunk_attrs[row] = attr
             if "This reverts commit" in message and (revert := _REVERT.search(message)):
