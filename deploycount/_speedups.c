@@ -101,6 +101,12 @@ typedef struct {
     int fields;
     PyObject *needles; /* tuple of lower-cased bytes */
     int wide_needles;
+    /* For one pass over a message (at most 62 needles): the first needle that starts with a
+     * byte and the next one that starts with the same byte (-1 ends), whether a needle of one
+     * byte starts with it, and a bit per pair of bytes some longer needle starts with. */
+    int8_t first_needle[256], next_needle[64];
+    uint8_t single_byte[256];
+    uint8_t pairs[65536 / 8];
     Buffer pending;
     Buffer lowered; /* scratch: the message lower-cased */
     Buffer key;     /* scratch: an identity key */
@@ -174,6 +180,22 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     Py_XSETREF(self->needles, PyList_AsTuple(kept));
     Py_DECREF(kept);
     if (self->needles == NULL) return -1;
+    memset(self->first_needle, -1, sizeof self->first_needle);
+    memset(self->single_byte, 0, sizeof self->single_byte);
+    memset(self->pairs, 0, sizeof self->pairs);
+    Py_ssize_t count = PyTuple_GET_SIZE(self->needles);
+    for (Py_ssize_t k = count <= 62 ? count - 1 : -1; k >= 0; k--) {
+        PyObject *needle = PyTuple_GET_ITEM(self->needles, k);
+        const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(needle);
+        self->next_needle[k] = self->first_needle[text[0]];
+        self->first_needle[text[0]] = (int8_t)k;
+        if (PyBytes_GET_SIZE(needle) == 1) {
+            self->single_byte[text[0]] = 1;
+        } else {
+            unsigned pair = text[0] | (unsigned)text[1] << 8;
+            self->pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+        }
+    }
     self->fields = fields;
     self->ident_ids = PyDict_New();
     self->ident_keys = PyList_New(0);
@@ -202,11 +224,22 @@ static long long needle_bits(HistoryObject *self, const unsigned char *lowered, 
                  find_bytes((const char *)lowered, length, "\xe2\x84\xaa", 3)))
         return -1;
     long long bits = 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *needle = PyTuple_GET_ITEM(self->needles, i);
-        if (find_bytes((const char *)lowered, length, PyBytes_AS_STRING(needle),
-                       PyBytes_GET_SIZE(needle)))
-            bits |= 1LL << i;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        unsigned char c = lowered[i];
+        int k = self->first_needle[c];
+        if (k < 0) continue;
+        if (!self->single_byte[c]) {
+            if (i + 1 == length) break;
+            unsigned pair = c | (unsigned)lowered[i + 1] << 8;
+            if (!(self->pairs[pair >> 3] >> (pair & 7) & 1)) continue;
+        }
+        for (; k >= 0; k = self->next_needle[k]) {
+            if (bits >> k & 1) continue;
+            PyObject *needle = PyTuple_GET_ITEM(self->needles, k);
+            Py_ssize_t size = PyBytes_GET_SIZE(needle);
+            if (size <= length - i && memcmp(lowered + i, PyBytes_AS_STRING(needle), (size_t)size) == 0)
+                bits |= 1LL << k;
+        }
     }
     return bits;
 }

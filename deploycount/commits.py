@@ -52,10 +52,11 @@ class HistoryReader:
     attributing the commits whose message may carry a marker as they arrive."""
 
     def __init__(self, fields: int, markers: Markers, *, mentions: bool) -> None:
-        needles = [b"generated"]
-        # needle k + 1 is the hint of tool `hinted_tools[k]`
-        self._hint_tools = [tool for _, tool in markers.mention_hints] if mentions else []
-        needles += [hint.encode() for hint, _ in markers.mention_hints] if mentions else []
+        hints = markers.mention_hints if mentions else ()
+        # needle k + 1 is the hint of tool `_hint_tools[k]`; an empty hint is in every message
+        self._hint_tools = [tool for hint, tool in hints if hint]
+        self._always_hinted = frozenset(tool for hint, tool in hints if not hint)
+        needles = [b"generated", *(hint.encode() for hint, _ in hints if hint)]
         self._hinted: dict[int, frozenset[str]] = {}
         self.loaded = LoadedHistory(new_history(fields, needles))
         self._attributor = Attributor(markers, mentions=mentions)
@@ -111,13 +112,13 @@ class HistoryReader:
 
     def _hinted_tools(self, bits: int) -> frozenset[str] | None:
         """The tools whose hints the pre-check found (None: it could not tell)."""
-        if bits < 0 or not self._hint_tools:
+        if bits < 0 or not (self._hint_tools or self._always_hinted):
             return None
         known = self._hinted.get(bits)
         if known is None:
             tools = self._hint_tools
-            known = frozenset(tools[k] for k in range(len(tools)) if bits >> (k + 1) & 1)
-            self._hinted[bits] = known
+            found = (tools[k] for k in range(len(tools)) if bits >> (k + 1) & 1)
+            known = self._hinted[bits] = self._always_hinted.union(found)
         return known
 
     def _take(self, first: int, candidates: list[tuple[int, bytes, bytes, int]]) -> range:
