@@ -144,6 +144,7 @@ class Markers:
         default=(), repr=False
     )
     mention_hints: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    mention_order: dict[str, int] = field(default_factory=dict, repr=False)  # tool -> position
     session_trailers: dict[str, tuple[str, frozenset[str] | None]] = field(
         default_factory=dict, repr=False
     )
@@ -214,6 +215,7 @@ class Markers:
             alias_tools=alias_tools,
             mentions=tuple(mentions),
             mention_hints=tuple((hint, tool) for tool, hints, _ in mentions for hint in hints),
+            mention_order={tool: position for position, (tool, _, _) in enumerate(mentions)},
             session_trailers=sessions,
             footer_pattern=_footer_pattern(footer_tools),
             footer_tools=footer_tools,
@@ -550,8 +552,12 @@ def text_signals(
         seen = named | {s.tool for s in signals} | {s.tool for s in moved}
         if hinted is None and lowered is not None:
             hinted = {tool for hint, tool in markers.mention_hints if hint in lowered}
-        for tool, _, pattern in markers.mentions:
-            if tool in seen or (hinted is not None and tool not in hinted):
+        entries = markers.mentions
+        if hinted is not None:  # only the hinted tools' patterns, in the table's order
+            order = markers.mention_order
+            entries = tuple(entries[i] for i in sorted(order[t] for t in hinted if t in order))
+        for tool, _, pattern in entries:
+            if tool in seen:
                 continue
             match = pattern.search(message)
             if match:

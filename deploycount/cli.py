@@ -174,6 +174,21 @@ def report(
     repos: tuple[str, ...], **flags: Any,
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
+    from deploycount.history import discard_prefetched, prefetch_tags  # noqa: PLC0415
+
+    if not repos and (flags["deploys"] or "tags").startswith("tags"):
+        prefetch_tags(state.directory)  # git lists the tags while the imports below run
+    try:
+        _report(state, output_format=output_format, output=output, every=every, repos=repos,
+                flags=flags)  # fmt: skip
+    finally:
+        discard_prefetched()
+
+
+def _report(
+    state: State, *, output_format: str | None, output: str | None, every: str | None,
+    repos: tuple[str, ...], flags: dict[str, Any],
+) -> None:  # fmt: skip
     from deploycount.commands.report import reports_from_options  # noqa: PLC0415
     from deploycount.config import resolve_report_output  # noqa: PLC0415
     from deploycount.render import render_report, render_reports  # noqa: PLC0415

@@ -7,6 +7,7 @@ mailmap) are answered by one batch process each, never one process per commit.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import queue
@@ -187,10 +188,13 @@ class Repository:
 
     def tags(self) -> list[TagRef]:
         """Every tag, by name, with its commit when the tag names one directly or through one
-        annotated tag (git peels that level itself; a tag of a tag is left to the caller)."""
-        fields = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
-        fmt = "%00".join(f"%({field})" for field in fields) + "%00%(creatordate:unix)"
-        out = self._run_text("for-each-ref", f"--format={fmt}", "refs/tags")
+        annotated tag (git peels that level itself; a tag of a tag is left to the caller).
+
+        A listing `prefetch_tags` started for this repository is used when it succeeded."""
+        early = _PREFETCHED_TAGS.pop(self.git_dir, None)
+        out = early.result() if early is not None else None
+        if out is None:
+            out = self._run_text(*_TAG_LISTING)
         tags = []
         for line in out.splitlines():
             name, target, kind, peeled, peeled_kind, created = line.split("\x00")
@@ -457,7 +461,8 @@ class Repository:
         return self._ai_notes
 
     def forget_refs(self) -> None:
-        """Look again for notes refs (after a fetch)."""
+        """Look again for notes refs (after a fetch; `fetch_ref` never fetches tags, so a
+        prefetched tag listing stays true)."""
         self._ai_notes = None
 
     def _format_args(self) -> list[str]:
@@ -512,6 +517,71 @@ class Repository:
             if returncode != 0:
                 errors.seek(0)
                 raise RepositoryError(_git_failure("log", errors.read()))
+
+
+_TAG_FIELDS = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
+_TAG_LISTING = (
+    "for-each-ref",
+    "--format=" + "%00".join(f"%({field})" for field in _TAG_FIELDS) + "%00%(creatordate:unix)",
+    "refs/tags",
+)
+
+
+class _EarlyTags:
+    """A tag listing running in the background, its output going to a temporary file (so git
+    never waits on a pipe nobody reads yet)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`)
+        self._process = subprocess.Popen(
+            [*_GIT, *_TAG_LISTING],
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def result(self) -> str | None:
+        """The listing, or None when git failed (the caller then asks again, and reports)."""
+        try:
+            returncode = self._process.wait()
+            self._output.seek(0)
+            return self._output.read().decode("utf-8", "replace") if returncode == 0 else None
+        finally:
+            self._output.close()
+
+
+_PREFETCHED_TAGS: dict[Path, _EarlyTags] = {}
+
+
+def prefetch_tags(directory: str | os.PathLike[str]) -> None:
+    """Start listing the tags of the repository around `directory`, for `Repository.tags` to
+    take later: a report lists them while Python is still importing the rest of deploycount
+    (0.17 s of git for 10,000 tags). Does nothing when `directory` is not in a repository;
+    a listing nobody takes is dropped by `discard_prefetched`."""
+    try:
+        found = subprocess.run(
+            [*_GIT, "rev-parse", "--absolute-git-dir"], cwd=directory, capture_output=True,
+            check=False,
+        )  # fmt: skip
+        if found.returncode != 0:
+            return
+        git_dir = Path(found.stdout.decode().strip())
+        early = _EarlyTags(directory)
+    except (OSError, ValueError):
+        return
+    stale = _PREFETCHED_TAGS.pop(git_dir, None)
+    if stale is not None:
+        stale.result()
+    _PREFETCHED_TAGS[git_dir] = early
+
+
+@atexit.register
+def discard_prefetched() -> None:
+    """Forget the tag listings nobody took (a command ends with this: a listing must never
+    outlive the command that started it and be taken, stale, by the next one)."""
+    while _PREFETCHED_TAGS:
+        _PREFETCHED_TAGS.popitem()[1].result()
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import statistics
 from array import array
 from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deploycount.attribution import Person
 from deploycount.columns import ASK_PARENT, COUNTED, EXCLUDED
@@ -24,6 +27,7 @@ from deploycount.config import (
     resolve_report_settings,
 )
 from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
+from deploycount.deploys.tags import _PRERELEASE, TagsSource, is_prerelease
 from deploycount.errors import ConfigError, ShallowHistoryError, UsageError
 from deploycount.linking import LinkedDeploy, link_deploys, reverted_shas
 from deploycount.metrics import lead_time_stats
@@ -330,3 +334,26 @@ def test_the_baseline_ships_nothing_and_hides_its_history() -> None:
         ("ship", {"c", "d"}),
         ("ship", {"e"}),
     ]
+
+
+# -- tag names ------------------------------------------------------------------------------------
+
+_TAG_TEXT = st.text(alphabet="vV0123456789.-_+abcdeinoprtxyABRC*?[]!", max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=_TAG_TEXT,
+    globs=st.lists(_TAG_TEXT.filter(lambda g: g and g[0] != "+"), min_size=1, max_size=4),
+)
+def test_tag_globs_and_prereleases_answer_as_their_definitions(name: str, globs: list[str]) -> None:
+    """The tag filter matches as `fnmatchcase` does, glob by glob; the pre-release test with its
+    cheap letter check answers as the pattern alone."""
+    include = [g for g in globs if not g.startswith("!")] or ["v*"]
+    exclude = [g[1:] for g in globs if g.startswith("!") and len(g) > 1]
+    source = TagsSource.from_argument(",".join([*include, *(f"!{g}" for g in exclude)]))
+    expected = any(fnmatchcase(name, g) for g in source.include) and not any(
+        fnmatchcase(name, g) for g in source.exclude
+    )
+    assert source.matches(name) == expected
+    assert is_prerelease(name) == (_PRERELEASE.search(name) is not None)
