@@ -259,14 +259,24 @@ def scan(
     state: State, /, *, revrange: tuple[str, ...], max_count: int | None, **flags: Any
 ) -> None:
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
-    from deploycount.commands import open_repository  # noqa: PLC0415
+    from deploycount.history import Repository, running  # noqa: PLC0415
+
+    # git starts before the config and its imports are loaded, and prints meanwhile.
+    repo = Repository(state.directory)
+    fields, chunks = repo.log_range_chunks(list(revrange) or ["HEAD"], max_count=max_count)
+    chunks = running(chunks)
+
     from deploycount.commands.scan import scan_commits  # noqa: PLC0415
-    from deploycount.config import markers_from_config, minimum_confidence  # noqa: PLC0415
+    from deploycount.config import (  # noqa: PLC0415
+        load_config,
+        markers_from_config,
+        minimum_confidence,
+    )
     from deploycount.render import scan as render  # noqa: PLC0415
 
-    repo, config = open_repository(state.directory, flags["config_path"])
+    config, _ = load_config(flags["config_path"], repo.root)
     minimum = minimum_confidence(flags["min_confidence"], config)
-    rows = scan_commits(repo, list(revrange), markers_from_config(config), max_count=max_count)
+    rows = scan_commits(fields, chunks, markers_from_config(config))
     if flags["output_format"] == "json":
         for chunk in render.scan_json_chunks(rows, minimum):
             sys.stdout.write(chunk)

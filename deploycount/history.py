@@ -614,6 +614,7 @@ def _pumped(stdout: IO[bytes]) -> Iterator[bytes]:
     reader = threading.Thread(target=pump, name="git-log-reader", daemon=True)
     reader.start()
     try:
+        yield b""  # git runs and is read from now on: see `running`
         while (item := chunks.get()) is not None:
             yield item
     finally:
@@ -622,6 +623,14 @@ def _pumped(stdout: IO[bytes]) -> Iterator[bytes]:
             with contextlib.suppress(queue.Empty):
                 chunks.get(timeout=0.05)
         reader.join()
+
+
+def running(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """`chunks` (from `log_chunks` or `log_range_chunks`) with git started now, not at the first
+    read: the caller can do other work (load its config) while git prints. The stream's first
+    chunk is an empty one, yielded once git runs; this takes it."""
+    next(chunks, None)
+    return chunks
 
 
 def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:

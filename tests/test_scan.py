@@ -300,3 +300,21 @@ def test_messages_with_any_bytes(repo: GitRepo, run_cli: Any) -> None:
     [row] = run_cli("scan", "--format", "json", cwd=repo).json()
     assert row["sha"] == sha
     assert row["ai_assisted"] is True and row["tools"] == ["claude-code"]
+
+
+def test_git_runs_from_the_moment_the_stream_is_running(repo: GitRepo) -> None:
+    """`running` starts git at once (scan loads its config meanwhile): the log is complete even
+    though the repository is gone by the time it is read."""
+    import time
+
+    from deploycount.attribution import builtin_markers
+    from deploycount.commits import load_history
+    from deploycount.history import Repository, running
+
+    shas = [repo.commit(f"change {n}", when=f"2026-10-0{n}T10:00:00Z") for n in (1, 2, 3)]
+    fields, chunks = Repository(repo.path).log_range_chunks(["HEAD"])
+    chunks = running(chunks)
+    time.sleep(1.0)  # git prints three commits in milliseconds
+    (repo.path / ".git").rename(repo.path / "moved")
+    history = load_history(fields, chunks, builtin_markers(), mentions=True)
+    assert [history.sha(row) for row in range(len(history))] == shas[::-1]

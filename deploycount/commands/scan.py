@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from deploycount.attribution import Attribution, Markers, Person
 from deploycount.commits import HistoryReader
-from deploycount.history import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +18,10 @@ class ScanRow:
     attribution: Attribution
 
 
-def scan_commits(
-    repo: Repository, revrange: Sequence[str], markers: Markers, *, max_count: int | None = None
-) -> Iterator[ScanRow]:
-    """The rows of the range, newest first, as git prints them: read into the columns chunk by
-    chunk, so only messages that can carry a marker are decoded."""
-    fields, chunks = repo.log_range_chunks(revrange or ["HEAD"], max_count=max_count)
+def scan_commits(fields: int, chunks: Iterable[bytes], markers: Markers) -> Iterator[ScanRow]:
+    """The rows of a `git log -z` stream (`Repository.log_range_chunks`), newest first, as git
+    prints them: read into the columns chunk by chunk, so only messages that can carry a marker
+    are decoded."""
     reader = HistoryReader(fields, markers, mentions=True)
     authors: dict[int, Person] = {}
 
