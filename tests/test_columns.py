@@ -249,8 +249,14 @@ def _tag_every(repo: Path, step: int) -> None:
         subprocess.run(["git", "tag", f"v0.{number}.0", sha], cwd=repo, check=True)
 
 
-# Every window ends in the past: a window open to now makes `weeks` depend on the second each
-# report ran, and two runs a few seconds apart may then round apart (seen once in CI).
+def _dated(moment: str) -> dict[str, str]:
+    """The environment for a git commit made at `moment` (and a lightweight tag of it)."""
+    return {**os.environ, "GIT_AUTHOR_DATE": moment, "GIT_COMMITTER_DATE": moment}
+
+
+# Every window ends in the past, and every commit is dated inside it: a window open to now makes
+# `weeks` depend on the second each report ran, and two runs a few seconds apart may then round
+# apart (seen once in CI).
 WINDOWS = [
     ("--since", "2000-01-01", "--until", "2025-01-01"),
     ("--since", "2000-01-01", "--until", "2025-01-01", "--min-confidence", "low"),
@@ -275,11 +281,13 @@ def test_same_reports_on_a_synthetic_history(tmp_path: Path) -> None:
     """Merges, topic branches, tags, AI markers, and reverts of shipped commits."""
     repo = tmp_path / "synthetic"
     build_synthetic(repo, SynthSpec(commits=2_000, tag_every=30, seconds_between=1800))
+    after = _dated("2024-01-20T00:00:00Z")  # after the history, inside the windows, not now
     for target in ("HEAD~40", "HEAD~300"):
         subprocess.run(["git", "-c", "user.name=R", "-c", "user.email=r@x", "revert",
-                        "--no-edit", target], cwd=repo, check=False, capture_output=True)  # fmt: skip
+                        "--no-edit", target], cwd=repo, env=after, check=False,
+                       capture_output=True)  # fmt: skip
     subprocess.run(["git", "-c", "user.name=R", "-c", "user.email=r@x", "commit",
-                    "--allow-empty", "-qm", "empty"], cwd=repo, check=True)  # fmt: skip
+                    "--allow-empty", "-qm", "empty"], cwd=repo, env=after, check=True)  # fmt: skip
     subprocess.run(["git", "tag", "v9.0.0"], cwd=repo, check=True)
     reports = [_report(repo, *window, pure=False) for window in WINDOWS]
     assert json.loads(reports[0])["totals"]["reverted_commits"]
@@ -292,12 +300,15 @@ def test_same_reports_on_a_sha256_repository(tmp_path: Path) -> None:
     repo = tmp_path / "sha256"
     subprocess.run(["git", "init", "-q", "--object-format=sha256", str(repo)], check=True)
 
+    days = iter(range(1, 10))
+
     def commit(message: str, *, empty: bool = False, content: str = "") -> None:
         if not empty:
             (repo / "f").write_text(content)
             subprocess.run(["git", "add", "f"], cwd=repo, check=True)
         subprocess.run(["git", "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q",
-                        "--allow-empty", "-m", message], cwd=repo, check=True)  # fmt: skip
+                        "--allow-empty", "-m", message], cwd=repo, check=True,
+                       env=_dated(f"2024-03-0{next(days)}T10:00:00Z"))  # fmt: skip
 
     commit("root", empty=True)
     subprocess.run(["git", "tag", "v0.1.0"], cwd=repo, check=True)
@@ -306,7 +317,7 @@ def test_same_reports_on_a_sha256_repository(tmp_path: Path) -> None:
     subprocess.run(["git", "tag", "v1.0.0"], cwd=repo, check=True)
     commit("fix: y\n\nAssisted-by: Cursor", content="y")
     subprocess.run(["git", "tag", "v1.1.0"], cwd=repo, check=True)
-    window = ("--since", "2000-01-01", "--until", "2100-01-01")
+    window = WINDOWS[0]
     compiled_report = _report(repo, *window, pure=False)
     totals = json.loads(compiled_report)["totals"]
     assert (totals["commits"], totals["ai_commits"]) == (2, 2)  # the empty commit never counts
