@@ -533,13 +533,17 @@ class _EarlyTags:
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`)
-        self._process = subprocess.Popen(
-            [*_GIT, *_TAG_LISTING],
-            cwd=directory,
-            stdin=subprocess.DEVNULL,
-            stdout=self._output,
-            stderr=subprocess.DEVNULL,
-        )
+        try:
+            self._process = subprocess.Popen(
+                [*_GIT, *_TAG_LISTING],
+                cwd=directory,
+                stdin=subprocess.DEVNULL,
+                stdout=self._output,
+                stderr=subprocess.DEVNULL,
+            )
+        except BaseException:
+            self._output.close()
+            raise
 
     def result(self) -> str | None:
         """The listing, or None when git failed (the caller then asks again, and reports)."""
