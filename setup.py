@@ -13,14 +13,15 @@ import sys
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+# Turned off on purpose: no extension at all, so the wheel is tagged pure Python (py3-none-any).
+# A failed build (no compiler) still gives a working wheel without it, tagged for this Python.
+NO_EXTENSION = os.environ.get("DEPLOYCOUNT_NO_EXTENSION", "") not in ("", "0")
+
 
 class OptionalBuildExt(build_ext):
     """Build the extension when possible; never fail the installation for want of a compiler."""
 
     def run(self) -> None:
-        if os.environ.get("DEPLOYCOUNT_NO_EXTENSION", "") not in ("", "0"):
-            print("deploycount: DEPLOYCOUNT_NO_EXTENSION is set: pure Python", file=sys.stderr)
-            return
         try:
             super().run()
         except Exception as error:
@@ -37,8 +38,13 @@ class OptionalBuildExt(build_ext):
 
 EXTRA_ARGS = [] if sys.platform == "win32" else ["-O2", "-std=c99"]
 
+if NO_EXTENSION:
+    print("deploycount: DEPLOYCOUNT_NO_EXTENSION is set: pure Python", file=sys.stderr)
+
 setup(
-    ext_modules=[
+    ext_modules=[]
+    if NO_EXTENSION
+    else [
         Extension(
             "deploycount._speedups",
             ["deploycount/_speedups.c"],

@@ -23,7 +23,8 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive
 
 
-def _wheel(sdist: Path, out: Path, **env: str) -> list[str]:
+def _wheel(sdist: Path, out: Path, **env: str) -> tuple[str, list[str]]:
+    """The wheel pip builds from the sdist: its file name and what it holds."""
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(out), str(sdist)],
@@ -32,7 +33,7 @@ def _wheel(sdist: Path, out: Path, **env: str) -> list[str]:
     assert done.returncode == 0, done.stderr[-2000:]
     [wheel] = out.glob("deploycount-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        return archive.namelist()
+        return wheel.name, archive.namelist()
 
 
 @pytest.mark.slow
@@ -46,7 +47,7 @@ def test_the_sdist_carries_the_c_source(sdist: Path) -> None:
 
 @pytest.mark.slow
 def test_with_a_compiler_the_wheel_has_the_extension(sdist: Path, tmp_path: Path) -> None:
-    names = _wheel(sdist, tmp_path)
+    _, names = _wheel(sdist, tmp_path)
     assert any(Path(n).name.startswith("_speedups.") and n.endswith((".so", ".pyd"))
                for n in names), names  # fmt: skip
 
@@ -60,6 +61,8 @@ def test_with_a_compiler_the_wheel_has_the_extension(sdist: Path, tmp_path: Path
 def test_without_a_compiler_the_wheel_is_pure_python(
     sdist: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
-    names = _wheel(sdist, tmp_path, **env)
+    name, names = _wheel(sdist, tmp_path, **env)
     assert "deploycount/columns.py" in names
     assert not any(n.endswith((".so", ".pyd")) for n in names), names
+    if "DEPLOYCOUNT_NO_EXTENSION" in env:  # turned off: a wheel for any Python 3 and platform
+        assert name.endswith("-py3-none-any.whl"), name
