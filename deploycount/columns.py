@@ -153,8 +153,9 @@ class PyHistory:
             self._attrs.append(-1)
             message = parts[start + self.fields - 1]
             notes = parts[start + 10] if notes_field else b""
-            if self.is_candidate(message, notes):
-                candidates.append((row, message, notes, self.needle_bits(message)))
+            bits = self.needle_bits(message)
+            if self._is_candidate(message, notes, bits):
+                candidates.append((row, message, notes, bits))
         return candidates
 
     def is_candidate(self, message: bytes, notes: bytes) -> bool:
@@ -162,6 +163,10 @@ class PyHistory:
         note, a colon after its first line (trailers and marker lines), a revert line, an aider
         subject, or one of the needles; a message with a character that lower-cases to ASCII
         always counts (and, when a needle is not ASCII, any message that is not ASCII)."""
+        return self._is_candidate(message, notes, self.needle_bits(message))
+
+    def _is_candidate(self, message: bytes, notes: bytes, bits: int) -> bool:
+        """`is_candidate`, given the message's `needle_bits` (computed once, as in C)."""
         if notes:
             return True
         newline = message.find(b"\n")
@@ -169,7 +174,7 @@ class PyHistory:
             return True
         if _REVERT_TEXT in message or message[:7].lower() == _AIDER_SUBJECT:
             return True
-        return self.needle_bits(message) != 0
+        return bits != 0  # a needle, or not known: attribution decides
 
     def needle_bits(self, message: bytes) -> int:
         """Which needles the message holds, ASCII case-blind, as bits (needle k is bit k); -1
