@@ -8,14 +8,14 @@ then deploycount's defaults apply. The checkout is deepened when it is shallow o
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
-from deploycount.model import Report
+from deploycount.model import Report, report_from_json
 from deploycount.render import render_markdown
 
 COMMANDS = ("report", "record", "push", "comment", "lint")
@@ -114,7 +114,7 @@ def _write_outputs(
 ) -> None:
     output = environ.get("GITHUB_OUTPUT")
     if output:
-        totals = report.totals.model_dump()
+        totals = asdict(report.totals)
         with open(output, "a", encoding="utf-8") as handle:
             for name, key in OUTPUTS.items():
                 value = totals[key]
@@ -148,7 +148,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
     code = _run(["report", "--format", "json", "--output", str(path), *flags])
     if code != 0:
         return code
-    report = Report.model_validate(json.loads(path.read_text("utf-8")))
+    report = report_from_json(path.read_text("utf-8"))
     # comment writes its own body to the summary: the report is written there once.
     _write_outputs(report, path, environ, summary=command != "comment")
     if command == "push":

@@ -17,12 +17,12 @@ from deploycount.commits import LoadedHistory
 from deploycount.linking import LinkedDeploy
 from deploycount.model import (
     LEAD_TIME_BOUNDS_SECONDS,
+    METRIC_FIELDS,
     DeploymentRow,
     LeadTimeHistogram,
     LeadTimeHistograms,
     LeadTimes,
     LeadTimeStats,
-    Metrics,
     Report,
     RevertedCommits,
     TeamRow,
@@ -191,7 +191,7 @@ def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[s
     }
 
 
-_NULL_METRICS = dict.fromkeys(Metrics.model_fields)
+_NULL_METRICS = dict.fromkeys(METRIC_FIELDS)
 
 
 @dataclass

@@ -1,28 +1,44 @@
-"""The JSON report (README "The JSON report") as pydantic models: one source for JSON, schema
-and renderers."""
+"""The JSON report (README "The JSON report") as frozen dataclasses: one source for the JSON, the
+schema and the renderers.
+
+Plain dataclasses keep pydantic off the report's own path (importing it and building models
+took a short report about 0.15 s). The JSON is written here, byte for byte as pydantic wrote it
+before (a test holds the two together); pydantic is loaded only to read a report back
+(`report_from_json`) and to write its schema.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 SCHEMA_ID = "deploycount.report/1"
+T = TypeVar("T")
+
+# How pydantic reads a report back: an unknown key is an error, as it always was.
+_READ_CONFIG = {"extra": "forbid"}
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LeadTimeStats(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class LeadTimeStats:
     """Lead time in hours of counted commits: count, median and 90th percentile."""
+
+    __pydantic_config__ = _READ_CONFIG
 
     n: int
     p50: float | None
     p90: float | None
 
 
-class LeadTimes(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class LeadTimes:
+    __pydantic_config__ = _READ_CONFIG
+
     ai: LeadTimeStats
     human: LeadTimeStats
 
@@ -33,29 +49,41 @@ LEAD_TIME_BOUNDS_SECONDS = (
 )  # fmt: skip
 
 
-class LeadTimeHistogram(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class LeadTimeHistogram:
     """Lead times of counted commits as a cumulative histogram: `le` maps each bound in seconds
     (as a string, e.g. "3600") to the count at or below it; the +Inf count is `n` of the stats.
     Unlike p50/p90, these add up across repositories and teams."""
+
+    __pydantic_config__ = _READ_CONFIG
 
     sum_seconds: float
     le: dict[str, int]
 
 
-class LeadTimeHistograms(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class LeadTimeHistograms:
+    __pydantic_config__ = _READ_CONFIG
+
     ai: LeadTimeHistogram
     human: LeadTimeHistogram
 
 
-class RevertedCommits(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class RevertedCommits:
     """Commits shipped in the window that a later commit reverted."""
+
+    __pydantic_config__ = _READ_CONFIG
 
     ai: int
     human: int
 
 
-class Metrics(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Metrics:
     """The metrics of README "Metrics"; every field is null for a suppressed team."""
+
+    __pydantic_config__ = _READ_CONFIG
 
     deployments: int | None
     ai_deployments: int | None
@@ -72,6 +100,10 @@ class Metrics(_Frozen):
     tools: dict[str, int] | None
 
 
+METRIC_FIELDS = tuple(f.name for f in fields(Metrics))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Totals(Metrics):
     """Metrics of the whole repository, plus the delivery outcomes of the window."""
 
@@ -89,29 +121,34 @@ class Totals(Metrics):
     failed_deployments: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class TeamRow(Metrics):
     team: str
     suppressed: bool
 
 
-class DeploymentRow(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class DeploymentRow:
+    __pydantic_config__ = _READ_CONFIG
+
     id: str
     sha: str
     time: str
     kind: Literal["ship", "baseline", "redeploy", "rollback", "failed"]
-    commits: int = Field(description="counted commits this deploy shipped first")
+    commits: int = field(metadata={"description": "counted commits this deploy shipped first"})
     ai_commits: int
-    repository: str = Field(description="the repository deployed")
+    repository: str = field(metadata={"description": "the repository deployed"})
 
 
-class Report(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Report:
     """The JSON report printed by `deploycount report --format json`."""
 
-    schema_id: Literal["deploycount.report/1"] = Field(
-        default="deploycount.report/1", alias="schema"
-    )
-    repository: str = Field(description="the repository; for several, owner/* or *")
-    repositories: list[str] = Field(description="every repository the report covers")
+    __pydantic_config__ = _READ_CONFIG
+
+    schema: Literal["deploycount.report/1"] = "deploycount.report/1"
+    repository: str = field(metadata={"description": "the repository; for several, owner/* or *"})
+    repositories: list[str] = field(metadata={"description": "every repository the report covers"})
     environment: str
     deploy_source: str
     since: str
@@ -122,11 +159,97 @@ class Report(_Frozen):
     deployments: list[DeploymentRow]
     warnings: list[str]
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
     def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, indent=2)
+        """The report as JSON, indented by two spaces, non-ASCII text as it is."""
+        return _json(self, "")
+
+
+def _json(value: object, indent: str) -> str:
+    """JSON as pydantic's `model_dump_json(indent=2)` writes it, down to the floats."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float(value)
+    inner = indent + "  "
+    if is_dataclass(value):
+        items = [(f.name, getattr(value, f.name)) for f in fields(value)]
+    elif isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        if not value:
+            return "[]"
+        body = ",\n".join(inner + _json(item, inner) for item in value)
+        return f"[\n{body}\n{indent}]"
+    else:
+        raise TypeError(f"{type(value).__name__} is not part of a report")
+    if not items:
+        return "{}"
+    body = ",\n".join(
+        f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_json(item, inner)}"
+        for key, item in items
+    )
+    return f"{{\n{body}\n{indent}}}"
+
+
+def _float(value: float) -> str:
+    """A float as pydantic writes it: Python's shortest repr, except that 1e-05 is 0.00001 and
+    2e-07 is 2e-7; infinities and NaN are null."""
+    if not math.isfinite(value):
+        return "null"
+    text = repr(value)
+    mantissa, exponent_mark, exponent = text.partition("e-")
+    if not exponent_mark:
+        return text
+    if int(exponent) == 5:
+        sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+        return f"{sign}0.0000{digits.replace('.', '')}"
+    return f"{mantissa}e-{int(exponent)}"
+
+
+class NotAReport(ValueError):
+    """JSON that is not a report (or a part of one): the first problem, as `field: reason`."""
+
+
+_ADAPTERS: dict[type, Any] = {}
+
+
+def _adapter(kind: type[T]) -> TypeAdapter[T]:
+    """pydantic's validator of a report dataclass, built once; pydantic is imported here only."""
+    if kind not in _ADAPTERS:
+        from pydantic import TypeAdapter  # noqa: PLC0415 - reading reports back only
+
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    adapter: TypeAdapter[T] = _ADAPTERS[kind]
+    return adapter
+
+
+def _read(kind: type[T], data: object, *, text: bool) -> T:
+    adapter = _adapter(kind)
+    from pydantic import ValidationError  # noqa: PLC0415 - loaded by _adapter already
+
+    try:
+        if text:
+            return adapter.validate_json(cast(str | bytes, data))
+        return adapter.validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or kind.__name__
+        raise NotAReport(f"{where}: {first['msg']}") from None
+
+
+def validated(kind: type[T], data: object) -> T:
+    """Parsed JSON checked and built as `kind`, a report dataclass; raises NotAReport."""
+    return _read(kind, data, text=False)
+
+
+def report_from_json(text: str | bytes) -> Report:
+    """A report read back from its JSON; raises NotAReport."""
+    return _read(Report, text, text=True)
 
 
 def report_json_schema() -> dict[str, object]:
-    return Report.model_json_schema(by_alias=True)
+    return _adapter(Report).json_schema(by_alias=True)

@@ -16,12 +16,13 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.metrics import Partial, Tallies, _Tally, report_of, repository_label
-from deploycount.model import DeploymentRow, Report
+from deploycount.model import DeploymentRow, Report, validated
 
 SCHEMA = "deploycount.partial/1"
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
@@ -76,7 +77,7 @@ def to_json(partial: Partial, key: bytes) -> str:
         "min_team_size": partial.min_team_size,
         "teams": [{"name": name, "size": size} for name, size in partial.teams],
         "people_key_id": _key_id(key),
-        "deployments": [row.model_dump() for row in partial.deployments],
+        "deployments": [asdict(row) for row in partial.deployments],
         "rollbacks": partial.rollbacks,
         "failed_deployments": partial.failed_deployments,
         "warnings": partial.warnings,
@@ -148,7 +149,7 @@ def from_json(text: str, *, name: str) -> Partial:
         document = json.loads(text)
         if not isinstance(document, dict) or document.get("schema") != SCHEMA:
             raise _Bad(f"not a deploycount partial (schema {SCHEMA})")
-        rows = [DeploymentRow.model_validate(row) for row in _field(document, "deployments", list)]
+        rows = [validated(DeploymentRow, row) for row in _field(document, "deployments", list)]
         tallies_doc = _field(document, "tallies", dict)
         tallies = Tallies()
         tallies.totals = _tally_from(tallies_doc.get("all"), len(rows))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,7 @@ def test_an_oversized_body_stays_well_formed() -> None:
     from deploycount.render.comment import GITHUB_LIMIT, PullCommit, render_comment
     from tests.test_render import busy_report
 
-    report = busy_report().model_copy(update={"warnings": ["w" * 900] * 90})
+    report = replace(busy_report(), warnings=["w" * 900] * 90)
     commits = [PullCommit(f"{n:040x}", "x" * 200, False, (), None) for n in range(2000)]
     body = render_comment(report, commits, None, pull=1)
     assert len(body) < GITHUB_LIMIT

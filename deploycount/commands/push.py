@@ -8,8 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from deploycount.commands import open_repository
 from deploycount.commands.report import Progress, generate_report
 from deploycount.config import (
@@ -25,7 +23,7 @@ from deploycount.files import read_text_file
 from deploycount.history import repository_name
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
-from deploycount.model import Report
+from deploycount.model import NotAReport, Report, report_from_json
 from deploycount.sinks.samples import grouping_key, grouping_labels, report_families, window_label
 from deploycount.timeutil import utc_now
 
@@ -98,13 +96,9 @@ def read_report(path: str, *, limit: int = 64 * 1024 * 1024) -> Report:
     """A JSON report written by `report --format json` or `merge --format json`."""
     text = read_text_file(path, label=f"--report {path}", limit=limit)
     try:
-        return Report.model_validate_json(text)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "report"
-        raise UsageError(
-            f"--report {path}: not a deploycount JSON report ({where}: {first['msg']})"
-        ) from None
+        return report_from_json(text)
+    except NotAReport as error:
+        raise UsageError(f"--report {path}: not a deploycount JSON report ({error})") from None
 
 
 def _client(settings: PushSettings, log: Callable[[str], None] | None) -> HttpClient:

@@ -1,0 +1,71 @@
+"""The report model keeps pydantic off the report's path, so its JSON is written by hand: here it
+is held byte for byte to what pydantic writes for the same dataclasses, the schema is pinned, and
+a report read back is still checked field by field."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from deploycount.model import NotAReport, Report, report_from_json, report_json_schema
+from tests.golden import assert_golden
+from tests.test_render import busy_report, fixed_report
+
+
+def pydantic_json(report: Report) -> str:
+    return TypeAdapter(Report).dump_json(report, by_alias=True, indent=2).decode()
+
+
+def test_reports_are_written_as_pydantic_writes_them() -> None:
+    for report in (fixed_report(), busy_report(), replace(fixed_report(), teams=[], warnings=[])):
+        assert report.to_json() == pydantic_json(report)
+
+
+TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(numbers=st.lists(st.floats(), min_size=4, max_size=4), text=TEXT)
+@example(numbers=[1e-05, 1.5e-05, -2.5e-07, 1e16], text='\x00\x1f\x7f\u2028"\\/é😀\n\t')
+@example(numbers=[5e-324, -0.0, 1e-300, 1.7976931348623157e308], text="")
+@example(numbers=[float("nan"), float("inf"), -float("inf"), 0.0001], text=" ")
+def test_any_float_and_any_text_as_pydantic_writes_them(numbers: list[float], text: str) -> None:
+    """Every float pydantic could meet (shortest repr, its own small-number form, null for
+    infinities and NaN) and every string (escapes, non-ASCII written as it is)."""
+    base = fixed_report()
+    weeks, share, p50, histogram_sum = numbers
+    totals = base.totals
+    lead = replace(totals.lead_time_hours, ai=replace(totals.lead_time_hours.ai, p50=p50))
+    histograms = replace(
+        totals.lead_time_histogram,
+        human=replace(totals.lead_time_histogram.human, sum_seconds=histogram_sum),
+    )
+    totals = replace(totals, ai_commit_share=share, lead_time_hours=lead,
+                     lead_time_histogram=histograms, tools={text: 1, f"{text}x": 2})  # fmt: skip
+    report = replace(base, weeks=weeks, repository=text, warnings=[text, ""], totals=totals)
+    assert report.to_json() == pydantic_json(report)
+
+
+def test_the_schema_is_pinned() -> None:
+    """The schema users validate reports with changes only on purpose (UPDATE_GOLDEN=1)."""
+    assert_golden("report.schema.json", json.dumps(report_json_schema(), indent=2) + "\n")
+
+
+def test_a_report_read_back_is_checked() -> None:
+    text = fixed_report().to_json()
+    assert report_from_json(text) == fixed_report()
+    document = json.loads(text)
+    document["totals"]["surprise"] = 1
+    with pytest.raises(NotAReport, match=r"^totals\.surprise: "):
+        report_from_json(json.dumps(document))
+    document = json.loads(text)
+    document["teams"][0]["commits"] = "many"
+    with pytest.raises(NotAReport, match=r"^teams\.0\.commits: "):
+        report_from_json(json.dumps(document))
+    with pytest.raises(NotAReport, match=r"^Report: "):
+        report_from_json("[]")
