@@ -1,4 +1,4 @@
-"""`.deploycount.toml` as pydantic models, and the one place where flag > file > default.
+"""`.deploycount.toml` as frozen dataclasses, and the one place where flag > file > default.
 
 Each command family resolves its flags, the config file and the defaults in one function
 (`resolve_report_settings`, `resolve_push_settings`, `resolve_record_settings`,
@@ -8,25 +8,15 @@ constants in `options`, defined once and importable without pydantic.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 
 from deploycount.attribution import (
     BUILTIN_TOOL_IDS,
@@ -59,144 +49,303 @@ from deploycount.timeutil import parse_when
 
 CONFIG_FILE = ".deploycount.toml"
 
-ConfidenceName = Literal["low", "medium", "high"]
 T = TypeVar("T")
+S = TypeVar("S")
 
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_UNKNOWN_KEY = "unknown key (see the README for the config keys)"
 
 
-class ReportSection(_Section):
+class _Invalid(Exception):
+    """A config value that does not fit, at `key` (dotted, as the file nests it)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        shown = key if key.isprintable() else ascii(key)[1:-1]  # one line, whatever the file says
+        super().__init__(f"{shown}: {message}")
+
+
+# -- checks: each takes a value from the TOML file and the key it sits at, and returns the value to
+# keep or raises _Invalid. They are attached to the fields below, so a section's shape and its
+# rules are written once.
+
+Check = Callable[[object, str], object]
+
+
+def _text(value: object, key: str) -> str:
+    """A string, stripped, not empty."""
+    if isinstance(value, date | time):
+        raise _Invalid(key, f'must be a quoted string, e.g. "{value}"')
+    if not isinstance(value, str):
+        raise _Invalid(key, f"must be a string, not {_toml_type(value)}")
+    value = value.strip()
+    if not value:
+        raise _Invalid(key, "must not be empty")
+    return value
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "an array", dict: "a table"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: object, key: str) -> str:
+        if value not in choices or not isinstance(value, str):
+            raise _Invalid(key, f"must be one of {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def _matching(pattern: str, what: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def check(value: object, key: str) -> str:
+        text = _text(value, key)
+        if not compiled.fullmatch(text):
+            raise _Invalid(key, f"must be {what}, not {text!r}")
+        return text
+
+    return check
+
+
+def _texts(value: object, key: str) -> list[str]:
+    """An array of non-empty strings."""
+    if not isinstance(value, list):
+        raise _Invalid(key, f"must be an array of strings, not {_toml_type(value)}")
+    return [_text(item, f"{key}.{index}") for index, item in enumerate(value)]
+
+
+def _members(value: object, key: str) -> list[str]:
+    members = _texts(value, key)
+    if not members:
+        raise _Invalid(key, "must name at least one member")
+    return members
+
+
+def _list_of(check: Check) -> Check:
+    def each(value: object, key: str) -> list[object]:
+        if not isinstance(value, list):
+            raise _Invalid(key, f"must be an array, not {_toml_type(value)}")
+        return [check(item, f"{key}.{index}") for index, item in enumerate(value)]
+
+    return each
+
+
+def _number(*, above: float | None = None, at_least: float | None = None, at_most: float) -> Check:
+    def check(value: object, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(key, f"must be a number, not {_toml_type(value)}")
+        if not math.isfinite(value):
+            raise _Invalid(key, "must be a finite number")
+        if above is not None and not value > above:
+            raise _Invalid(key, f"must be greater than {above:g}")
+        if at_least is not None and value < at_least:
+            raise _Invalid(key, f"must be at least {at_least:g}")
+        if value > at_most:
+            raise _Invalid(key, f"must be at most {at_most:g}")
+        return float(value)
+
+    return check
+
+
+def _count(at_least: int) -> Check:
+    def check(value: object, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(key, f"must be a whole number, not {_toml_type(value)}")
+        if value < at_least:
+            raise _Invalid(key, f"must be at least {at_least}")
+        return value
+
+    return check
+
+
+def _table_of(check: Check, name: Check | None = None) -> Check:
+    """A table whose keys are names (each checked by `name`) and whose values pass `check`."""
+
+    def each(value: object, key: str) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise _Invalid(key, f"must be a table, not {_toml_type(value)}")
+        if name is not None:
+            for item in value:
+                name(item, f"{key}.{item}")
+        return {item: check(inner, f"{key}.{item}") for item, inner in value.items()}
+
+    return each
+
+
+def _section(cls: Callable[..., S]) -> Callable[[object, str], S]:
+    """A table read into the dataclass `cls`, each key through its field's check."""
+    known = {f.name: f for f in fields(cast(Any, cls))}
+
+    def build(value: object, key: str) -> S:
+        if not isinstance(value, dict):
+            raise _Invalid(key, f"must be a table, not {_toml_type(value)}")
+        values: dict[str, object] = {}
+        for name, item in value.items():
+            where = f"{key}.{name}" if key else name
+            if name not in known:
+                raise _Invalid(where, _UNKNOWN_KEY)
+            values[name] = known[name].metadata["check"](item, where)
+        for name, spec in known.items():
+            if name not in values and spec.default is MISSING and spec.default_factory is MISSING:
+                raise _Invalid(f"{key}.{name}" if key else name, "is required")
+        return cls(**values)
+
+    return build
+
+
+def _checked(check: Check, default: object = None) -> Any:
+    """A field that `check` reads from the file, `default` when the file leaves it out."""
+    return field(default=default, metadata={"check": check})
+
+
+def _many(check: Check, empty: Callable[[], object]) -> Any:
+    """A field for an array or a table that `check` reads, `empty()` when the file has none."""
+    return field(default_factory=empty, metadata={"check": check})
+
+
+def _within(sections: Callable[..., S]) -> Any:
+    """A field holding a whole section, empty when the file has no such table."""
+    return field(default_factory=sections, metadata={"check": _section(sections)})
+
+
+# -- the file's shape ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportSection:
     """`[report]`: defaults for the report options."""
 
-    since: NonEmpty | None = None
-    until: NonEmpty | None = None
-    env: NonEmpty | None = None
-    format: Literal["table", "json", "markdown", "openmetrics"] | None = None
-    output: NonEmpty | None = None
-    every: NonEmpty | None = None
+    since: str | None = _checked(_text)
+    until: str | None = _checked(_text)
+    env: str | None = _checked(_text)
+    format: str | None = _checked(_one_of("table", "json", "markdown", "openmetrics"))
+    output: str | None = _checked(_text)
+    every: str | None = _checked(_text)
 
 
-class DeploysSection(_Section):
+@dataclass(frozen=True, kw_only=True)
+class DeploysSection:
     """`[deploys]`: where deploy events come from."""
 
-    source: NonEmpty | None = None
-    remote: NonEmpty | None = None  # where the notes ledger is fetched from and pushed to
+    source: str | None = _checked(_text)
+    remote: str | None = _checked(_text)  # where the notes ledger is fetched from and pushed to
 
 
-ToolId = Annotated[str, StringConstraints(pattern=TOOL_ID_PATTERN)]
-
-
-class ToolSection(_Section):
+@dataclass(frozen=True, kw_only=True)
+class ToolSection:
     """`[attribution.tools.<id>]`: a tool of the organisation's own."""
 
-    identities: list[NonEmpty] = Field(default_factory=list)  # emails, or GitHub logins
-    aliases: list[NonEmpty] = Field(default_factory=list)  # names in trailer values
-    footers: list[NonEmpty] = Field(default_factory=list)  # names after "Generated with"
+    identities: list[str] = _many(_texts, list)  # emails, or GitHub logins
+    aliases: list[str] = _many(_texts, list)  # names in trailer values
+    footers: list[str] = _many(_texts, list)  # names after "Generated with"
 
 
-class AttributionSection(_Section):
+_tool_id = _matching(TOOL_ID_PATTERN, "a tool id (lower-case letters, digits, . _ -)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttributionSection:
     """`[attribution]`: minimum confidence, extra AI identities, trailer keys and tools."""
 
-    min_confidence: ConfidenceName | None = None
-    identities: dict[str, list[NonEmpty]] = Field(default_factory=dict)
-    trailers: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]] = Field(
-        default_factory=list
+    min_confidence: str | None = _checked(_one_of("low", "medium", "high"))
+    identities: dict[str, list[str]] = _many(_table_of(_texts), dict)
+    trailers: list[str] = _many(
+        _list_of(_matching(r"[A-Za-z0-9-]+", "a trailer key such as Assisted-by")), list
     )
-    tools: dict[ToolId, ToolSection] = Field(default_factory=dict)
+    tools: dict[str, ToolSection] = _many(_table_of(_section(ToolSection), _tool_id), dict)
 
-    @model_validator(mode="after")
-    def _known_tools(self) -> AttributionSection:
+    def __post_init__(self) -> None:
         for tool in self.tools:
             if tool == OTHER_TOOL:
-                raise ValueError(f"tools.{tool}: 'other' is reserved")
+                raise _Invalid(f"attribution.tools.{tool}", "'other' is reserved")
         known = (*BUILTIN_TOOL_IDS, *self.tools)
         for tool in self.identities:
             if tool not in known:
-                raise ValueError(
-                    f"identities.{tool}: unknown tool; use one of {', '.join(known)} "
-                    "or declare it under [attribution.tools.<id>]"
+                raise _Invalid(
+                    f"attribution.identities.{tool}",
+                    f"unknown tool; use one of {', '.join(known)} "
+                    "or declare it under [attribution.tools.<id>]",
                 )
-        return self
 
 
-class PushSection(_Section):
+@dataclass(frozen=True, kw_only=True)
+class PushSection:
     """`[push]`: where `deploycount push` sends the report."""
 
-    sink: Literal["pushgateway", "otlp", "webhook"] | None = None
-    to: NonEmpty | None = None
-    headers: list[NonEmpty] = Field(default_factory=list)
-    timeout: float | None = Field(default=None, gt=0, le=300)
-    max_retry_seconds: float | None = Field(default=None, ge=0, le=3600)
-    otlp_protocol: Literal["http/protobuf", "http/json"] | None = None
+    sink: str | None = _checked(_one_of("pushgateway", "otlp", "webhook"))
+    to: str | None = _checked(_text)
+    headers: list[str] = _many(_texts, list)
+    timeout: float | None = _checked(_number(above=0, at_most=300))
+    max_retry_seconds: float | None = _checked(_number(at_least=0, at_most=3600))
+    otlp_protocol: str | None = _checked(_one_of(*OTLP_PROTOCOLS))
 
 
-class TeamSection(_Section):
+@dataclass(frozen=True, kw_only=True)
+class TeamSection:
     """`[teams.NAME]`: members by email or glob, and an optional declared headcount."""
 
-    members: list[NonEmpty] = Field(min_length=1)
-    size: StrictInt | None = Field(default=None, ge=0)
+    members: list[str] = field(metadata={"check": _members})
+    size: int | None = _checked(_count(0))
 
 
-class TeamSources(_Section):
+@dataclass(frozen=True, kw_only=True)
+class TeamSources:
     """`[teams]` keys that say where more teams come from (README "Teams across repositories")."""
 
-    include: NonEmpty | None = None  # a TOML file of [teams.NAME] tables: a path or https URL
-    source: NonEmpty | None = None  # "github:ORG": the organisation's teams, members by login
-    only: list[NonEmpty] = Field(default_factory=list)  # with source: these team slugs only
-
-    @field_validator("source")
-    @classmethod
-    def _github_org(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"github:[A-Za-z0-9](?:[A-Za-z0-9-]*)", value):
-            raise ValueError("must be github:ORG, e.g. github:acme")
-        return value
+    include: str | None = _checked(_text)  # a TOML file of [teams.NAME] tables: a path or URL
+    source: str | None = _checked(  # "github:ORG": the organisation's teams, members by login
+        _matching(r"github:[A-Za-z0-9](?:[A-Za-z0-9-]*)", "github:ORG, e.g. github:acme")
+    )
+    only: list[str] = _many(_texts, list)  # with source: these team slugs only
 
 
-_SOURCE_KEYS = frozenset(TeamSources.model_fields)
+_SOURCE_KEYS = frozenset(f.name for f in fields(TeamSources))
 
 
-class PrivacySection(_Section):
-    min_team_size: int = Field(default=DEFAULT_MIN_TEAM_SIZE, ge=1)
+@dataclass(frozen=True, kw_only=True)
+class PrivacySection:
+    min_team_size: int = _checked(_count(1), DEFAULT_MIN_TEAM_SIZE)
 
 
-class FileConfig(_Section):
-    """The whole `.deploycount.toml`."""
+def _team_name(name: object, key: str) -> None:
+    assert isinstance(name, str)  # TOML keys are strings
+    if not name.strip() or name != name.strip() or not name.isprintable():
+        raise _Invalid(key, f"team name {name!r} must be a visible name without blanks around it")
+    if name.lower() in RESERVED_TEAM_NAMES:
+        raise _Invalid(key, f"team name {name!r} is reserved")
 
-    report: ReportSection = ReportSection()
-    deploys: DeploysSection = DeploysSection()
-    attribution: AttributionSection = AttributionSection()
-    push: PushSection = PushSection()
-    teams: dict[str, TeamSection] = Field(default_factory=dict)
-    team_sources: TeamSources = TeamSources()
-    privacy: PrivacySection = PrivacySection()
 
-    @model_validator(mode="before")
-    @classmethod
-    def _split_team_sources(cls, data: Any) -> Any:
-        """`[teams]` holds both team tables and the keys of TeamSources (not team names)."""
-        if isinstance(data, dict) and isinstance(data.get("teams"), dict):
-            teams = dict(data["teams"])
-            sources = {k: teams.pop(k) for k in list(teams) if k in _SOURCE_KEYS}
-            if "team_sources" in data:
-                raise ValueError("team_sources is not a config key: use [teams] include/source")
-            data = {**data, "teams": teams, "team_sources": sources}
-        return data
+@dataclass(frozen=True, kw_only=True)
+class FileConfig:
+    """The whole `.deploycount.toml`. `[teams]` holds both team tables and the keys of
+    `TeamSources`; reading splits them (`team_sources` is not a key of the file)."""
 
-    @field_validator("teams")
-    @classmethod
-    def _team_names(cls, value: dict[str, TeamSection]) -> dict[str, TeamSection]:
-        for name in value:
-            if not name.strip() or name != name.strip() or not name.isprintable():
-                raise ValueError(
-                    f"team name {name!r} must be a visible name without blanks around it"
-                )
-            if name.lower() in RESERVED_TEAM_NAMES:
-                raise ValueError(f"team name {name!r} is reserved")
-        return value
+    report: ReportSection = _within(ReportSection)
+    deploys: DeploysSection = _within(DeploysSection)
+    attribution: AttributionSection = _within(AttributionSection)
+    push: PushSection = _within(PushSection)
+    teams: dict[str, TeamSection] = _many(_table_of(_section(TeamSection), _team_name), dict)
+    team_sources: TeamSources = _within(TeamSources)
+    privacy: PrivacySection = _within(PrivacySection)
+
+
+def file_config(data: Mapping[str, object]) -> FileConfig:
+    """The config of a parsed TOML document. Raises ConfigError("key: reason") naming the first
+    key that does not fit (the caller adds where the document came from)."""
+    document = dict(data)
+    if "team_sources" in document:
+        raise ConfigError("team_sources: not a config key: use [teams] include/source")
+    teams = document.get("teams")
+    if isinstance(teams, dict):
+        tables = dict(teams)
+        document["team_sources"] = {k: tables.pop(k) for k in list(tables) if k in _SOURCE_KEYS}
+        document["teams"] = tables
+    try:
+        return _section(FileConfig)(document, "")
+    except _Invalid as error:  # a key of [teams] is written there, whichever part holds it
+        raise ConfigError(re.sub(r"^team_sources\b", "teams", str(error))) from None
 
 
 def load_config(explicit: str | None, repo_root: Path | None) -> tuple[FileConfig, Path | None]:
@@ -225,15 +374,9 @@ def parse_config(path: Path) -> FileConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"invalid config {path}: {error}") from None
     try:
-        return FileConfig.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        key = re.sub(r"^team_sources\b", "teams", key)  # written as [teams] keys
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown key (see the README for the config keys)"
-        raise ConfigError(f"invalid config {path}: {key}: {message}") from None
+        return file_config(data)
+    except ConfigError as error:
+        raise ConfigError(f"invalid config {path}: {error}") from None
 
 
 def choose(flag: T | None, configured: T | None, default: T) -> T:
@@ -273,7 +416,7 @@ def markers_from_config(config: FileConfig) -> Markers:
     extra = config.attribution
     markers = builtin_markers()
     if extra.identities or extra.trailers or extra.tools:
-        tools = {tool: section.model_dump() for tool, section in extra.tools.items()}
+        tools = {tool: asdict(section) for tool, section in extra.tools.items()}
         markers = markers.extended(extra.identities, extra.trailers, tools)
     return markers
 

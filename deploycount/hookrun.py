@@ -2,8 +2,8 @@
 with `Assisted-by: <tool>`, where git reads trailers, without ever getting in the way.
 
 * Fast: the installed hook script decides in the shell whether an agent's environment is there
-  at all; this module imports neither click nor pydantic (pydantic only when the repository has
-  a `.deploycount.toml` to read).
+  at all; this module imports neither click nor pydantic, with or without a `.deploycount.toml`
+  to read.
 * Correct in every way a message is written: in `prepare-commit-msg` only a message given with
   `-m`/`-F` is final, so only that one is tagged there; `commit-msg` runs after the editor and
   tags what is still untagged. An empty message (only comments, or nothing above the scissors

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
-from deploycount.config import FileConfig, TeamSources
+from deploycount.config import TeamSources, file_config
 from deploycount.errors import ConfigError, ExternalServiceError, UsageError
 from deploycount.files import read_text_file
 from deploycount.masking import safe_url
@@ -55,13 +53,9 @@ def _teams_from_toml(text: str, where: str) -> list[Team]:
     if extra:
         raise ConfigError(f"invalid team file {where}: {extra[0]}: only [teams.NAME] tables")
     try:
-        config = FileConfig.model_validate({"teams": data.get("teams", {})})
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(
-            f"invalid team file {where}: {key}: {first['msg'].removeprefix('Value error, ')}"
-        ) from None
+        config = file_config({"teams": data.get("teams", {})})
+    except ConfigError as error:
+        raise ConfigError(f"invalid team file {where}: {error}") from None
     if config.team_sources != TeamSources():
         raise ConfigError(f"invalid team file {where}: include and source go in the config")
     return [

@@ -63,7 +63,7 @@ def test_config_tool_errors_name_the_key(repo: GitRepo, run_cli: Any) -> None:
     for text, fragment in [
         (
             '[attribution.identities]\nskynet = ["a@b"]\n',
-            "attribution: identities.skynet: unknown tool",
+            "attribution.identities.skynet: unknown tool",
         ),
         ('[attribution.tools.other]\naliases = ["x"]\n', "'other' is reserved"),
         ('[attribution.tools."Bad Id"]\naliases = ["x"]\n', "attribution.tools.Bad Id"),
