@@ -1,24 +1,14 @@
-"""The deploy event, its validation, and the spec parser that picks a source."""
+"""The deploy event, what a source loads, and the way into event validation."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Literal, Protocol
-
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-)
-
-from deploycount.options import DEFAULT_ENVIRONMENT
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from deploycount.deploys.records import EventRecord
     from deploycount.history import Repository
 
 Status = Literal["success", "failure"]
@@ -57,35 +47,17 @@ class DeploySource(Protocol):
     def load(self, repo: Repository, environment: str) -> LoadedEvents: ...
 
 
-class EventRecord(BaseModel):
-    """The wire form of an event in a file or the notes ledger; unknown fields are ignored."""
+class InvalidEvent(ValueError):
+    """A deploy event that does not fit, as `field: reason`."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
-    sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")]
-    environment: Annotated[
-        str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)
-    ] = DEFAULT_ENVIRONMENT
-    time: AwareDatetime
-    status: Status = "success"
+def read_event(item: Mapping[str, object]) -> EventRecord:
+    """The event in a parsed JSON object, checked; raises InvalidEvent. pydantic, which checks
+    it, is loaded with the first event: a report without a ledger or an events file never pays
+    for it."""
+    from deploycount.deploys.records import check_event  # noqa: PLC0415 - see above
 
-    @field_validator("time")
-    @classmethod
-    def _representable_in_utc(cls, value: datetime) -> datetime:
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("the time is outside the calendar once turned into UTC") from None
-
-    def to_event(self) -> DeployEvent:
-        return DeployEvent(
-            id=self.id,
-            sha=self.sha.lower(),
-            environment=self.environment,
-            time=self.time.astimezone(UTC),
-            status=self.status,
-        )
+    return check_event(item)
 
 
 def split_at_window(
@@ -100,10 +72,3 @@ def split_at_window(
 def shipped_shas(events: Sequence[DeployEvent]) -> list[str]:
     """The shas of the successful events, each once, in the events' order."""
     return list(dict.fromkeys(e.sha for e in events if e.status == "success"))
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """The first problem pydantic found, as `field: reason`."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "event"
-    return f"{where}: {first['msg']}"

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from deploycount.deploys.base import EventRecord, LoadedEvents, describe_validation_error
+from deploycount.deploys.base import InvalidEvent, LoadedEvents, read_event
 from deploycount.errors import DeployInputError
 
 if TYPE_CHECKING:
+    from deploycount.deploys.records import EventRecord
     from deploycount.history import Repository
 
 _MAX_BYTES = 256 * 1024 * 1024
@@ -109,11 +108,9 @@ def _validate(item: Any, label: str, line: int) -> EventRecord:
     if not isinstance(item, dict):
         raise DeployInputError(f"{label}:{line}: a deploy event must be a JSON object")
     try:
-        return EventRecord.model_validate(item)
-    except ValidationError as error:
-        raise DeployInputError(
-            f"{label}:{line}: invalid deploy event: {describe_validation_error(error)}"
-        ) from None
+        return read_event(item)
+    except InvalidEvent as error:
+        raise DeployInputError(f"{label}:{line}: invalid deploy event: {error}") from None
 
 
 def _element_line(text: str, index: int) -> int:

@@ -22,20 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import ValidationError
-
-from deploycount.deploys.base import (
-    DeployEvent,
-    EventRecord,
-    LoadedEvents,
-    describe_validation_error,
-)
+from deploycount.deploys.base import DeployEvent, InvalidEvent, LoadedEvents, read_event
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.history import NETWORK_TIMEOUT
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, DEFAULT_REMOTE
 from deploycount.timeutil import iso_z
 
 if TYPE_CHECKING:
+    from deploycount.deploys.records import EventRecord
     from deploycount.history import Repository
 
 NOTES_REF = "refs/notes/deploycount"
@@ -68,9 +62,9 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
             lines.append(LedgerLine(commit, raw, None, "not a JSON object"))
             continue
         try:
-            record = EventRecord.model_validate(item)
-        except ValidationError as error:
-            lines.append(LedgerLine(commit, raw, None, describe_validation_error(error)))
+            record = read_event(item)
+        except InvalidEvent as error:
+            lines.append(LedgerLine(commit, raw, None, str(error)))
             continue
         lines.append(LedgerLine(commit, raw, record, None))
     return lines
@@ -256,12 +250,12 @@ def record_deploy(
     try:
         # The writer checks with the reader's own model: a line every report would skip is
         # never written.
-        record = EventRecord.model_validate(
+        record = read_event(
             {"id": identifier, "sha": sha, "environment": environment,
              "time": moment, "status": status}
         )  # fmt: skip
-    except ValidationError as error:
-        raise UsageError(f"cannot record this deploy: {describe_validation_error(error)}") from None
+    except InvalidEvent as error:
+        raise UsageError(f"cannot record this deploy: {error}") from None
     if record.id != identifier or record.environment != environment or "\n" in identifier:
         raise UsageError("--id and --env must be single lines without surrounding blanks")
     event = record.to_event()
