@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+import deploycount
 from deploycount.model import NotAReport, Report, report_from_json, report_json_schema
 from tests.golden import assert_golden
 from tests.test_render import busy_report, fixed_report
@@ -59,6 +60,8 @@ def test_the_schema_is_pinned() -> None:
 def test_a_report_read_back_is_checked() -> None:
     text = fixed_report().to_json()
     assert report_from_json(text) == fixed_report()
+    read = deploycount.report_from_json(text)  # the package's own name for it, as documented
+    assert isinstance(read, deploycount.Report) and read.to_json() == text
     document = json.loads(text)
     document["totals"]["surprise"] = 1
     with pytest.raises(NotAReport, match=r"^totals\.surprise: "):

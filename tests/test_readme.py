@@ -1,10 +1,12 @@
 """Every file format the README shows is parsed by the real parser: TOML config blocks load as a
-valid `.deploycount.toml`, JSON blocks parse."""
+valid `.deploycount.toml`, JSON blocks parse, Python blocks run (beside a real report.json)."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,5 +34,17 @@ def test_json_blocks_parse(block: str) -> None:
         json.loads(line)
 
 
+@pytest.mark.parametrize("block", blocks("python"))
+def test_python_blocks_run(block: str, tmp_path: Path) -> None:
+    from tests.test_render import fixed_report
+
+    (tmp_path / "report.json").write_text(fixed_report().to_json())
+    result = subprocess.run(
+        [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "a README example that prints nothing shows nothing"
+
+
 def test_there_are_blocks_to_check() -> None:
-    assert blocks("toml") and blocks("json")
+    assert blocks("toml") and blocks("json") and blocks("python")
