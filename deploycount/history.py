@@ -134,6 +134,7 @@ class Repository:
         self.git_dir = Path(git_dir)
         self.root = self.git_dir
         self._ai_notes: list[str] | None = None
+        self._config: dict[str, str | None] = {}
         if bare != "true":
             top = subprocess.run(
                 [*_GIT, "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, check=False
@@ -385,8 +386,11 @@ class Repository:
         return self.git_config(f"remote.{name}.url")
 
     def git_config(self, key: str) -> str | None:
-        out = self._run_text("config", "--get", key, check=False).strip()
-        return out or None
+        """A config value, asked once per run (a report asks for the origin's URL three times;
+        nothing deploycount does changes the config)."""
+        if key not in self._config:
+            self._config[key] = self._run_text("config", "--get", key, check=False).strip() or None
+        return self._config[key]
 
     # -- the history ----------------------------------------------------------------------------
 
