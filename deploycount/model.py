@@ -9,9 +9,11 @@ before (a test holds the two together); pydantic is loaded only to read a report
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -167,32 +169,38 @@ class Report:
 def _json(value: object, indent: str) -> str:
     """JSON as pydantic's `model_dump_json(indent=2)` writes it, down to the floats."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is None or isinstance(value, bool):
-        return json.dumps(value)
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return _float(value)
     inner = indent + "  "
-    if is_dataclass(value):
-        items = [(f.name, getattr(value, f.name)) for f in fields(value)]
-    elif isinstance(value, dict):
-        items = list(value.items())
-    elif isinstance(value, list):
+    if isinstance(value, list):
         if not value:
             return "[]"
         body = ",\n".join(inner + _json(item, inner) for item in value)
         return f"[\n{body}\n{indent}]"
+    items: Iterable[tuple[object, object]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif is_dataclass(value):
+        kind: type = type(value)
+        items = ((name, getattr(value, name)) for name in _field_names(kind))
     else:
         raise TypeError(f"{type(value).__name__} is not part of a report")
-    if not items:
-        return "{}"
     body = ",\n".join(
-        f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_json(item, inner)}"
-        for key, item in items
+        f"{inner}{encode_basestring(str(key))}: {_json(item, inner)}" for key, item in items
     )
-    return f"{{\n{body}\n{indent}}}"
+    return f"{{\n{body}\n{indent}}}" if body else "{}"
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 def _float(value: float) -> str:
