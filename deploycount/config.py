@@ -83,8 +83,8 @@ def _text(value: object, key: str) -> str:
 
 
 def _toml_type(value: object) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-             list: "an array", dict: "a table"}  # fmt: skip
+    names = {bool: "a boolean", int: "a whole number", float: "a decimal number",
+             str: "a string", list: "an array", dict: "a table"}  # fmt: skip
     return names.get(type(value), type(value).__name__)
 
 
