@@ -174,7 +174,7 @@ def report(
     repos: tuple[str, ...], **flags: Any,
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
-    from deploycount.history import discard_prefetched, prefetch_tags  # noqa: PLC0415
+    from deploycount.early import discard_prefetched, prefetch_tags  # noqa: PLC0415
 
     if not repos and (flags["deploys"] or "tags").startswith("tags"):
         prefetch_tags(state.directory)  # git lists the tags while the imports below run

@@ -7,7 +7,6 @@ mailmap) are answered by one batch process each, never one process per commit.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import queue
@@ -27,22 +26,11 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 from deploycount.attribution import Person
+from deploycount.early import GIT as _GIT
+from deploycount.early import TAG_LISTING, take_prefetched
 from deploycount.errors import RepositoryError
 
 # Settings that make git's output the same whatever the user's or the system's git config says.
-_GIT = (
-    "git",
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "log.showSignature=false",
-    "-c", "color.ui=never",
-    "-c", "core.quotePath=false",
-    # Small pack windows: git maps a few MB of the pack at a time instead of most of it, which
-    # keeps its memory to what it needs (for-each-ref of 10k tags at 1M commits: 492 -> 142 MB;
-    # the history's `git log`: 139 -> 79 MB at 200k) at no cost in speed.
-    "-c", "core.packedGitWindowSize=8m",
-    "-c", "core.packedGitLimit=32m",
-    "--no-replace-objects",
-)  # fmt: skip
 _LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
 LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # With git-ai notes: the note goes before the message, so the message stays last (git cuts a
@@ -192,10 +180,9 @@ class Repository:
         annotated tag (git peels that level itself; a tag of a tag is left to the caller).
 
         A listing `prefetch_tags` started for this repository is used when it succeeded."""
-        early = _PREFETCHED_TAGS.pop(self.git_dir, None)
-        out = early.result() if early is not None else None
+        out = take_prefetched(self.git_dir)
         if out is None:
-            out = self._run_text(*_TAG_LISTING)
+            out = self._run_text(*TAG_LISTING)
         tags = []
         for line in out.splitlines():
             name, target, kind, peeled, peeled_kind, created = line.split("\x00")
@@ -521,75 +508,6 @@ class Repository:
             if returncode != 0:
                 errors.seek(0)
                 raise RepositoryError(_git_failure("log", errors.read()))
-
-
-_TAG_FIELDS = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
-_TAG_LISTING = (
-    "for-each-ref",
-    "--format=" + "%00".join(f"%({field})" for field in _TAG_FIELDS) + "%00%(creatordate:unix)",
-    "refs/tags",
-)
-
-
-class _EarlyTags:
-    """A tag listing running in the background, its output going to a temporary file (so git
-    never waits on a pipe nobody reads yet)."""
-
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`)
-        try:
-            self._process = subprocess.Popen(
-                [*_GIT, *_TAG_LISTING],
-                cwd=directory,
-                stdin=subprocess.DEVNULL,
-                stdout=self._output,
-                stderr=subprocess.DEVNULL,
-            )
-        except BaseException:
-            self._output.close()
-            raise
-
-    def result(self) -> str | None:
-        """The listing, or None when git failed (the caller then asks again, and reports)."""
-        try:
-            returncode = self._process.wait()
-            self._output.seek(0)
-            return self._output.read().decode("utf-8", "replace") if returncode == 0 else None
-        finally:
-            self._output.close()
-
-
-_PREFETCHED_TAGS: dict[Path, _EarlyTags] = {}
-
-
-def prefetch_tags(directory: str | os.PathLike[str]) -> None:
-    """Start listing the tags of the repository around `directory`, for `Repository.tags` to
-    take later: a report lists them while Python is still importing the rest of deploycount
-    (0.17 s of git for 10,000 tags). Does nothing when `directory` is not in a repository;
-    a listing nobody takes is dropped by `discard_prefetched`."""
-    try:
-        found = subprocess.run(
-            [*_GIT, "rev-parse", "--absolute-git-dir"], cwd=directory, capture_output=True,
-            check=False,
-        )  # fmt: skip
-        if found.returncode != 0:
-            return
-        git_dir = Path(found.stdout.decode().strip())
-        early = _EarlyTags(directory)
-    except (OSError, ValueError):
-        return
-    stale = _PREFETCHED_TAGS.pop(git_dir, None)
-    if stale is not None:
-        stale.result()
-    _PREFETCHED_TAGS[git_dir] = early
-
-
-@atexit.register
-def discard_prefetched() -> None:
-    """Forget the tag listings nobody took (a command ends with this: a listing must never
-    outlive the command that started it and be taken, stale, by the next one)."""
-    while _PREFETCHED_TAGS:
-        _PREFETCHED_TAGS.popitem()[1].result()
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:

@@ -353,6 +353,7 @@ def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: Any) -> None:
 
 
 def test_a_prefetched_tag_listing_is_the_same_and_taken_once(repo: GitRepo, tmp_path: Path) -> None:
+    from deploycount import early
     from deploycount import history as git
 
     repo.commit("one", when="2026-10-01T10:00:00Z")
@@ -361,41 +362,44 @@ def test_a_prefetched_tag_listing_is_the_same_and_taken_once(repo: GitRepo, tmp_
     repo.tag("v1.1.0", annotated_at="2026-10-02T11:00:00Z")
     listed = git.Repository(repo.path).tags()
 
-    git.prefetch_tags(tmp_path)  # not a repository: nothing started, nothing raised
-    assert git._PREFETCHED_TAGS == {}
-    git.prefetch_tags(repo.path / ".git")
-    git.prefetch_tags(repo.path)  # the second replaces the first
-    assert len(git._PREFETCHED_TAGS) == 1
-    repo.tag("v1.2.0")  # after the listing started: a snapshot, like any listing
+    early.prefetch_tags(tmp_path)  # not a repository: nothing started, nothing raised
+    assert early._PREFETCHED_TAGS == {}
+    early.prefetch_tags(repo.path / ".git")
+    early.prefetch_tags(repo.path)  # the second replaces the first
+    assert len(early._PREFETCHED_TAGS) == 1
+    [started] = early._PREFETCHED_TAGS.values()
+    started._process.wait()  # the listing is done: a tag made now is not in it
+    repo.tag("v1.2.0")
     assert git.Repository(repo.path).tags() == listed
-    assert git._PREFETCHED_TAGS == {}
+    assert early._PREFETCHED_TAGS == {}
     assert len(git.Repository(repo.path).tags()) == 3  # the next call asks git again
 
-    git.prefetch_tags(repo.path)
-    git.discard_prefetched()  # what every report command ends with
-    assert git._PREFETCHED_TAGS == {}
+    early.prefetch_tags(repo.path)
+    early.discard_prefetched()  # what every report command ends with
+    assert early._PREFETCHED_TAGS == {}
 
 
 def test_a_failed_prefetch_falls_back_to_asking_git(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from deploycount import early
     from deploycount import history as git
 
     repo.commit("one", when="2026-10-01T10:00:00Z")
     repo.tag("v1.0.0")
-    monkeypatch.setattr(git, "_TAG_LISTING", ("for-each-ref", "--no-such-option"))
-    git.prefetch_tags(repo.path)
+    monkeypatch.setattr(early, "TAG_LISTING", ("for-each-ref", "--no-such-option"))
+    early.prefetch_tags(repo.path)
     monkeypatch.undo()
     assert [t.name for t in git.Repository(repo.path).tags()] == ["v1.0.0"]
-    assert git._PREFETCHED_TAGS == {}
+    assert early._PREFETCHED_TAGS == {}
 
 
 def test_report_leaves_no_listing_behind(repo: GitRepo, run_cli: Any) -> None:
-    from deploycount import history as git
+    from deploycount import early
 
     repo.commit("one", when="2026-10-02T10:00:00Z")
     repo.tag("v1.0.0")
     for args in ([], ["--deploys", "file:/nonexistent"], ["--since", "garbage"]):
         done = run_cli("report", *WINDOW, "--format", "json", *args, cwd=repo.path)
-        assert git._PREFETCHED_TAGS == {}, (args, done.stderr)
+        assert early._PREFETCHED_TAGS == {}, (args, done.stderr)
         assert done.exit_code == (0 if not args else 2), done.stderr
