@@ -98,12 +98,15 @@ class Repository:
     def __init__(self, path: str | os.PathLike[str] = ".") -> None:
         where = Path(path)
         try:
+            # One process: in a bare repository (or inside .git) --show-toplevel fails after
+            # the first two answers are printed, and the repository is then its git dir.
             found = subprocess.run(
-                [*_GIT, "rev-parse", "--absolute-git-dir", "--is-bare-repository"],
+                [*_GIT, "rev-parse", "--absolute-git-dir", "--is-bare-repository",
+                 "--show-toplevel"],
                 cwd=where,
                 capture_output=True,
                 check=False,
-            )
+            )  # fmt: skip
         except (OSError, ValueError):
             found = None
         stderr = found.stderr.decode("utf-8", "replace") if found is not None else ""
@@ -113,22 +116,16 @@ class Repository:
                 "container?); trust it with: git config --global --add safe.directory "
                 f"{where.resolve()}"
             )
-        if found is None or found.returncode != 0:
+        answers = found.stdout.decode().splitlines() if found is not None else []
+        if len(answers) < 2 or not answers[0]:
             raise RepositoryError(
                 f"{where.resolve()} is not inside a git repository: "
                 "run deploycount in a clone of the repository (or pass -C DIR)"
             )
-        git_dir, bare = found.stdout.decode().split("\n")[:2]
-        self.git_dir = Path(git_dir)
-        self.root = self.git_dir
+        self.git_dir = Path(answers[0])
+        self.root = Path(answers[2]) if len(answers) > 2 and answers[2] else self.git_dir
         self._ai_notes: list[str] | None = None
         self._config: dict[str, str | None] = {}
-        if bare != "true":
-            top = subprocess.run(
-                [*_GIT, "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, check=False
-            )
-            if top.returncode == 0 and top.stdout.strip():
-                self.root = Path(top.stdout.decode().strip())
 
     # -- plumbing -------------------------------------------------------------------------------
 
