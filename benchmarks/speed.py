@@ -9,9 +9,9 @@ time, the CPU time and peak memory of the deploycount process, and the CPU time 
 of the git processes it started (a `git` shim first on PATH runs the real git under
 `/usr/bin/time`). The baselines are `git log` printing the same fields, to /dev/null and piped
 to `cat`. It also times start-up (`deploycount --help`), the full report with the compiled
-extension turned off (DEPLOYCOUNT_PURE_PYTHON=1), and the window report in a shared clone that has
-a commit-graph file (as a repository `git gc` has run in has). A script, not a test: figures are printed,
-never asserted.
+extension turned off (DEPLOYCOUNT_PURE_PYTHON=1), and the window report in a shared clone that
+has a commit-graph file (as a repository `git gc` has run in has). A script, not a test: figures
+are printed, never asserted.
 
 It first compiles deploycount's bytecode, as `pip install` does: under PYTHONDONTWRITEBYTECODE=1
 (set on some CI images) an editable checkout would otherwise recompile every changed module on
