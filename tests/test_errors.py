@@ -30,6 +30,23 @@ def test_not_a_git_repository(tmp_path: Path, run_cli: Any) -> None:
     assert_one_line_error(result, 2, "not inside a git repository")
 
 
+def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path) -> None:
+    """From a subdirectory the root is the work tree; inside .git, and in a bare repository,
+    it is the git dir (where git's --show-toplevel has no answer)."""
+    from deploycount.history import Repository
+
+    (repo.path / "src" / "deep").mkdir(parents=True)
+    git_dir = (repo.path / ".git").resolve()
+    found = Repository(repo.path / "src" / "deep")
+    assert (found.root, found.git_dir) == (repo.path.resolve(), git_dir)
+    found = Repository(repo.path / ".git" / "objects")
+    assert (found.root, found.git_dir) == (git_dir, git_dir)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    found = Repository(bare)
+    assert (found.root, found.git_dir) == (bare.resolve(), bare.resolve())
+
+
 def test_unknown_flag(repo: GitRepo, run_cli: Any) -> None:
     assert_one_line_error(run_cli("report", "--frobnicate", cwd=repo), 2, "--frobnicate")
 
