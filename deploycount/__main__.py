@@ -1,3 +1,3 @@
-from deploycount.cli import main
+from deploycount.launch import main
 
 main()

@@ -453,31 +453,9 @@ def schema() -> None:
     click.echo(json.dumps(report_json_schema(), indent=2))
 
 
-def hoist_global_options(args: list[str]) -> list[str]:
-    """`deploycount report --debug -C DIR` means `deploycount --debug -C DIR report`: the global
-    options are moved before the command wherever they were written (up to a `--`)."""
-    hoisted: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest += args[index:]
-            break
-        if arg == "--debug" and rest:
-            hoisted.append(arg)
-        elif arg == "-C" and rest and index + 1 < len(args):
-            hoisted += [arg, args[index + 1]]
-            index += 1
-        elif arg.startswith("-C") and len(arg) > 2 and rest:
-            hoisted.append(arg)
-        else:
-            rest.append(arg)
-        index += 1
-    return hoisted + rest
-
-
 def main(argv: Sequence[str] | None = None) -> None:
+    """The program, as `deploycount.launch.main` runs it once the command line is read."""
+    from deploycount.launch import hoist_global_options  # noqa: PLC0415
     from deploycount.terminal import degrade_unencodable_output  # noqa: PLC0415
 
     degrade_unencodable_output()

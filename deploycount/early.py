@@ -42,6 +42,7 @@ class _EarlyTags:
     never waits on a pipe nobody reads yet)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = str(directory)
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`)
         try:
             self._process = subprocess.Popen(
@@ -74,6 +75,8 @@ def prefetch_tags(directory: str | os.PathLike[str]) -> None:
     (0.17 s of git for 10,000 tags). The listing starts first and git is asked where the
     repository is meanwhile. Does nothing when `directory` is not in a repository; a listing
     nobody takes is dropped by `discard_prefetched`."""
+    if any(started.directory == str(directory) for started in _PREFETCHED_TAGS.values()):
+        return  # already listing (the program started it before the CLI was imported)
     try:
         early = _EarlyTags(directory)
     except (OSError, ValueError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -403,3 +405,56 @@ def test_report_leaves_no_listing_behind(repo: GitRepo, run_cli: Any) -> None:
         done = run_cli("report", *WINDOW, "--format", "json", *args, cwd=repo.path)
         assert early._PREFETCHED_TAGS == {}, (args, done.stderr)
         assert done.exit_code == (0 if not args else 2), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "directory"),
+    [
+        (["report"], "."),
+        (["-C", "/srv/api", "report", "--since", "28d"], "/srv/api"),
+        (["-C/srv/api", "report"], "/srv/api"),
+        (["--debug", "-C", "a", "-C", "b", "report", "--format", "json"], "b"),
+        (["report", "--deploys", "tags:release-*"], "."),
+        (["report", "--deploys=tags:v*,+prereleases"], "."),
+        (["report", "--deploys", "notes"], None),
+        (["report", "--deploys=file:events.json"], None),
+        (["report", "--repo", "../web"], None),
+        (["report", "--repo=../web"], None),
+        (["report", "--help"], None),
+        (["report", "--", "--repo"], "."),
+        (["scan", "report"], None),
+        (["push", "--sink", "webhook"], None),
+        (["--version"], None),
+        ([], None),
+    ],
+)  # fmt: skip
+def test_the_program_lists_tags_early_only_for_a_tags_report(
+    args: list[str], directory: str | None
+) -> None:
+    from deploycount.launch import hoist_global_options, tags_report_directory
+
+    assert tags_report_directory(hoist_global_options(args)) == directory
+
+
+def test_the_program_gives_the_report_the_cli_gives(repo: GitRepo) -> None:
+    """`python -m deploycount` (the listing started before click is imported) and the CLI
+    itself give the same report, and the program lists the tags once."""
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    repo.commit("feature\n\nAssisted-by: cursor", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.0", annotated_at="2026-10-03T00:00:00Z")
+    args = ["report", "--format", "json", *WINDOW]
+    trace = repo.path.parent / "git.trace"
+    via_program = subprocess.run(
+        [sys.executable, "-m", "deploycount", "-C", str(repo.path), *args],
+        capture_output=True, text=True, check=True, env={**os.environ, "GIT_TRACE": str(trace)},
+    )  # fmt: skip
+    # one listing, the program's: the report's own prefetch saw it running and took it
+    assert trace.read_text().count("for-each-ref") == 1
+    via_cli = subprocess.run(
+        [sys.executable, "-c", "import sys; from deploycount.cli import main; main(sys.argv[1:])",
+         "-C", str(repo.path), *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert via_program.stdout == via_cli.stdout and via_program.stderr == via_cli.stderr == ""
+    assert [d["id"] for d in json.loads(via_program.stdout)["deployments"]] == ["v1.0"]
