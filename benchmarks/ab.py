@@ -47,9 +47,15 @@ def main() -> None:
         sys.exit(
             f"build the repository first: python -m benchmarks.run --commits {options.commits}"
         )
-    until = iso(int(stamp.read_text()) + 3600)
+    last = int(stamp.read_text()) + 3600
+    until = iso(last)
     full = ["report", "--format", "json", "--since", "2000-01-01", "--until", until]
-    commands = {"full-history report": full, "scan of main": ["scan", "--format", "json", "main"]}
+    window = ["report", "--format", "json", "--since", iso(last - 28 * 86_400), "--until", until]
+    commands = {
+        "full-history report": full,
+        "28-day window report": window,
+        "scan of main": ["scan", "--format", "json", "main"],
+    }
     trees = {"base": options.base.resolve(), "this": THIS}
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(options.runs):
