@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
+
+from deploycount.errors import first_problem
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-SCHEMA_ID = "deploycount.report/1"
+SCHEMA_ID: Final = "deploycount.report/1"
 T = TypeVar("T")
 
 # How pydantic reads a report back: an unknown key is an error, as it always was.
@@ -148,7 +150,7 @@ class Report:
 
     __pydantic_config__ = _READ_CONFIG
 
-    schema: Literal["deploycount.report/1"] = "deploycount.report/1"
+    schema: Literal["deploycount.report/1"] = SCHEMA_ID
     repository: str = field(metadata={"description": "the repository; for several, owner/* or *"})
     repositories: list[str] = field(metadata={"description": "every repository the report covers"})
     environment: str
@@ -244,9 +246,7 @@ def _read(kind: type[T], data: object, *, text: bool) -> T:
             return adapter.validate_json(cast(str | bytes, data))
         return adapter.validate_python(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or kind.__name__
-        raise NotAReport(f"{where}: {first['msg']}") from None
+        raise NotAReport(first_problem(error, kind.__name__)) from None
 
 
 def validated(kind: type[T], data: object) -> T:

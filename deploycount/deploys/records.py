@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from deploycount.deploys.base import DeployEvent, InvalidEvent, Status
+from deploycount.errors import first_problem
 from deploycount.options import DEFAULT_ENVIRONMENT
 
 
@@ -56,6 +57,4 @@ def check_event(item: Mapping[str, object]) -> EventRecord:
     try:
         return EventRecord.model_validate(item)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "event"
-        raise InvalidEvent(f"{where}: {first['msg']}") from None
+        raise InvalidEvent(first_problem(error, "event")) from None
