@@ -109,27 +109,25 @@ def _matching(pattern: str, what: str) -> Check:
     return check
 
 
-def _texts(value: object, key: str) -> list[str]:
-    """An array of non-empty strings."""
-    if not isinstance(value, list):
-        raise _Invalid(key, f"must be an array of strings, not {_toml_type(value)}")
-    return [_text(item, f"{key}.{index}") for index, item in enumerate(value)]
+def _list_of(check: Check, kind: str = "an array") -> Check:
+    """An array whose items each pass `check`; `kind` is what the error says was expected."""
+
+    def each(value: object, key: str) -> list[object]:
+        if not isinstance(value, list):
+            raise _Invalid(key, f"must be {kind}, not {_toml_type(value)}")
+        return [check(item, f"{key}.{index}") for index, item in enumerate(value)]
+
+    return each
 
 
-def _members(value: object, key: str) -> list[str]:
+_texts = _list_of(_text, "an array of strings")  # of non-empty strings, each stripped
+
+
+def _members(value: object, key: str) -> object:
     members = _texts(value, key)
     if not members:
         raise _Invalid(key, "must name at least one member")
     return members
-
-
-def _list_of(check: Check) -> Check:
-    def each(value: object, key: str) -> list[object]:
-        if not isinstance(value, list):
-            raise _Invalid(key, f"must be an array, not {_toml_type(value)}")
-        return [check(item, f"{key}.{index}") for index, item in enumerate(value)]
-
-    return each
 
 
 def _number(*, above: float | None = None, at_least: float | None = None, at_most: float) -> Check:
