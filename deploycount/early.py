@@ -11,7 +11,8 @@ from __future__ import annotations
 import atexit
 import os
 import subprocess
-import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 GIT = (
@@ -29,41 +30,74 @@ GIT = (
 )  # fmt: skip
 
 
-_TAG_FIELDS = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
+TAG_FIELDS = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
 TAG_LISTING = (
     "for-each-ref",
-    "--format=" + "%00".join(f"%({field})" for field in _TAG_FIELDS) + "%00%(creatordate:unix)",
+    "--format=" + "%00".join(f"%({field})" for field in TAG_FIELDS) + "%00%(creatordate:unix)",
     "refs/tags",
 )
+_CHUNK = 1 << 16
 
 
 class _EarlyTags:
-    """A tag listing running in the background, its output going to a temporary file (so git
-    never waits on a pipe nobody reads yet)."""
+    """A tag listing running in the background, read by a thread as git prints it: git never
+    waits on a pipe nobody reads yet, and the listing can be read line by line before it ends
+    (a window report starts excluding the deploys before its window while it is still coming)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = str(directory)
-        self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`)
+        self._chunks: list[bytes] = []
+        self._done = False
+        self._changed = threading.Condition()
+        self._process = subprocess.Popen(
+            [*GIT, *TAG_LISTING],
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._reader = threading.Thread(target=self._read, name="tag-listing", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        stdout = self._process.stdout
+        assert stdout is not None
         try:
-            self._process = subprocess.Popen(
-                [*GIT, *TAG_LISTING],
-                cwd=directory,
-                stdin=subprocess.DEVNULL,
-                stdout=self._output,
-                stderr=subprocess.DEVNULL,
-            )
-        except BaseException:
-            self._output.close()
-            raise
+            while chunk := os.read(stdout.fileno(), _CHUNK):
+                with self._changed:
+                    self._chunks.append(chunk)
+                    self._changed.notify_all()
+        except OSError:
+            pass
+        finally:
+            stdout.close()
+            self._process.wait()
+            with self._changed:
+                self._done = True
+                self._changed.notify_all()
+
+    def lines(self) -> Iterator[str]:
+        """The listing's lines as git prints them, waiting for more until it ends. When git
+        fails they stop short: only `result` says whether the listing is whole."""
+        taken, leftover = 0, b""
+        while True:
+            with self._changed:
+                while taken == len(self._chunks) and not self._done:
+                    self._changed.wait()
+                fresh, done = self._chunks[taken:], self._done
+                taken += len(fresh)
+            complete, newline, leftover = (leftover + b"".join(fresh)).rpartition(b"\n")
+            if newline:
+                yield from complete.decode("utf-8", "replace").split("\n")
+            if done:
+                return
 
     def result(self) -> str | None:
         """The listing, or None when git failed (the caller then asks again, and reports)."""
-        try:
-            returncode = self._process.wait()
-            self._output.seek(0)
-            return self._output.read().decode("utf-8", "replace") if returncode == 0 else None
-        finally:
-            self._output.close()
+        self._reader.join()
+        if self._process.returncode != 0:
+            return None
+        return b"".join(self._chunks).decode("utf-8", "replace")
 
 
 _PREFETCHED_TAGS: dict[Path, _EarlyTags] = {}
@@ -111,3 +145,12 @@ def discard_prefetched() -> None:
     outlive the command that started it and be taken, stale, by the next one)."""
     while _PREFETCHED_TAGS:
         _PREFETCHED_TAGS.popitem()[1].result()
+
+
+def listing_lines(git_dir: Path, root: Path) -> Iterator[str]:
+    """The lines of the tag listing of the repository at `git_dir` as git prints them, leaving
+    the listing for `take_prefetched`; the listing is started (in `root`) when none was."""
+    early = _PREFETCHED_TAGS.get(git_dir)
+    if early is None:
+        early = _PREFETCHED_TAGS[git_dir] = _EarlyTags(root)
+    return early.lines()

@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - not on Windows
 
 from deploycount.attribution import Person
 from deploycount.early import GIT as _GIT
-from deploycount.early import TAG_LISTING, take_prefetched
+from deploycount.early import TAG_FIELDS, TAG_LISTING, listing_lines, take_prefetched
 from deploycount.errors import RepositoryError
 
 # Settings that make git's output the same whatever the user's or the system's git config says.
@@ -92,6 +92,16 @@ class TagRef:
     commit: str | None = None  # the commit it names, when git could tell without peeling further
 
 
+def tag_from_line(line: str) -> TagRef | None:
+    """The tag on one line of `TAG_LISTING`; None when the line is not one."""
+    fields = line.split("\x00")
+    if len(fields) != len(TAG_FIELDS) + 1:
+        return None
+    name, target, kind, peeled, peeled_kind, created = fields
+    commit = target if kind == "commit" else peeled if peeled_kind == "commit" else None
+    return TagRef(name, target, int(created) if created.strip() else None, commit)
+
+
 class Repository:
     """A git repository on disk, found from any directory inside it."""
 
@@ -126,6 +136,7 @@ class Repository:
         self.root = Path(answers[2]) if len(answers) > 2 and answers[2] else self.git_dir
         self._ai_notes: list[str] | None = None
         self._config: dict[str, str | None] = {}
+        self._early_log: _EarlyLog | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -180,12 +191,15 @@ class Repository:
         out = take_prefetched(self.git_dir)
         if out is None:
             out = self._run_text(*TAG_LISTING)
-        tags = []
-        for line in out.splitlines():
-            name, target, kind, peeled, peeled_kind, created = line.split("\x00")
-            commit = target if kind == "commit" else peeled if peeled_kind == "commit" else None
-            tags.append(TagRef(name, target, int(created) if created.strip() else None, commit))
-        return tags
+        return [tag for line in out.splitlines() if (tag := tag_from_line(line)) is not None]
+
+    def tag_lines(self) -> Iterator[str]:
+        """The lines of the tag listing as git prints them (see `tag_from_line`), before it
+        ends; `tags` still reads the whole listing, from the same git process."""
+        try:
+            return listing_lines(self.git_dir, self.root)
+        except (OSError, ValueError) as error:
+            raise RepositoryError(f"could not run git: {error}") from None
 
     def _each_commit(self, shas: Iterable[str], field: str) -> dict[str, str]:
         """One `git log` format field of each commit, in one process."""
@@ -401,18 +415,54 @@ class Repository:
         self, include: Sequence[str], exclude: Sequence[str] = (), *, local_refs: bool = False
     ) -> tuple[int, Iterator[bytes]]:
         """The same stream as `log`, as the raw bytes of `git log -z`, with the number of fields
-        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`)."""
-        revs = [*include, *(f"^{sha}" for sha in exclude)]
+        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`). A log `start_log`
+        began is used when it excluded the same commits."""
         format_args = self._format_args()
-        args = ["log", "-z", *format_args, "--stdin"]
+        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in format_args else _FIELD_COUNT
+        early, self._early_log = self._early_log, None
+        if early is not None:
+            started = early.finish((format_args, local_refs), include, exclude)
+            if started is not None:
+                return fields, started
+        args = self._walk_args(local_refs=local_refs)
+        if not include and not local_refs:
+            return fields, iter(())
+        revs = [*include, *(f"^{sha}" for sha in exclude)]
+        return fields, self._stream_chunks(args, "".join(f"{rev}\n" for rev in revs))
+
+    def start_log(self, exclude: Iterable[str], *, local_refs: bool = False) -> None:
+        """Start the `git log` a later `log_chunks(include, exclude, local_refs=...)` asks for
+        before `include` is known, and let git read `exclude` as it comes (a thread writes it).
+
+        git reads every commit it is told to exclude before it prints one: 0.13 s for 10,000
+        deploys of a million-commit history. Begun while the deploys are still being read, that
+        time overlaps theirs. `log_chunks` uses this process only when it would have excluded
+        the same set (else it is stopped and a new one runs), so the history is the same either
+        way; `drop_log` stops one nobody used."""
+        self.drop_log()
+        try:
+            self._early_log = _EarlyLog(
+                self.root,
+                self._walk_args(local_refs=local_refs),
+                (self._format_args(), local_refs),
+                exclude,
+            )
+        except (OSError, ValueError) as error:
+            raise RepositoryError(f"could not run git: {error}") from None
+
+    def drop_log(self) -> None:
+        """Stop the log `start_log` began, if `log_chunks` did not take it."""
+        early, self._early_log = self._early_log, None
+        if early is not None:
+            early.stop()
+
+    def _walk_args(self, *, local_refs: bool) -> list[str]:
+        args = ["log", "-z", *self._format_args(), "--stdin"]
         if local_refs:
             args += ["--branches", "--remotes"]
             if self.has_head():
                 args.append("HEAD")
-        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in format_args else _FIELD_COUNT
-        if not include and not local_refs:
-            return fields, iter(())
-        return fields, self._stream_chunks(args, "".join(f"{rev}\n" for rev in revs))
+        return args
 
     def log_range(
         self, revrange: Sequence[str], *, max_count: int | None = None
@@ -475,36 +525,128 @@ class Repository:
 
     def _stream_chunks(self, args: list[str], stdin_text: str | None) -> Iterator[bytes]:
         """The bytes git prints, chunk by chunk, read ahead by a thread; git's failure is raised
-        once its output has been read."""
-        with tempfile.TemporaryFile() as errors:
-            try:
-                process = subprocess.Popen(
-                    [*_GIT, *args],
-                    cwd=self.root,
-                    # git flushes after every commit into a pipe unless told not to: a third of
-                    # its system time.
-                    env={**os.environ, "GIT_FLUSH": "0"},
-                    stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=errors,
-                )
-            except OSError as error:
-                raise RepositoryError(f"could not run git: {error}") from None
-            stdout = process.stdout
-            assert stdout is not None
-            _widen_pipe(stdout)
-            try:
-                if stdin_text is not None:
-                    assert process.stdin is not None
-                    process.stdin.write(stdin_text.encode())
-                    process.stdin.close()
-                yield from _pumped(stdout)
-            finally:
-                stdout.close()
-                returncode = process.wait()
-            if returncode != 0:
-                errors.seek(0)
-                raise RepositoryError(_git_failure("log", errors.read()))
+        once its output has been read. git starts at the first chunk asked for."""
+        errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_log`)
+        try:
+            process = _start_log(self.root, args, errors, with_stdin=stdin_text is not None)
+        except BaseException:
+            errors.close()
+            raise
+        yield from _read_log(process, errors, (stdin_text or "").encode())
+
+
+def _start_log(
+    root: Path, args: list[str], errors: IO[bytes], *, with_stdin: bool
+) -> subprocess.Popen[bytes]:
+    try:
+        process = subprocess.Popen(
+            [*_GIT, *args],
+            cwd=root,
+            # git flushes after every commit into a pipe unless told not to: a third of its
+            # system time.
+            env={**os.environ, "GIT_FLUSH": "0"},
+            stdin=subprocess.PIPE if with_stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+    except OSError as error:
+        raise RepositoryError(f"could not run git: {error}") from None
+    assert process.stdout is not None
+    _widen_pipe(process.stdout)
+    return process
+
+
+def _read_log(
+    process: subprocess.Popen[bytes], errors: IO[bytes], last_input: bytes = b""
+) -> Iterator[bytes]:
+    """What `process` (a `git log`) prints, once `last_input` has been written to the end of
+    its stdin; git's failure is raised once its output has been read."""
+    stdout = process.stdout
+    assert stdout is not None
+    try:
+        if process.stdin is not None:
+            # A git that stopped reading has failed: its exit code and message tell why.
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.write(last_input)
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+        yield from _pumped(stdout)
+    finally:
+        stdout.close()
+        returncode = process.wait()
+        errors.seek(0)
+        failure = errors.read()
+        errors.close()
+    if returncode != 0:
+        raise RepositoryError(_git_failure("log", failure))
+
+
+class _EarlyLog:
+    """A `git log --stdin` reading the commits to exclude while they are still being found: a
+    thread writes each one once, as `exclude` yields it. What it wrote is `sent`."""
+
+    def __init__(
+        self, root: Path, args: list[str], asked: tuple[list[str], bool], exclude: Iterable[str]
+    ) -> None:
+        self.asked = asked  # the format and whether the local refs are walked (see `finish`)
+        self.sent: set[str] = set()
+        self._whole = False  # `exclude` ended and git took all of it
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_log` or `stop`)
+        try:
+            self._process = _start_log(root, args, self._errors, with_stdin=True)
+        except BaseException:
+            self._errors.close()
+            raise
+        self._writer = threading.Thread(
+            target=self._write, args=(exclude,), name="git-log-exclusions", daemon=True
+        )
+        self._writer.start()
+
+    def _write(self, exclude: Iterable[str]) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            for sha in exclude:
+                if sha not in self.sent:
+                    self.sent.add(sha)
+                    stdin.write(f"^{sha}\n".encode())
+            stdin.flush()
+        except Exception:  # git died, or reading the exclusions failed: this log goes unused
+            return
+        self._whole = True
+
+    def finish(
+        self, asked: tuple[list[str], bool], include: Sequence[str], exclude: Sequence[str]
+    ) -> Iterator[bytes] | None:
+        """The log's output once it is told `include`, when it was started for the same format
+        and local refs (`asked`) and excluded exactly `exclude`; else None, and the process is
+        stopped."""
+        self._writer.join()
+        if not (self._whole and asked == self.asked and self.sent == set(exclude)):
+            self.stop()
+            return None
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write("".join(f"{sha}\n" for sha in include).encode())
+            stdin.flush()
+            gone = self._process.poll() is not None  # git ended before it had read everything
+        except BrokenPipeError:
+            gone = True
+        if gone:  # the caller runs git again, and reports what it says
+            self.stop()
+            return None
+        return _read_log(self._process, self._errors)
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._writer.join()  # a write to a killed git fails at once
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._process.wait()
+        self._errors.close()
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:

@@ -37,6 +37,7 @@ from deploycount.config import (
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
+from deploycount.deploys.tags import TAG_ENVIRONMENT, TagsSource
 from deploycount.errors import UsageError
 from deploycount.history import (
     AI_NOTES_REF,
@@ -234,54 +235,55 @@ def generate_partials(
         since=span_since, log=log,
     )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
-    loaded = source.load(repo, environment)
-    warnings += loaded.warnings
-    events = _existing_events(repo, loaded, environment, warnings)
-    if shipped is not None:
-        shipped.extend(shipped_shas(events))
-    first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
-    # A shallow clone's figures are not meaningful when its history starts in the window or
-    # its tags are gone.
-    shallow_clone = bool(repo.shallow_commits())
-    shallow_tagless = shallow_clone and not repo.tags()
+    with _history_started(repo, source, environment, span_since):
+        loaded = source.load(repo, environment)
+        warnings += loaded.warnings
+        events = _existing_events(repo, loaded, environment, warnings)
+        if shipped is not None:
+            shipped.extend(shipped_shas(events))
+        first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
+        # A shallow clone's figures are not meaningful when its history starts in the window or
+        # its tags are gone.
+        shallow_clone = bool(repo.shallow_commits())
+        shallow_tagless = shallow_clone and not repo.tags()
 
-    windows = []
-    for since, until in periods:
-        _, window = split_at_window(events, since, until)
-        facts = window_facts(
-            first_known=first_known,
-            events=events,
-            window=window,
-            left_out=loaded.left_out,
-            include_hint=loaded.include_hint,
-            environment=environment,
-            source=source.spec,
-            since=since,
-            until=until,
-            now=settings.now,
-        )
-        notes = [*warnings, *facts.warnings]
-        if shallow_tagless or (shallow_clone and facts.baseline is not None):
-            notes.append(
-                "this is a shallow clone without the tags and history that came before: deploys "
-                "and commits are missing, so these figures are not meaningful; fetch them "
-                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
+        windows = []
+        for since, until in periods:
+            _, window = split_at_window(events, since, until)
+            facts = window_facts(
+                first_known=first_known,
+                events=events,
+                window=window,
+                left_out=loaded.left_out,
+                include_hint=loaded.include_hint,
+                environment=environment,
+                source=source.spec,
+                since=since,
+                until=until,
+                now=settings.now,
             )
-        windows.append(_Period(since, until, facts, notes))
+            notes = [*warnings, *facts.warnings]
+            if shallow_tagless or (shallow_clone and facts.baseline is not None):
+                notes.append(
+                    "this is a shallow clone without the tags and history that came before: "
+                    "deploys and commits are missing, so these figures are not meaningful; fetch "
+                    "them (actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
+                )
+            windows.append(_Period(since, until, facts, notes))
 
-    before, span = split_at_window(events, span_since, span_until)
-    with _gc_paused():
-        return _generate(
-            repo,
-            settings=settings,
-            source_spec=source.spec,
-            span=span,
-            before=before,
-            periods=windows,
-            repository=name or repository_name(repo, environ),
-            progress=progress,
-            extra=extra,
-        )
+        before, span = split_at_window(events, span_since, span_until)
+        with _gc_paused():
+            return _generate(
+                repo,
+                settings=settings,
+                source_spec=source.spec,
+                span=span,
+                before=before,
+                periods=windows,
+                repository=name or repository_name(repo, environ),
+                progress=progress,
+                extra=extra,
+            )
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,21 @@ class _Period:
     until: datetime
     facts: WindowFacts
     warnings: list[str]
+
+
+@contextmanager
+def _history_started(
+    repo: Repository, source: DeploySource, environment: str, since: datetime
+) -> Iterator[None]:
+    """With deploys from tags, start the history's `git log` before the tags are read: git
+    reads the commits of the deploys before `since` (which it must leave out) while they are
+    still being listed. `_generate`'s log uses that process when it excludes the same commits."""
+    if isinstance(source, TagsSource) and environment == TAG_ENVIRONMENT:
+        repo.start_log(source.commits_before(repo.tag_lines(), since), local_refs=True)
+    try:
+        yield
+    finally:
+        repo.drop_log()
 
 
 @contextmanager
