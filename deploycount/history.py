@@ -126,7 +126,7 @@ class Repository:
                 "container?); trust it with: git config --global --add safe.directory "
                 f"{where.resolve()}"
             )
-        answers = found.stdout.decode().splitlines() if found is not None else []
+        answers = found.stdout.decode().split("\n") if found is not None else []
         if len(answers) < 2 or not answers[0]:
             raise RepositoryError(
                 f"{where.resolve()} is not inside a git repository: "
@@ -176,7 +176,7 @@ class Repository:
         if not askable:
             return result
         request = "".join(f"{name}^{{commit}}\n" for name in askable)
-        lines = self._run_text("cat-file", "--batch-check", stdin=request).splitlines()
+        lines = self._run_text("cat-file", "--batch-check", stdin=request).split("\n")
         for name, line in zip(askable, lines, strict=False):
             parts = line.split()
             if len(parts) == 3 and parts[1] == "commit":
@@ -191,7 +191,7 @@ class Repository:
         out = take_prefetched(self.git_dir)
         if out is None:
             out = self._run_text(*TAG_LISTING)
-        return [tag for line in out.splitlines() if (tag := tag_from_line(line)) is not None]
+        return [tag for line in out.split("\n") if (tag := tag_from_line(line)) is not None]
 
     def tag_lines(self) -> Iterator[str]:
         """The lines of the tag listing as git prints them (see `tag_from_line`), before it
@@ -233,7 +233,7 @@ class Repository:
         mapped: dict[Person, Person] = {}
         for start in range(0, len(unique), 500):
             batch = unique[start : start + 500]
-            out = self._run_text("check-mailmap", *(str(p) for p in batch)).splitlines()
+            out = self._run_text("check-mailmap", *(str(p) for p in batch)).split("\n")
             for person, line in zip(batch, out, strict=False):
                 name, _, email = line.rpartition(" <")
                 mapped[person] = Person(name, email.rstrip(">"))

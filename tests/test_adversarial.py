@@ -112,9 +112,19 @@ def test_a_slow_drip_server_is_cut_off(shipped: GitRepo, run_cli: Any) -> None:
     started = time.monotonic()
     try:
         result = run_cli(
-            "push", "--sink", "webhook", "--to", url, "--timeout", "0.5",
-            "--max-retry-seconds", "1", *WINDOW, cwd=shipped, env=ENV,
-        )  # fmt: skip
+            "push",
+            "--sink",
+            "webhook",
+            "--to",
+            url,
+            "--timeout",
+            "0.5",
+            "--max-retry-seconds",
+            "1",
+            *WINDOW,
+            cwd=shipped,
+            env=ENV,
+        )
     finally:
         stop.set()
         listener.close()
@@ -244,9 +254,12 @@ def test_output_degrades_where_the_stream_cannot_encode(
     with target.open("wb") as sink:
         result = subprocess.run(
             [sys.executable, "-m", "deploycount", "report", "--format", output, *WINDOW],
-            cwd=shipped.path, stdout=sink, stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONIOENCODING": "cp1252"}, check=False,
-        )  # fmt: skip
+            cwd=shipped.path,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+            check=False,
+        )
     assert result.returncode == 0, result.stderr.decode()
     text = target.read_bytes().decode("cp1252")
     assert "->" in text or output == "json"
@@ -318,8 +331,98 @@ def test_a_password_in_the_github_api_url_is_masked(repo: GitRepo, run_cli: Any)
     ) as server:
         api = server.url.replace("http://", "http://user:ghe-pass-991@")
         result = run_cli(
-            "report", "--deploys", "github", cwd=repo,
+            "report",
+            "--deploys",
+            "github",
+            cwd=repo,
             env={"GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/api", "GITHUB_TOKEN": "ab1"},
-        )  # fmt: skip
+        )
     assert result.exit_code == 1
     assert "ghe-pass-991" not in result.stderr and "ab1" not in result.stderr.replace("***", "")
+
+
+# -- Unicode line separators: git and JSON lines end at "\n" only --------------------------------
+
+# Python's str.splitlines also ends a line at these; git allows them in ref names, paths and
+# identities, and JSON allows them raw inside a string.
+SEPARATORS = ["\u2028", "\u2029", "\x85"]
+
+
+def test_tags_named_with_line_separators_are_deploys(repo: GitRepo, run_cli: Any) -> None:
+    """Once a ValueError ('not enough values to unpack'), then silently left out."""
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0")
+    for day, separator in enumerate(SEPARATORS, start=2):
+        repo.commit(f"feat {day}\n\nAssisted-by: Claude\n", when=f"2026-10-{day:02d}T10:00:00Z")
+        repo.tag(f"v1.{day}{separator}x")
+    done = run_cli("report", *WINDOW, "--format", "json", cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    deploys = done.json()["deployments"]
+    assert [d["id"] for d in deploys] == [f"v1.{n}{s}x" for n, s in enumerate(SEPARATORS, 2)]
+    assert [d["ai_commits"] for d in deploys] == [1, 1, 1]
+
+
+def test_ledger_and_event_lines_with_raw_line_separators(
+    shipped: GitRepo, tmp_path: Path, run_cli: Any
+) -> None:
+    """An event whose JSON holds U+2028 unescaped (valid JSON) is one event, not two broken
+    lines: in an events file and in a note another tool wrote."""
+    sha = shipped.head()
+    lines = [
+        json.dumps(
+            {
+                "id": f"deploy{s}{n}",
+                "sha": sha,
+                "time": f"2026-10-0{n + 3}T10:00:00Z",
+                "status": "success",
+                "environment": "production",
+            },
+            ensure_ascii=False,
+        )
+        for n, s in enumerate(SEPARATORS)
+    ]
+    assert all(s in line for s, line in zip(SEPARATORS, lines, strict=True))
+    events = tmp_path / "events.ndjson"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shipped.git("notes", "--ref=deploycount", "add", "-F", "-", sha, input="\n".join(lines) + "\n")
+    for source in (f"file:{events}", "notes"):
+        done = run_cli("report", *WINDOW, "--deploys", source, "--format", "json", cwd=shipped)
+        assert done.exit_code == 0, done.stderr
+        report = done.json()
+        assert [d["id"] for d in report["deployments"]] == [
+            f"deploy{s}{n}" for n, s in enumerate(SEPARATORS)
+        ], source
+        assert not [w for w in report["warnings"] if "JSON" in w], report["warnings"]
+
+
+def test_a_co_author_named_with_a_line_separator_keeps_the_mailmap_in_step(
+    repo: GitRepo, run_cli: Any
+) -> None:
+    """check-mailmap answers one line per person: a name that Python would split in two moved
+    every later person of the batch onto the wrong answer."""
+    from deploycount.attribution import Person
+    from deploycount.history import Repository
+
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    (repo.path / ".mailmap").write_text("Bob Real <bob@real.example> <bob@old.example>\n")
+    people = [Person(f"Ann{s}Lee", f"ann{n}@example.com") for n, s in enumerate(SEPARATORS)]
+    people.append(Person("Bob", "bob@old.example"))
+    mapped = Repository(repo.path).check_mailmap(people)
+    assert mapped[people[-1]] == Person("Bob Real", "bob@real.example")
+    assert all(mapped[p] == p for p in people[:-1])
+
+
+def test_a_repository_in_a_directory_named_with_a_line_separator(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path / "acme\u2028api")
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0")
+    repo.commit("feat\n\nAssisted-by: Claude\n", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.1")
+    done = run_cli("report", *WINDOW, "--format", "json", cwd=repo.path / "")
+    assert done.exit_code == 0, done.stderr
+    assert done.json()["repository"] == "acme\u2028api"
+    assert [d["id"] for d in done.json()["deployments"]] == ["v1.1"]

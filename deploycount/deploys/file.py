@@ -91,7 +91,7 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
                 _validate(item, label, _element_line(text, index))
         return records
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -47,7 +47,7 @@ class LedgerLine:
 
 def parse_note(commit: str, text: str) -> list[LedgerLine]:
     lines = []
-    for raw in text.splitlines():
+    for raw in text.split("\n"):
         if not raw.strip():
             continue
         try:
