@@ -201,22 +201,38 @@ def test_a_failing_report_leaves_no_git_running(
     assert recorded.all_reaped()
 
 
+@pytest.mark.parametrize("when", ["while it reads the exclusions", "after it read them"])
 def test_a_git_that_dies_early_is_run_again(
-    repo: GitRepo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: GitRepo, run_cli: Any, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
-    """An early log whose git is gone before the report takes it: a new one runs, and the report
-    is the same."""
+    """An early log whose git is gone before the report takes it, killed as soon as it starts
+    (the writer's next write fails) or once every exclusion is written (the report's write of
+    the window's deploys finds it gone): a new one runs, and the report is the same."""
     _history_with_deploys(repo)
     expected = _report_without_early_log(repo, run_cli, monkeypatch, WINDOW)
-    real_start = history.Repository.start_log
 
-    def start_then_kill(self: history.Repository, *args: Any, **kwargs: Any) -> None:
-        real_start(self, *args, **kwargs)
-        assert self._early_log is not None
-        self._early_log._process.kill()
-        self._early_log._process.wait()
+    def kill(early: Any) -> None:
+        early._process.kill()
+        early._process.wait()
 
-    monkeypatch.setattr(history.Repository, "start_log", start_then_kill)
+    if when == "while it reads the exclusions":
+        real_start = history.Repository.start_log
+
+        def start_then_kill(self: history.Repository, *args: Any, **kwargs: Any) -> None:
+            real_start(self, *args, **kwargs)
+            kill(self._early_log)
+
+        monkeypatch.setattr(history.Repository, "start_log", start_then_kill)
+    else:
+        real_finish = history._EarlyLog.finish
+
+        def kill_then_finish(self: Any, *args: Any) -> Any:
+            self._writer.join()
+            assert self._whole  # every exclusion was written while git was alive
+            kill(self)
+            return real_finish(self, *args)
+
+        monkeypatch.setattr(history._EarlyLog, "finish", kill_then_finish)
     recorded = _Recorded(monkeypatch)
     done = run_cli("report", *WINDOW, "--format", "json", cwd=repo)
     assert done.exit_code == 0, done.stderr
