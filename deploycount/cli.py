@@ -18,6 +18,7 @@ import click
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, ReportOptions
+from deploycount.terminal import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -34,7 +35,7 @@ class State:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    click.echo(mask(f"deploycount: error: {message}"), err=True)
+    click.echo(mask(f"deploycount: error: {inert(message)}"), err=True)
     sys.exit(code)
 
 
@@ -361,7 +362,7 @@ def push(
         **flags,
     )
     for warning in outcome.warnings:
-        click.echo(f"deploycount: warning: {mask(warning)}", err=True)
+        click.echo(f"deploycount: warning: {mask(inert(warning))}", err=True)
     if delete:
         click.echo(f"deleted the group at {outcome.destination}", err=True)
     else:
@@ -390,7 +391,7 @@ def comment(state: State, /, *, pull: int | None, dry_run: bool, **flags: Any) -
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(outcome.body + "\n")
     if outcome.warning:
-        click.echo(f"deploycount: warning: {mask(outcome.warning)}", err=True)
+        click.echo(f"deploycount: warning: {mask(inert(outcome.warning))}", err=True)
     click.echo(f"pull request comment: {outcome.action}", err=True)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 
 _PLAIN = {"→": "->", "–": "-", "—": "-", "·": ".", "…": "...", "⚠": "!", "\ufe0f": "",
@@ -34,3 +35,15 @@ def degrade_unencodable_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="deploycount-plain")
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def inert(text: str) -> str:
+    """Text from outside (a deploy id, a tag name, a repository name, a warning that quotes one)
+    made safe to show on one line of a terminal or a CI log: every control character becomes a
+    visible `\\uXXXX`. A raw escape sequence could recolour or retitle the terminal; a newline
+    could start a line that GitHub Actions reads as a workflow command (`::add-mask::`)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

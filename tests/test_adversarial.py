@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -426,3 +427,52 @@ def test_a_repository_in_a_directory_named_with_a_line_separator(
     assert done.exit_code == 0, done.stderr
     assert done.json()["repository"] == "acme\u2028api"
     assert [d["id"] for d in done.json()["deployments"]] == ["v1.1"]
+
+
+# -- control characters from outside are shown, not obeyed ---------------------------------------
+
+
+def _shown_on_one_line(text: str) -> None:
+    """Nothing but the lines' own ends: no escape sequence, no C1 control, no separator, and no
+    line that GitHub Actions would read as a workflow command."""
+    for line in text.split("\n"):
+        assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", line), repr(line)
+        assert not line.lstrip().startswith("::"), repr(line)
+
+
+HOSTILE_IDS = ["red\x1b[31m", "csi\x9b31m", "two\n::add-mask::secret", "sep\u2028x", "tab\there"]
+
+
+def test_hostile_deploy_ids_are_shown_inert(shipped: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+    sha = shipped.head()
+    events = tmp_path / "events.ndjson"
+    events.write_text(
+        "".join(
+            json.dumps({"id": deploy_id, "sha": sha, "time": f"2026-10-0{n + 3}T10:00:00Z"}) + "\n"
+            for n, deploy_id in enumerate(HOSTILE_IDS)
+        )
+    )
+    args = ("report", *WINDOW, "--deploys", f"file:{events}")
+    as_json = run_cli(*args, "--format", "json", cwd=shipped)
+    assert as_json.exit_code == 0, as_json.stderr
+    assert [d["id"] for d in as_json.json()["deployments"]] == HOSTILE_IDS  # kept exactly
+    for output in ("table", "markdown"):
+        done = run_cli(*args, "--format", output, cwd=shipped)
+        assert done.exit_code == 0, done.stderr
+        _shown_on_one_line(done.stdout)
+        _shown_on_one_line(done.stderr)
+        if output == "table":  # (Markdown escapes the backslash, and a newline is a space there)
+            assert "red\\u001b[31m" in done.stdout
+            assert "two\\u000a::add-mask::secret" in done.stdout
+
+
+def test_a_hostile_path_in_an_error_is_shown_inert(shipped: GitRepo, run_cli: Any) -> None:
+    done = run_cli(
+        "report",
+        *WINDOW,
+        "--deploys",
+        "file:/nonexistent/\x1b]0;pwned\x07\n::error::x",
+        cwd=shipped,
+    )
+    one_line(done, 2, "nonexistent")
+    _shown_on_one_line(done.stderr)

@@ -8,6 +8,7 @@ from typing import Any
 
 from deploycount.attribution import Attribution, Confidence, Person
 from deploycount.commands.scan import ScanRow
+from deploycount.terminal import inert
 
 _CHUNK_ROWS = 1000
 _CACHED_ATTRIBUTIONS = 10_000
@@ -83,7 +84,7 @@ def scan_table_line(row: ScanRow, minimum: Confidence) -> tuple[str, bool]:
     flag = "yes" if record["ai_assisted"] else "no"
     confidence = record["confidence"] or "-"
     line = f"{row.sha[:12]:<12}  {flag:<3}  {tools:<20}  {confidence:<10}  {signals or '-'}"
-    return line, bool(record["ai_assisted"])
+    return inert(line), bool(record["ai_assisted"])
 
 
 def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from deploycount.model import Report
 from deploycount.render.common import METRIC_HEADERS, team_rows, tools, window
+from deploycount.terminal import inert
 
 _RIGHT_FROM = 1  # every column after the team name is numeric
 
@@ -28,8 +29,9 @@ def _grid(
 
 def render_table(report: Report) -> str:
     lines = [
-        f"deploycount · {report.repository} · {report.environment} · {window(report)}",
-        f"deploys from {report.deploy_source}",
+        f"deploycount · {inert(report.repository)} · {inert(report.environment)} · "
+        f"{window(report)}",
+        f"deploys from {inert(report.deploy_source)}",
         "",
         *_grid(METRIC_HEADERS, team_rows(report), _RIGHT_FROM),
         "",
@@ -47,7 +49,7 @@ def render_table(report: Report) -> str:
         rows = [
             [
                 d.time.replace("T", " ")[:16],
-                d.id,
+                inert(d.id),
                 d.kind,
                 str(d.commits),
                 str(d.ai_commits),
@@ -61,9 +63,10 @@ def render_table(report: Report) -> str:
         ]
     elif not any(w.startswith("no deploy of") for w in report.warnings):
         lines.append(
-            f"no deploys in the window from {report.deploy_source}: tag releases, record deploys "
+            f"no deploys in the window from {inert(report.deploy_source)}: tag releases, record "
+            "deploys "
             "with `deploycount record`, or name a source with --deploys (see README)."
         )
     for warning in report.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {inert(warning)}")
     return "\n".join(lines) + "\n"
