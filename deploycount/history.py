@@ -201,6 +201,11 @@ class Repository:
         except (OSError, ValueError) as error:
             raise RepositoryError(f"could not run git: {error}") from None
 
+    def drop_tag_listing(self) -> None:
+        """Forget a listing started for this repository that `tags` did not take (a later call
+        must list the tags again, not read what this one saw)."""
+        take_prefetched(self.git_dir)
+
     def _each_commit(self, shas: Iterable[str], field: str) -> dict[str, str]:
         """One `git log` format field of each commit, in one process."""
         wanted = [s for s in dict.fromkeys(shas) if _HEX.match(s)]

@@ -382,3 +382,27 @@ def test_the_same_report_with_the_log_started_early_or_not(
     assert done.exit_code == 0, done.stderr
     assert recorded.all_reaped()
     assert _stable(done.json()) == expected, json.dumps(expected, indent=1)
+
+
+def test_a_listing_nobody_took_is_not_left_for_the_next_report(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller whose report failed between the listing's start and the tags' reading
+    (here: git log could not start) must not get that listing, stale, in its next report."""
+    from deploycount.commands.report import _history_started
+    from deploycount.deploys.tags import TagsSource
+
+    _history_with_deploys(repo)
+    git = history.Repository(repo.path)
+
+    def cannot_start(*_: object, **__: object) -> None:
+        raise RepositoryError("could not run git: no such file")
+
+    monkeypatch.setattr(history.Repository, "start_log", cannot_start)
+    source = TagsSource.from_argument("v*")
+    since = datetime(2026, 10, 1, tzinfo=UTC)
+    with pytest.raises(RepositoryError), _history_started(git, source, "production", since):
+        pass
+    assert early._PREFETCHED_TAGS == {}
+    repo.tag("v2.0.0")
+    assert "v2.0.0" in [t.name for t in git.tags()]

@@ -300,13 +300,15 @@ def _history_started(
 ) -> Iterator[None]:
     """With deploys from tags, start the history's `git log` before the tags are read: git
     reads the commits of the deploys before `since` (which it must leave out) while they are
-    still being listed. `_generate`'s log uses that process when it excludes the same commits."""
-    if isinstance(source, TagsSource) and environment == TAG_ENVIRONMENT:
-        repo.start_log(source.commits_before(repo.tag_lines(), since), local_refs=True)
+    still being listed. `_generate`'s log uses that process when it excludes the same commits.
+    Whatever happens, neither that process nor a listing nobody took outlives the block."""
     try:
+        if isinstance(source, TagsSource) and environment == TAG_ENVIRONMENT:
+            repo.start_log(source.commits_before(repo.tag_lines(), since), local_refs=True)
         yield
     finally:
         repo.drop_log()
+        repo.drop_tag_listing()
 
 
 @contextmanager
