@@ -133,8 +133,8 @@ def prefetch_tags(directory: str | os.PathLike[str]) -> None:
 
 
 def take_prefetched(git_dir: Path) -> str | None:
-    """The listing `prefetch_tags` started for the repository at `git_dir`, once; None when
-    there is none or git failed (the caller then asks git itself)."""
+    """The listing `prefetch_tags` or `listing_lines` started for the repository at `git_dir`,
+    once; None when there is none or git failed (the caller then asks git itself)."""
     early = _PREFETCHED_TAGS.pop(git_dir, None)
     return early.result() if early is not None else None
 

@@ -187,7 +187,8 @@ class Repository:
         """Every tag, by name, with its commit when the tag names one directly or through one
         annotated tag (git peels that level itself; a tag of a tag is left to the caller).
 
-        A listing `prefetch_tags` started for this repository is used when it succeeded."""
+        A listing already started for this repository (by `prefetch_tags` or `tag_lines`) is
+        used when it succeeded."""
         out = take_prefetched(self.git_dir)
         if out is None:
             out = self._run_text(*TAG_LISTING)
