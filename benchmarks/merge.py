@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from deploycount.metrics import Partial, Tallies
 from deploycount.model import DeploymentRow
 from deploycount.partial import to_json
+from deploycount.tallies import Partial, Tallies
 
 TEAMS = ("pay", "web", "ops", "data")
 KEY = b"benchmark key, not a secret....."

@@ -1,3 +1,3 @@
-from deploycount.launch import main
+from deploycount.cli import main
 
 main()

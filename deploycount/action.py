@@ -9,12 +9,12 @@ then deploycount's defaults apply. The checkout is deepened when it is shallow o
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
+from deploycount import git
 from deploycount.model import Report, report_from_json
 from deploycount.render import render_markdown
 
@@ -73,22 +73,25 @@ def lint_range(environ: Mapping[str, str]) -> list[str]:
     return [f"origin/{base}..{head}"] if base and head else []
 
 
-def _git(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+FETCH_SECONDS = 600.0  # a whole history on a slow runner; a hung remote is ended then
+
+
+def _git(*args: str, timeout: float | None = None) -> git.Result:
+    return git.run(args, ".", plain=True, timeout=timeout)
 
 
 def ensure_history(environ: Mapping[str, str]) -> str | None:
     """Deepen a shallow checkout and fetch tags (and, for lint, the pull request's base).
     Returns a one-line error when that cannot be done."""
-    shallow = _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true"
-    no_tags = not _git("tag", "--list").stdout.strip()
+    shallow = _git("rev-parse", "--is-shallow-repository").text().strip() == "true"
+    no_tags = not _git("tag", "--list").text().strip()
     if shallow or no_tags:
         args = ["fetch", "--quiet", "--tags", "origin"]
         if shallow:
             args.insert(2, "--unshallow")
-        fetched = _git(*args)
+        fetched = _git(*args, timeout=FETCH_SECONDS)
         if fetched.returncode != 0 and shallow:
-            reason = (fetched.stderr.strip().splitlines() or ["no message"])[0]
+            reason = git.failure("fetch", fetched.stderr).removeprefix("git fetch failed: ")
             return (
                 f"the checkout is shallow and could not be deepened ({reason}): use "
                 "actions/checkout with fetch-depth: 0"
@@ -101,12 +104,13 @@ def ensure_history(environ: Mapping[str, str]) -> str | None:
             "--no-tags",
             "origin",
             f"+refs/heads/{base}:refs/remotes/origin/{base}",
+            timeout=FETCH_SECONDS,
         )
     return None
 
 
 def _run(arguments: list[str]) -> int:
-    return subprocess.run([sys.executable, "-m", "deploycount", *arguments], check=False).returncode
+    return git.run_deploycount(arguments)
 
 
 def _write_outputs(

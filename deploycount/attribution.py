@@ -13,11 +13,11 @@ import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
+from deploycount.identity import Confidence, Person
 from deploycount.trailers import parse_trailer_block, parse_trailers
 
 OTHER_TOOL = "other"
@@ -49,35 +49,6 @@ _MODEL = re.compile(
     r")(?![a-z0-9])"
 )
 # Substrings one of which every misplaced marker line contains (a cheap pre-check).
-
-
-class Confidence(IntEnum):
-    """How sure a signal is that the commit is AI-assisted; ordered so `>=` compares strength."""
-
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Confidence:
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown confidence {text!r}: use low, medium or high") from None
-
-
-class Person(NamedTuple):
-    """A name and an email as written in a commit or a trailer (a tuple: cheap to make and hash)."""
-
-    name: str
-    email: str
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
 
 
 @dataclass(frozen=True, slots=True)

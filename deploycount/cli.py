@@ -92,7 +92,38 @@ def _debugging(ctx: click.Context) -> bool:
     return isinstance(root.obj, State) and root.obj.debug
 
 
-@click.group(cls=DeploycountGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """`-C DIR` and `--debug` written after the command mean what they mean before it."""
+    if value is None or value is False:
+        return
+    state = ctx.find_object(State)
+    if state is not None and param.name is not None:
+        setattr(state, param.name, value)
+
+
+def global_options(command: F) -> F:
+    """`-C` and `--debug` on a command too: `deploycount report -C DIR --debug`."""
+    command = click.option(
+        "-C", "directory", metavar="DIR", expose_value=False, callback=_set_global,
+        help="Run as if started in DIR (like git -C).",
+    )(command)  # fmt: skip
+    return click.option(
+        "--debug", is_flag=True, default=None, expose_value=False, callback=_set_global,
+        help="Print tracebacks for errors.",
+    )(command)  # fmt: skip
+
+
+class GlobalOptionsGroup(DeploycountGroup):
+    """Every command it makes takes the global options as well."""
+
+    def command(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], click.Command]:
+        make: Callable[[Callable[..., Any]], click.Command] = super().command(*args, **kwargs)
+        return lambda function: make(global_options(function))
+
+
+@click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-C", "directory", default=".", metavar="DIR", help="Run as if started in DIR (like git -C)."
 )
@@ -175,21 +206,6 @@ def report(
     repos: tuple[str, ...], **flags: Any,
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
-    from deploycount.early import discard_prefetched, prefetch_tags  # noqa: PLC0415
-
-    if not repos and (flags["deploys"] or "tags").startswith("tags"):
-        prefetch_tags(state.directory)  # git lists the tags while the imports below run
-    try:
-        _report(state, output_format=output_format, output=output, every=every, repos=repos,
-                flags=flags)  # fmt: skip
-    finally:
-        discard_prefetched()
-
-
-def _report(
-    state: State, *, output_format: str | None, output: str | None, every: str | None,
-    repos: tuple[str, ...], flags: dict[str, Any],
-) -> None:  # fmt: skip
     from deploycount.commands.report import reports_from_options  # noqa: PLC0415
     from deploycount.config import resolve_report_output  # noqa: PLC0415
     from deploycount.render import render_report, render_reports  # noqa: PLC0415
@@ -401,6 +417,7 @@ def hook() -> None:
 
 
 @hook.command("install")
+@global_options
 @click.pass_obj
 def hook_install(state: State) -> None:
     """Install the hook (honours core.hooksPath; an existing hook is chained, not replaced)."""
@@ -410,6 +427,7 @@ def hook_install(state: State) -> None:
 
 
 @hook.command("uninstall")
+@global_options
 @click.pass_obj
 def hook_uninstall(state: State) -> None:
     """Remove the hook and put back the one it chained."""
@@ -455,10 +473,8 @@ def schema() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """The program, as `deploycount.launch.main` runs it once the command line is read."""
-    from deploycount.launch import hoist_global_options  # noqa: PLC0415
+    """The `deploycount` program."""
     from deploycount.terminal import degrade_unencodable_output  # noqa: PLC0415
 
     degrade_unencodable_output()
-    args = list(argv) if argv is not None else sys.argv[1:]
-    cli.main(args=hoist_global_options(args), prog_name="deploycount")
+    cli.main(args=list(argv) if argv is not None else sys.argv[1:], prog_name="deploycount")

@@ -22,11 +22,11 @@ from deploycount.attribution import (
     BUILTIN_TOOL_IDS,
     OTHER_TOOL,
     TOOL_ID_PATTERN,
-    Confidence,
     Markers,
     builtin_markers,
 )
 from deploycount.errors import ConfigError, UsageError
+from deploycount.identity import Confidence
 from deploycount.masking import register_secret, register_url_secrets, safe_url
 from deploycount.options import (
     DEFAULT_DEPLOYS,

@@ -11,7 +11,6 @@ import contextlib
 import os
 import queue
 import re
-import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,12 +24,10 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
-from deploycount.attribution import Person
-from deploycount.early import GIT as _GIT
-from deploycount.early import TAG_FIELDS, TAG_LISTING, listing_lines, take_prefetched
+from deploycount import git
 from deploycount.errors import RepositoryError
+from deploycount.identity import Person
 
-# Settings that make git's output the same whatever the user's or the system's git config says.
 _LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
 LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # With git-ai notes: the note goes before the message, so the message stays last (git cuts a
@@ -44,6 +41,12 @@ _QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
 NETWORK_TIMEOUT = 60.0  # seconds for one fetch or push
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 NAMING_REMOTE = "origin"  # the report names the repository after this remote's URL
+TAG_FIELDS = ("refname:strip=2", "objectname", "objecttype", "*objectname", "*objecttype")
+TAG_LISTING = (
+    "for-each-ref",
+    "--format=" + "%00".join(f"%({field})" for field in TAG_FIELDS) + "%00%(creatordate:unix)",
+    "refs/tags",
+)
 
 
 class RawCommit(NamedTuple):
@@ -106,50 +109,16 @@ class Repository:
     """A git repository on disk, found from any directory inside it."""
 
     def __init__(self, path: str | os.PathLike[str] = ".") -> None:
-        where = Path(path)
-        try:
-            # One process: in a bare repository (or inside .git) --show-toplevel fails after
-            # the first two answers are printed, and the repository is then its git dir.
-            found = subprocess.run(
-                [*_GIT, "rev-parse", "--absolute-git-dir", "--is-bare-repository",
-                 "--show-toplevel"],
-                cwd=where,
-                capture_output=True,
-                check=False,
-            )  # fmt: skip
-        except (OSError, ValueError):
-            found = None
-        stderr = found.stderr.decode("utf-8", "replace") if found is not None else ""
-        if "dubious ownership" in stderr or "safe.directory" in stderr:
-            raise RepositoryError(
-                f"git refuses to work in {where.resolve()}: it belongs to another user (a "
-                "container?); trust it with: git config --global --add safe.directory "
-                f"{where.resolve()}"
-            )
-        answers = found.stdout.decode().split("\n") if found is not None else []
-        if len(answers) < 2 or not answers[0]:
-            raise RepositoryError(
-                f"{where.resolve()} is not inside a git repository: "
-                "run deploycount in a clone of the repository (or pass -C DIR)"
-            )
-        self.git_dir = Path(answers[0])
-        self.root = Path(answers[2]) if len(answers) > 2 and answers[2] else self.git_dir
+        self.git_dir, self.root = git.find_repository(path)
         self._ai_notes: list[str] | None = None
         self._config: dict[str, str | None] = {}
-        self._early_log: _EarlyLog | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
 
     def _run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        try:
-            result = subprocess.run(
-                [*_GIT, *args], cwd=self.root, input=stdin, capture_output=True, check=False
-            )
-        except OSError as error:
-            raise RepositoryError(f"could not run git: {error}") from None
-        if check and result.returncode != 0:
-            raise RepositoryError(_git_failure(args[0], result.stderr))
-        return result.stdout
+        if check:
+            return git.check(args, self.root, stdin=stdin)
+        return git.run(args, self.root, stdin=stdin).stdout
 
     def _run_text(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
         data = self._run(*args, stdin=stdin.encode() if stdin is not None else None, check=check)
@@ -185,27 +154,9 @@ class Repository:
 
     def tags(self) -> list[TagRef]:
         """Every tag, by name, with its commit when the tag names one directly or through one
-        annotated tag (git peels that level itself; a tag of a tag is left to the caller).
-
-        A listing already started for this repository (by `prefetch_tags` or `tag_lines`) is
-        used when it succeeded."""
-        out = take_prefetched(self.git_dir)
-        if out is None:
-            out = self._run_text(*TAG_LISTING)
+        annotated tag (git peels that level itself; a tag of a tag is left to the caller)."""
+        out = self._run_text(*TAG_LISTING)
         return [tag for line in out.split("\n") if (tag := tag_from_line(line)) is not None]
-
-    def tag_lines(self) -> Iterator[str]:
-        """The lines of the tag listing as git prints them (see `tag_from_line`), before it
-        ends; `tags` still reads the whole listing, from the same git process."""
-        try:
-            return listing_lines(self.git_dir, self.root)
-        except (OSError, ValueError) as error:
-            raise RepositoryError(f"could not run git: {error}") from None
-
-    def drop_tag_listing(self) -> None:
-        """Forget a listing started for this repository that `tags` did not take (a later call
-        must list the tags again, not read what this one saw)."""
-        take_prefetched(self.git_dir)
 
     def _each_commit(self, shas: Iterable[str], field: str) -> dict[str, str]:
         """One `git log` format field of each commit, in one process."""
@@ -335,7 +286,7 @@ class Repository:
         )
         if result.returncode == 0:
             return True, ""
-        reason = _git_failure("fetch", result.stderr)
+        reason = git.failure("fetch", result.stderr)
         if "couldn't find remote ref" in reason:
             return False, "missing"
         return False, reason
@@ -349,7 +300,7 @@ class Repository:
         if result.returncode == 0:
             return True, ""
         rejected = "[rejected]" in result.stdout.decode("utf-8", "replace")
-        return False, "rejected (the remote moved on)" if rejected else _git_failure(
+        return False, "rejected (the remote moved on)" if rejected else git.failure(
             "push", result.stderr
         )
 
@@ -362,29 +313,23 @@ class Repository:
             return []
         return ["-c", "user.name=deploycount", "-c", "user.email=deploycount@localhost"]
 
-    def _raw(self, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+    def _raw(self, *args: str, timeout: float | None = None) -> git.Result:
         """Run git and hand back the result whatever the exit code (callers decide). A
-        `timeout` marks a network call: bounded, and never waiting for a prompt."""
+        `timeout` marks a network call: bounded (git and its helpers are ended at the limit),
+        and never waiting for a prompt."""
         env = None
         if timeout is not None:
             # Never wait for a password or a host-key prompt in a deploy job.
             env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
             if not self.git_config("core.sshCommand"):
                 env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-        try:
-            return subprocess.run(
-                [*_GIT, *args],
-                cwd=self.root,
-                capture_output=True,
-                check=False,
-                env=env,
-                timeout=max(timeout, 0.1) if timeout is not None else None,
-            )
-        except subprocess.TimeoutExpired:
+        result = git.run(
+            args, self.root, env=env, timeout=max(timeout, 0.1) if timeout is not None else None
+        )
+        if result.timed_out:
             message = f"fatal: no answer within {timeout:g}s (the remote hangs?)"
-            return subprocess.CompletedProcess(args, 1, b"", message.encode())
-        except OSError as error:
-            raise RepositoryError(f"could not run git: {error}") from None
+            return git.Result(1, b"", message.encode(), timed_out=True)
+        return result
 
     def remote_url(self, name: str) -> str | None:
         return self.git_config(f"remote.{name}.url")
@@ -421,46 +366,14 @@ class Repository:
         self, include: Sequence[str], exclude: Sequence[str] = (), *, local_refs: bool = False
     ) -> tuple[int, Iterator[bytes]]:
         """The same stream as `log`, as the raw bytes of `git log -z`, with the number of fields
-        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`). A log `start_log`
-        began is used when it excluded the same commits."""
+        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`)."""
         format_args = self._format_args()
         fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in format_args else _FIELD_COUNT
-        early, self._early_log = self._early_log, None
-        if early is not None:
-            started = early.finish((format_args, local_refs), include, exclude)
-            if started is not None:
-                return fields, started
-        args = self._walk_args(local_refs=local_refs)
         if not include and not local_refs:
             return fields, iter(())
+        args = self._walk_args(local_refs=local_refs)
         revs = [*include, *(f"^{sha}" for sha in exclude)]
         return fields, self._stream_chunks(args, "".join(f"{rev}\n" for rev in revs))
-
-    def start_log(self, exclude: Iterable[str], *, local_refs: bool = False) -> None:
-        """Start the `git log` a later `log_chunks(include, exclude, local_refs=...)` asks for
-        before `include` is known, and let git read `exclude` as it comes (a thread writes it).
-
-        git reads every commit it is told to exclude before it prints one: 0.13 s for 10,000
-        deploys of a million-commit history. Begun while the deploys are still being read, that
-        time overlaps theirs. `log_chunks` uses this process only when it would have excluded
-        the same set (else it is stopped and a new one runs), so the history is the same either
-        way; `drop_log` stops one nobody used."""
-        self.drop_log()
-        try:
-            self._early_log = _EarlyLog(
-                self.root,
-                self._walk_args(local_refs=local_refs),
-                (self._format_args(), local_refs),
-                exclude,
-            )
-        except (OSError, ValueError) as error:
-            raise RepositoryError(f"could not run git: {error}") from None
-
-    def drop_log(self) -> None:
-        """Stop the log `start_log` began, if `log_chunks` did not take it."""
-        early, self._early_log = self._early_log, None
-        if early is not None:
-            early.stop()
 
     def _walk_args(self, *, local_refs: bool) -> list[str]:
         args = ["log", "-z", *self._format_args(), "--stdin"]
@@ -543,27 +456,15 @@ class Repository:
 
 def _start_log(
     root: Path, args: list[str], errors: IO[bytes], *, with_stdin: bool
-) -> subprocess.Popen[bytes]:
-    try:
-        process = subprocess.Popen(
-            [*_GIT, *args],
-            cwd=root,
-            # git flushes after every commit into a pipe unless told not to: a third of its
-            # system time.
-            env={**os.environ, "GIT_FLUSH": "0"},
-            stdin=subprocess.PIPE if with_stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-    except OSError as error:
-        raise RepositoryError(f"could not run git: {error}") from None
+) -> git.Process[bytes]:
+    process = git.start(args, root, stderr=errors, with_stdin=with_stdin)
     assert process.stdout is not None
     _widen_pipe(process.stdout)
     return process
 
 
 def _read_log(
-    process: subprocess.Popen[bytes], errors: IO[bytes], last_input: bytes = b""
+    process: git.Process[bytes], errors: IO[bytes], last_input: bytes = b""
 ) -> Iterator[bytes]:
     """What `process` (a `git log`) prints, once `last_input` has been written to the end of
     its stdin; git's failure is raised once its output has been read."""
@@ -584,75 +485,7 @@ def _read_log(
         failure = errors.read()
         errors.close()
     if returncode != 0:
-        raise RepositoryError(_git_failure("log", failure))
-
-
-class _EarlyLog:
-    """A `git log --stdin` reading the commits to exclude while they are still being found: a
-    thread writes each one once, as `exclude` yields it. What it wrote is `sent`."""
-
-    def __init__(
-        self, root: Path, args: list[str], asked: tuple[list[str], bool], exclude: Iterable[str]
-    ) -> None:
-        self.asked = asked  # the format and whether the local refs are walked (see `finish`)
-        self.sent: set[str] = set()
-        self._whole = False  # `exclude` ended and git took all of it
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_log` or `stop`)
-        try:
-            self._process = _start_log(root, args, self._errors, with_stdin=True)
-        except BaseException:
-            self._errors.close()
-            raise
-        self._writer = threading.Thread(
-            target=self._write, args=(exclude,), name="git-log-exclusions", daemon=True
-        )
-        self._writer.start()
-
-    def _write(self, exclude: Iterable[str]) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
-        try:
-            for sha in exclude:
-                if sha not in self.sent:
-                    self.sent.add(sha)
-                    stdin.write(f"^{sha}\n".encode())
-            stdin.flush()
-        except Exception:  # git died, or reading the exclusions failed: this log goes unused
-            return
-        self._whole = True
-
-    def finish(
-        self, asked: tuple[list[str], bool], include: Sequence[str], exclude: Sequence[str]
-    ) -> Iterator[bytes] | None:
-        """The log's output once it is told `include`, when it was started for the same format
-        and local refs (`asked`) and excluded exactly `exclude`; else None, and the process is
-        stopped."""
-        self._writer.join()
-        if not (self._whole and asked == self.asked and self.sent == set(exclude)):
-            self.stop()
-            return None
-        stdin = self._process.stdin
-        assert stdin is not None
-        try:
-            stdin.write("".join(f"{sha}\n" for sha in include).encode())
-            stdin.flush()
-            gone = self._process.poll() is not None  # git ended before it had read everything
-        except BrokenPipeError:
-            gone = True
-        if gone:  # the caller runs git again, and reports what it says
-            self.stop()
-            return None
-        return _read_log(self._process, self._errors)
-
-    def stop(self) -> None:
-        self._process.kill()
-        self._writer.join()  # a write to a killed git fails at once
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        self._process.wait()
-        self._errors.close()
+        raise RepositoryError(git.failure("log", failure))
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:
@@ -774,10 +607,3 @@ def _split_batch(data: bytes, count: int) -> list[str]:
         texts.append(data[start : start + size].decode("utf-8", "replace"))
         position = start + size + 1
     return texts
-
-
-def _git_failure(command: str, stderr: bytes) -> str:
-    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    reason = lines[0] if lines else "no message"
-    reason = re.sub(r"^(fatal|error): ", "", reason)
-    return f"git {command} failed: {reason}"

@@ -17,11 +17,12 @@ with `Assisted-by: <tool>`, where git reads trailers, without ever getting in th
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from deploycount import git
 
 if TYPE_CHECKING:
     from deploycount.attribution import Markers
@@ -52,10 +53,10 @@ def agent_present(environ: Mapping[str, str]) -> bool:
 
 
 def _git(*args: str, cwd: str, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    """git as the user configured it (its comment character, its trailer settings)."""
+    result = git.run(args, cwd, stdin=stdin, plain=True)
     if result.returncode != 0:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"git {args[0]} failed: {reason[0] if reason else 'no message'}")
+        raise RuntimeError(git.failure(args[0], result.stderr))
     return result.stdout
 
 
@@ -83,11 +84,9 @@ def run(
         return None  # the editor runs next (or git reuses a message): commit-msg tags it
     if source == "merge" or not agent_present(environ):
         return None
-    from deploycount.attribution import (  # noqa: PLC0415 - only on an agent's commit
-        Confidence,
-        Person,
-        attribute,
-    )
+    # Only on an agent's commit: the hook pays for every import.
+    from deploycount.attribution import attribute  # noqa: PLC0415
+    from deploycount.identity import Confidence, Person  # noqa: PLC0415
 
     found = _git("rev-parse", "--absolute-git-dir", "--show-toplevel", cwd=cwd).decode()
     git_dir, top = found.split("\n")[:2]

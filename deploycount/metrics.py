@@ -8,12 +8,11 @@ from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from deploycount.attribution import Confidence, Person
 from deploycount.commits import LoadedHistory
+from deploycount.identity import Confidence, Person
 from deploycount.linking import LinkedDeploy
 from deploycount.model import (
     LEAD_TIME_BOUNDS_SECONDS,
@@ -28,26 +27,11 @@ from deploycount.model import (
     TeamRow,
     Totals,
 )
+from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.teams import UNASSIGNED, TeamDirectory
 from deploycount.timeutil import iso_z
 
 _HOUR = 3600.0
-
-
-@dataclass
-class _Tally:
-    """Running sums for one team (or the totals)."""
-
-    deployments: set[int] = field(default_factory=set)
-    ai_deployments: set[int] = field(default_factory=set)
-    commits: int = 0
-    ai_commits: int = 0
-    people: set[str] = field(default_factory=set)
-    ai_lead: array[float] = field(default_factory=lambda: array("d"))  # seconds
-    human_lead: array[float] = field(default_factory=lambda: array("d"))
-    reverted_ai: int = 0
-    reverted_human: int = 0
-    tools: Counter[str] = field(default_factory=Counter)
 
 
 class _Verdict(NamedTuple):
@@ -108,7 +92,7 @@ def tally_history(
     tallies = Tallies()
     with_teams = bool(directory.teams)
 
-    def tallies_of(team: str) -> tuple[_Tally, ...]:
+    def tallies_of(team: str) -> tuple[Tally, ...]:
         return (tallies.totals, tallies.by_team[team]) if with_teams else (tallies.totals,)
 
     for (team, ai), slot in slots.items():
@@ -168,7 +152,7 @@ def _per_week(count: int, size: int, weeks: float) -> float | None:
     return round(count / size / weeks, 4)
 
 
-def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[str, object]:
+def _metrics(tally: Tally, size: int, size_source: str, weeks: float) -> dict[str, object]:
     return {
         "deployments": len(tally.deployments),
         "ai_deployments": len(tally.ai_deployments),
@@ -192,42 +176,6 @@ def _metrics(tally: _Tally, size: int, size_source: str, weeks: float) -> dict[s
 
 
 _NULL_METRICS = dict.fromkeys(METRIC_FIELDS)
-
-
-@dataclass
-class Tallies:
-    """Everything a report's figures are computed from: sums for the totals and per team,
-    counted commits per deploy. People are keys (a lower-cased email, or in a partial report
-    its keyed hash); deploys are indices into the deployment rows."""
-
-    totals: _Tally = field(default_factory=_Tally)
-    by_team: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
-    per_deploy: Counter[int] = field(default_factory=Counter)
-    per_deploy_ai: Counter[int] = field(default_factory=Counter)
-    # (sha, deploy index) of counted commits deployed before they were committed
-    negative_lead: list[tuple[str, int]] = field(default_factory=list)
-
-
-@dataclass
-class Partial:
-    """One repository's report before the figures: tallies, deploy rows, what it was made with.
-    `merge` (partial.py) turns any number of them into one report; people are emails here and
-    keyed hashes once written to a partial file."""
-
-    repository: str
-    environment: str
-    deploy_source: str
-    since: str
-    until: str
-    weeks: float
-    min_team_size: int
-    teams: list[tuple[str, int | None]]
-    tallies: Tallies
-    deployments: list[DeploymentRow]
-    rollbacks: int
-    failed_deployments: int
-    warnings: list[str]
-    key_id: str = ""  # which secret hashed the people ("" while people are still emails)
 
 
 def build_partial(
@@ -297,7 +245,7 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
             names.append(UNASSIGNED)
         declared = dict(partial.teams)
         for name in names:
-            tally = tallies.by_team.get(name, _Tally())
+            tally = tallies.by_team.get(name, Tally())
             size = declared.get(name)
             source = "declared" if size is not None else "active"
             size = size if size is not None else len(tally.people)
@@ -368,8 +316,6 @@ def _split_identity_warning(people: Sequence[Person]) -> list[str]:
 
 
 __all__ = [
-    "Partial",
-    "Tallies",
     "build_partial",
     "build_report",
     "lead_time_histogram",

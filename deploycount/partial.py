@@ -21,8 +21,9 @@ from typing import Any
 
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
-from deploycount.metrics import Partial, Tallies, _Tally, report_of, repository_label
+from deploycount.metrics import report_of, repository_label
 from deploycount.model import DeploymentRow, Report, validated
+from deploycount.tallies import Partial, Tallies, Tally
 
 SCHEMA = "deploycount.partial/1"
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
@@ -48,7 +49,7 @@ def _hashed(people: Iterable[str], key: bytes) -> list[str]:
     return sorted(hmac.new(key, p.encode(), hashlib.sha256).hexdigest() for p in people)
 
 
-def _tally_json(tally: _Tally, key: bytes) -> dict[str, Any]:
+def _tally_json(tally: Tally, key: bytes) -> dict[str, Any]:
     return {
         "deployments": sorted(tally.deployments),
         "ai_deployments": sorted(tally.ai_deployments),
@@ -111,10 +112,10 @@ def _ints(values: Any, name: str) -> list[int]:
     return values
 
 
-def _tally_from(document: Any, deploys: int) -> _Tally:
+def _tally_from(document: Any, deploys: int) -> Tally:
     if not isinstance(document, dict):
         raise _Bad("a tally is not an object")
-    tally = _Tally()
+    tally = Tally()
     for name, deploy_set in (("deployments", tally.deployments),
                              ("ai_deployments", tally.ai_deployments)):  # fmt: skip
         indices = _ints(document.get(name), name)
@@ -205,7 +206,7 @@ def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> lis
 # -- merging ----------------------------------------------------------------------------------
 
 
-def _absorb(into: _Tally, tally: _Tally, remap: Sequence[int]) -> None:
+def _absorb(into: Tally, tally: Tally, remap: Sequence[int]) -> None:
     into.deployments.update(remap[i] for i in tally.deployments)
     into.ai_deployments.update(remap[i] for i in tally.ai_deployments)
     into.commits += tally.commits

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from deploycount.attribution import Attribution, Markers, Person
+from deploycount.attribution import Attribution, Markers
+from deploycount.identity import Person
 
 UNASSIGNED = "unassigned"
 ALL = "all"

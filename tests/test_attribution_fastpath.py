@@ -7,7 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from deploycount.attribution import Attributor, Person, attribute, builtin_markers
+from deploycount.attribution import Attributor, attribute, builtin_markers
+from deploycount.identity import Person
 
 LINES = [
     "",

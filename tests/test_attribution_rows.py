@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from deploycount.attribution import (
-    BUILTIN_TOOL_IDS,
-    Attributor,
-    Confidence,
-    Person,
-    attribute,
-    builtin_markers,
-)
+from deploycount.attribution import BUILTIN_TOOL_IDS, Attributor, attribute, builtin_markers
+from deploycount.identity import Confidence, Person
 from tests.conftest import DEV, GitRepo
 
 ME = Person("Dev One", "dev1@example.com")

@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synth import SynthSpec, build_synthetic
-from deploycount.attribution import Person, attribute, builtin_markers
+from deploycount.attribution import attribute, builtin_markers
 from deploycount.columns import PyHistory, compiled
+from deploycount.identity import Person
 from tests.history_rows import Row, hexsha, log_bytes
 from tests.test_attribution_fastpath import IDENTITIES, LINES
 from tests.test_corpus import corpus_rows, import_rows

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deploycount.attribution import Person
 from deploycount.columns import ASK_PARENT, COUNTED, EXCLUDED
 from deploycount.commits import compare_outside, outside_parents, revert_targets
 from deploycount.config import (
@@ -29,6 +28,7 @@ from deploycount.config import (
 from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
 from deploycount.deploys.tags import _PRERELEASE, TagsSource, is_prerelease
 from deploycount.errors import ConfigError, ShallowHistoryError, UsageError
+from deploycount.identity import Person
 from deploycount.linking import LinkedDeploy, link_deploys, reverted_shas
 from deploycount.metrics import lead_time_stats
 from tests.history_rows import Built, Row, build, hexsha
@@ -276,7 +276,8 @@ def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) ->
 
 
 def test_tally_and_build_report_without_git() -> None:
-    from deploycount.attribution import Confidence, builtin_markers
+    from deploycount.attribution import builtin_markers
+    from deploycount.identity import Confidence
     from deploycount.metrics import build_report, tally_history
     from deploycount.teams import Team, TeamDirectory
 

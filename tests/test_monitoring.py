@@ -30,7 +30,7 @@ from deploycount.model import (
     Totals,
 )
 from deploycount.sinks.pushgateway import push_pushgateway
-from deploycount.sinks.samples import grouping_labels, report_families
+from deploycount.render.samples import grouping_labels, report_families
 from tests.servers import prometheus_query, running_prometheus, running_pushgateway
 from tests.tools import required_tool
 

@@ -351,94 +351,39 @@ def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: Any) -> None:
     assert any("v9-tree" in w and "does not point at a commit" in w for w in report["warnings"])
 
 
-# -- the tag listing started before the imports --------------------------------------------------
-
-
-def test_a_prefetched_tag_listing_is_the_same_and_taken_once(repo: GitRepo, tmp_path: Path) -> None:
-    from deploycount import early
-    from deploycount import history as git
-
-    repo.commit("one", when="2026-10-01T10:00:00Z")
-    repo.tag("v1.0.0")
-    repo.commit("two", when="2026-10-02T10:00:00Z")
-    repo.tag("v1.1.0", annotated_at="2026-10-02T11:00:00Z")
-    listed = git.Repository(repo.path).tags()
-
-    early.prefetch_tags(tmp_path)  # not a repository: nothing started, nothing raised
-    assert early._PREFETCHED_TAGS == {}
-    early.prefetch_tags(repo.path / ".git")
-    early.prefetch_tags(repo.path)  # the second replaces the first
-    assert len(early._PREFETCHED_TAGS) == 1
-    [started] = early._PREFETCHED_TAGS.values()
-    started._process.wait()  # the listing is done: a tag made now is not in it
-    repo.tag("v1.2.0")
-    assert git.Repository(repo.path).tags() == listed
-    assert early._PREFETCHED_TAGS == {}
-    assert len(git.Repository(repo.path).tags()) == 3  # the next call asks git again
-
-    early.prefetch_tags(repo.path)
-    early.discard_prefetched()  # what every report command ends with
-    assert early._PREFETCHED_TAGS == {}
-
-
-def test_a_failed_prefetch_falls_back_to_asking_git(
-    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from deploycount import early
-    from deploycount import history as git
-
-    repo.commit("one", when="2026-10-01T10:00:00Z")
-    repo.tag("v1.0.0")
-    monkeypatch.setattr(early, "TAG_LISTING", ("for-each-ref", "--no-such-option"))
-    early.prefetch_tags(repo.path)
-    monkeypatch.undo()
-    assert [t.name for t in git.Repository(repo.path).tags()] == ["v1.0.0"]
-    assert early._PREFETCHED_TAGS == {}
-
-
-def test_report_leaves_no_listing_behind(repo: GitRepo, run_cli: Any) -> None:
-    from deploycount import early
-
-    repo.commit("one", when="2026-10-02T10:00:00Z")
-    repo.tag("v1.0.0")
-    for args in ([], ["--deploys", "file:/nonexistent"], ["--since", "garbage"]):
-        done = run_cli("report", *WINDOW, "--format", "json", *args, cwd=repo.path)
-        assert early._PREFETCHED_TAGS == {}, (args, done.stderr)
-        assert done.exit_code == (0 if not args else 2), done.stderr
+# -- the global options, before or after the command ------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("args", "directory"),
+    "where",
     [
-        (["report"], "."),
-        (["-C", "/srv/api", "report", "--since", "28d"], "/srv/api"),
-        (["-C/srv/api", "report"], "/srv/api"),
-        (["--debug", "-C", "a", "-C", "b", "report", "--format", "json"], "b"),
-        (["report", "--deploys", "tags:release-*"], "."),
-        (["report", "--deploys=tags:v*,+prereleases"], "."),
-        (["report", "--deploys", "notes"], None),
-        (["report", "--deploys=file:events.json"], None),
-        (["report", "--repo", "../web"], None),
-        (["report", "--repo=../web"], None),
-        (["report", "--help"], None),
-        (["report", "--", "--repo"], "."),
-        (["scan", "report"], None),
-        (["push", "--sink", "webhook"], None),
-        (["--version"], None),
-        ([], None),
+        ["-C", "{repo}", "report"],
+        ["report", "-C", "{repo}"],
+        ["-C", "/nonexistent", "report", "-C", "{repo}"],
+        ["--debug", "report", "-C{repo}"],
+        ["report", "--debug", "-C", "{repo}"],
     ],
 )  # fmt: skip
-def test_the_program_lists_tags_early_only_for_a_tags_report(
-    args: list[str], directory: str | None
+def test_global_options_go_before_or_after_the_command(
+    repo: GitRepo, run_cli: Any, tmp_path: Path, where: list[str]
 ) -> None:
-    from deploycount.launch import hoist_global_options, tags_report_directory
+    repo.commit("one", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.0.0")
+    args = [arg.replace("{repo}", str(repo.path)) for arg in where]
+    done = run_cli(*args, "--format", "json", *WINDOW, cwd=tmp_path)
+    assert done.exit_code == 0, done.stderr
+    assert [d["id"] for d in done.json()["deployments"]] == ["v1.0.0"]
 
-    assert tags_report_directory(hoist_global_options(args)) == directory
+
+def test_debug_after_the_command_prints_the_traceback(run_cli: Any, tmp_path: Path) -> None:
+    quiet = run_cli("report", "--deploys", "file:/nonexistent", cwd=tmp_path)
+    loud = run_cli("report", "--deploys", "file:/nonexistent", "--debug", cwd=tmp_path)
+    assert quiet.exit_code == loud.exit_code == 2
+    assert "Traceback" not in quiet.stderr and "Traceback" in loud.stderr
 
 
 def test_the_program_gives_the_report_the_cli_gives(repo: GitRepo) -> None:
-    """`python -m deploycount` (the listing started before click is imported) and the CLI
-    itself give the same report, and the program lists the tags once."""
+    """`python -m deploycount` and the CLI's `main` give the same report, listing the tags once."""
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v0.1")
     repo.commit("feature\n\nAssisted-by: cursor", when="2026-10-02T10:00:00Z")
@@ -449,7 +394,6 @@ def test_the_program_gives_the_report_the_cli_gives(repo: GitRepo) -> None:
         [sys.executable, "-m", "deploycount", "-C", str(repo.path), *args],
         capture_output=True, text=True, check=True, env={**os.environ, "GIT_TRACE": str(trace)},
     )  # fmt: skip
-    # one listing, the program's: the report's own prefetch saw it running and took it
     assert trace.read_text().count("for-each-ref") == 1
     via_cli = subprocess.run(
         [sys.executable, "-c", "import sys; from deploycount.cli import main; main(sys.argv[1:])",

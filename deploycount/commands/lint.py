@@ -5,17 +5,16 @@ to fix it. `lint_message` is pure; `lint_messages` reads the commits or the mess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from deploycount.attribution import OTHER_TOOL, Confidence, Markers, marker_signal, parse_person
+from deploycount.attribution import OTHER_TOOL, Markers, marker_signal, parse_person
 from deploycount.config import load_config, markers_from_config
 from deploycount.errors import DeploycountError, UsageError
 from deploycount.history import Repository
+from deploycount.identity import Confidence
+from deploycount.render.lint import Finding, LintResult, Located
 from deploycount.trailers import find_separator, parse_trailer_block
-
-Severity = Literal["error", "warning"]
 
 MARKER_KEYS = (
     "Assisted-by", "Generated-by", "AI-Assisted", "Co-authored-by", "Co-developed-by",
@@ -28,15 +27,6 @@ _PERSON_KEYS = frozenset({"co-authored-by", "co-developed-by"})
 _ANSWERS = frozenset({"yes", "true", "no", "false", "none"})
 # A line that looks like `Some Key: value` (words, spaces, dashes, underscores before a colon).
 _KEYISH = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]{1,40}?)\s*:\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    line: int  # 1-based line in the message
-    severity: Severity
-    code: str
-    message: str
-    fix: str
 
 
 def _squash(key: str) -> str:
@@ -148,29 +138,6 @@ def _check_value(number: int, key: str, value: str, markers: Markers) -> list[Fi
             )
         ]  # fmt: skip
     return []
-
-
-@dataclass(frozen=True)
-class Located:
-    """A finding and where it was: a commit sha or a message file."""
-
-    where: str
-    kind: Literal["commit", "file"]
-    finding: Finding
-
-
-@dataclass(frozen=True)
-class LintResult:
-    checked: int
-    findings: tuple[Located, ...]
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for item in self.findings if item.finding.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.findings) - self.errors
 
 
 def lint_messages(

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploycount.commands import open_repository
-from deploycount.commands.report import Progress, generate_report
 from deploycount.config import (
     PushSettings,
     ReportOptions,
@@ -24,7 +23,8 @@ from deploycount.history import repository_name
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
 from deploycount.model import NotAReport, Report, report_from_json
-from deploycount.sinks.samples import grouping_key, grouping_labels, report_families, window_label
+from deploycount.pipeline import Progress, generate_report
+from deploycount.render.samples import grouping_key, grouping_labels, report_families, window_label
 from deploycount.timeutil import utc_now
 
 WEBHOOK_SECRET_ENV = "DEPLOYCOUNT_WEBHOOK_SECRET"

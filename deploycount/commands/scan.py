@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-from deploycount.attribution import Attribution, Markers, Person
+from deploycount.attribution import Markers
 from deploycount.commits import HistoryReader
-
-
-@dataclass(frozen=True, slots=True)
-class ScanRow:
-    """One commit as `scan` shows it."""
-
-    sha: str
-    author: Person
-    attribution: Attribution
+from deploycount.identity import Person
+from deploycount.render.scan import ScanRow
 
 
 def scan_commits(fields: int, chunks: Iterable[bytes], markers: Markers) -> Iterator[ScanRow]:

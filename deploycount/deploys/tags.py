@@ -15,14 +15,10 @@ from typing import TYPE_CHECKING
 
 from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.errors import UsageError
-from deploycount.history import tag_from_line
 from deploycount.options import DEFAULT_ENVIRONMENT
 from deploycount.timeutil import from_unix
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
-    from datetime import datetime
-
     from deploycount.history import Repository
 
 TAG_ENVIRONMENT = DEFAULT_ENVIRONMENT  # tags are deploys of the default environment only
@@ -91,29 +87,9 @@ class TagsSource:
 
         return one(self.include), one(self.exclude) if self.exclude else None
 
-    def deploys(self, name: str) -> bool:
-        """Whether the tag `name` is a deploy of this source."""
-        return self.matches(name) and self._release(name)
-
     def _release(self, name: str) -> bool:
         """Whether a tag the globs match is a deploy: not a pre-release, or asked for."""
         return self.prereleases or not is_prerelease(name)
-
-    def commits_before(self, lines: Iterable[str], since: datetime) -> Iterator[str]:
-        """The commits of the deploys `load` finds before `since`, from the lines of the tag
-        listing as git prints them (`Repository.tag_lines`): what a report excludes from its
-        history, known before the listing ends. Tags of tags are not peeled here."""
-        cutoff = since.timestamp()
-        for line in lines:
-            tag = tag_from_line(line)
-            if (
-                tag is not None
-                and tag.commit is not None
-                and tag.created_at is not None
-                and tag.created_at < cutoff
-                and self.deploys(tag.name)
-            ):
-                yield tag.commit
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
         if environment != TAG_ENVIRONMENT:

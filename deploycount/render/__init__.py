@@ -24,8 +24,8 @@ def render_reports(reports: list[Report], output_format: str, *, min_confidence:
     period's end, ready for `promtool tsdb create-blocks-from openmetrics`."""
     if output_format == "openmetrics":
         # Imported here: prometheus_client is needed by this format only.
-        from deploycount.sinks.exposition import openmetrics  # noqa: PLC0415
-        from deploycount.sinks.samples import series_over_time  # noqa: PLC0415
+        from deploycount.render.exposition import openmetrics  # noqa: PLC0415
+        from deploycount.render.samples import series_over_time  # noqa: PLC0415
 
         return openmetrics(series_over_time(reports, min_confidence=min_confidence)).decode()
     if output_format == "json":

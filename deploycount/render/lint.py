@@ -3,8 +3,42 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Literal
 
-from deploycount.commands.lint import LintResult
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int  # 1-based line in the message
+    severity: Severity
+    code: str
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding and where it was: a commit sha or a message file."""
+
+    where: str
+    kind: Literal["commit", "file"]
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class LintResult:
+    checked: int
+    findings: tuple[Located, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.findings if item.finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
 
 
 def lint_text(result: LintResult) -> list[str]:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from deploycount.attribution import Attribution, Confidence, Person
-from deploycount.commands.scan import ScanRow
+from deploycount.attribution import Attribution
+from deploycount.identity import Confidence, Person
 from deploycount.terminal import inert
 
 _CHUNK_ROWS = 1000
 _CACHED_ATTRIBUTIONS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRow:
+    """One commit as `scan` shows it."""
+
+    sha: str
+    author: Person
+    attribution: Attribution
 
 
 def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from deploycount import __version__
 from deploycount.http import HttpClient
 from deploycount.model import Report
-from deploycount.sinks.samples import PREFIX, Family, window_days
+from deploycount.render.samples import PREFIX, Family, window_days
 from deploycount.timeutil import from_iso_z
 
 PROTOCOLS = ("http/protobuf", "http/json")

@@ -11,8 +11,8 @@ from urllib.parse import quote
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from deploycount.http import HttpClient
-from deploycount.sinks.exposition import text_exposition
-from deploycount.sinks.samples import Family, Labels
+from deploycount.render.exposition import text_exposition
+from deploycount.render.samples import Family, Labels
 
 
 def grouping_segment(name: str, value: str) -> str:

@@ -18,7 +18,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 from prometheus_client.registry import Collector
 
-from deploycount.sinks.samples import PREFIX, Family
+from deploycount.render.samples import PREFIX, Family
 
 
 def _bound(value: float) -> str:

@@ -1,0 +1,63 @@
+"""What a report's figures are computed from: running sums per team, and one repository's
+partial report (the sums before the figures, which `merge` adds up across repositories)."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from deploycount.model import DeploymentRow
+
+
+@dataclass
+class Tally:
+    """Running sums for one team (or the totals): deploys are indices into the deployment rows,
+    people are keys (a lower-cased email, or in a partial file its keyed hash)."""
+
+    deployments: set[int] = field(default_factory=set)
+    ai_deployments: set[int] = field(default_factory=set)
+    commits: int = 0
+    ai_commits: int = 0
+    people: set[str] = field(default_factory=set)
+    ai_lead: array[float] = field(default_factory=lambda: array("d"))  # seconds
+    human_lead: array[float] = field(default_factory=lambda: array("d"))
+    reverted_ai: int = 0
+    reverted_human: int = 0
+    tools: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Tallies:
+    """Everything a report's figures are computed from: sums for the totals and per team,
+    counted commits per deploy. People are keys (a lower-cased email, or in a partial report
+    its keyed hash); deploys are indices into the deployment rows."""
+
+    totals: Tally = field(default_factory=Tally)
+    by_team: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    per_deploy: Counter[int] = field(default_factory=Counter)
+    per_deploy_ai: Counter[int] = field(default_factory=Counter)
+    # (sha, deploy index) of counted commits deployed before they were committed
+    negative_lead: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Partial:
+    """One repository's report before the figures: tallies, deploy rows, what it was made with.
+    `merge` (partial.py) turns any number of them into one report; people are emails here and
+    keyed hashes once written to a partial file."""
+
+    repository: str
+    environment: str
+    deploy_source: str
+    since: str
+    until: str
+    weeks: float
+    min_team_size: int
+    teams: list[tuple[str, int | None]]
+    tallies: Tallies
+    deployments: list[DeploymentRow]
+    rollbacks: int
+    failed_deployments: int
+    warnings: list[str]
+    key_id: str = ""  # which secret hashed the people ("" while people are still emails)
