@@ -10,7 +10,7 @@ import random
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 START = 1_700_000_000  # 2023-11-14, the first synthetic commit
 
@@ -19,7 +19,7 @@ START = 1_700_000_000  # 2023-11-14, the first synthetic commit
 class FastImport:
     """Writes a fast-import stream; marks are the commit numbers, starting at 1."""
 
-    out: BinaryIO
+    out: IO[bytes]
     marks: int = 0
 
     def _data(self, payload: bytes) -> None:

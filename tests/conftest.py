@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from click.testing import CliRunner, Result
@@ -154,8 +154,16 @@ class CliResult:
         return json.loads(self.stdout)
 
 
+class RunCli(Protocol):
+    """The `run_cli` fixture: `deploycount ARGS` in-process in `cwd`, stdout and stderr apart."""
+
+    def __call__(
+        self, *args: str, cwd: Path | GitRepo, env: dict[str, str] | None = None
+    ) -> CliResult: ...
+
+
 @pytest.fixture
-def run_cli() -> Any:
+def run_cli() -> RunCli:
     """Run `deploycount ARGS` in-process in a directory, stdout and stderr kept apart."""
 
     def run(*args: str, cwd: Path | GitRepo, env: dict[str, str] | None = None) -> CliResult:

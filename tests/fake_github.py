@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from tests.servers import serve
@@ -62,8 +62,8 @@ def _page(items: list[Any], query: dict[str, list[str]], base: str) -> tuple[lis
 
 
 @contextmanager
-def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
-    state = state or GitHubState()
+def fake_github(given: GitHubState | None = None) -> Iterator[FakeGitHub]:
+    state = given or GitHubState()
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -96,7 +96,7 @@ def fake_github(state: GitHubState | None = None) -> Iterator[FakeGitHub]:
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"null")
-            base = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+            base = f"http://127.0.0.1:{cast(tuple[str, int], self.server.server_address)[1]}{path}"
             login = state.tokens.get(token, "github-actions[bot]")
             if path in state.html_paths:
                 page = b"<html><body>Sign in</body></html>"

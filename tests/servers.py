@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -115,13 +116,13 @@ def running_prometheus(workdir: Path, config: str, *, rules: Path | None = None)
         log.close()
 
 
-def prometheus_query(url: str, expr: str, **params: str) -> list[dict[str, object]]:
+def prometheus_query(url: str, expr: str, **params: str) -> list[dict[str, Any]]:
     """The result of an instant (or, with start/end/step, range) query; errors fail the test."""
     path = "query_range" if "step" in params else "query"
     answer = requests.get(f"{url}/api/v1/{path}", params={"query": expr, **params}, timeout=30)
     body = answer.json()
     assert body["status"] == "success", f"{expr}: {body}"
-    result: list[dict[str, object]] = body["data"]["result"]
+    result: list[dict[str, Any]] = body["data"]["result"]
     return result
 
 

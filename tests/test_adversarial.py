@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.servers import Reply, scripted_server
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
@@ -49,7 +49,7 @@ def one_line(result: Any, code: int, *fragments: str) -> str:
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_a_redirect_is_never_followed_with_the_push(
-    shipped: GitRepo, run_cli: Any, status: int
+    shipped: GitRepo, run_cli: RunCli, status: int
 ) -> None:
     with scripted_server(lambda request, n: Reply(200)) as elsewhere:
         target = f"{elsewhere.url}/steal"
@@ -92,7 +92,7 @@ def test_github_reads_follow_a_redirect_on_the_same_host_only(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_a_slow_drip_server_is_cut_off(shipped: GitRepo, run_cli: Any) -> None:
+def test_a_slow_drip_server_is_cut_off(shipped: GitRepo, run_cli: RunCli) -> None:
     """One byte every 0.2 s never trips a read timeout of 0.5 s: only an overall limit ends it."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -153,7 +153,7 @@ def _drip_to(connection: socket.socket, stop: threading.Event) -> None:
 
 
 def test_a_json_array_event_file_parses_in_linear_time(
-    shipped: GitRepo, tmp_path: Path, run_cli: Any
+    shipped: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     sha = shipped.head()
     event = {"sha": sha, "environment": "production", "time": "2026-10-03T00:00:00Z"}
@@ -176,7 +176,7 @@ def test_a_json_array_event_file_parses_in_linear_time(
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo", "directory"])
 def test_event_sources_that_never_end_are_refused(
-    shipped: GitRepo, tmp_path: Path, run_cli: Any, special: str
+    shipped: GitRepo, tmp_path: Path, run_cli: RunCli, special: str
 ) -> None:
     path = tmp_path / special
     if special == "fifo":
@@ -207,7 +207,7 @@ def test_event_sources_that_never_end_are_refused(
     ],
 )  # fmt: skip
 def test_bad_input_is_exit_2_and_one_line(
-    shipped: GitRepo, run_cli: Any, args: tuple[str, ...], fragments: tuple[str, ...]
+    shipped: GitRepo, run_cli: RunCli, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
     one_line(run_cli(*args, cwd=shipped, env=ENV), 2, *fragments)
 
@@ -228,14 +228,14 @@ def test_bad_input_is_exit_2_and_one_line(
     ],
 )
 def test_events_at_the_edges(
-    shipped: GitRepo, tmp_path: Path, run_cli: Any, content: str, fragment: str
+    shipped: GitRepo, tmp_path: Path, run_cli: RunCli, content: str, fragment: str
 ) -> None:
     path = tmp_path / "events"
     path.write_text(content)
     one_line(run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped), 2, fragment)
 
 
-def test_a_deeply_nested_ledger_line_is_a_warning(shipped: GitRepo, run_cli: Any) -> None:
+def test_a_deeply_nested_ledger_line_is_a_warning(shipped: GitRepo, run_cli: RunCli) -> None:
     blob = shipped.git("hash-object", "-w", "--stdin", input="[" * 100_000 + "]" * 100_000 + "\n")
     shipped.git("notes", "--ref=deploycount", "add", "-C", blob, "HEAD")
     result = run_cli("report", "--deploys", "notes", "--format", "json", *WINDOW, cwd=shipped)
@@ -271,7 +271,7 @@ def test_output_degrades_where_the_stream_cannot_encode(
 # -- 14. window labels ------------------------------------------------------------------------
 
 
-def test_the_window_label_is_whole_days(shipped: GitRepo, run_cli: Any) -> None:
+def test_the_window_label_is_whole_days(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(200)) as server:
         for since, label in (("30d", "window/30d"), ("36h", "window/36h"), ("4w", "window/28d")):
             result = run_cli("push", "--sink", "pushgateway", "--to", server.url,
@@ -292,14 +292,14 @@ def test_the_window_label_is_whole_days(shipped: GitRepo, run_cli: Any) -> None:
     ],
 )
 def test_config_values_that_are_not_what_they_seem(
-    repo: GitRepo, run_cli: Any, text: str, fragment: str
+    repo: GitRepo, run_cli: RunCli, text: str, fragment: str
 ) -> None:
     repo.commit("x")
     (repo.path / ".deploycount.toml").write_text(text)
     one_line(run_cli("report", cwd=repo), 2, fragment)
 
 
-def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
     repo.commit("x")
     one_line(run_cli("report", "--config", str(tmp_path), cwd=repo), 2, "is a directory")
 
@@ -307,7 +307,7 @@ def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: Any)
 # -- 17. secrets an echoing server repeats ----------------------------------------------------
 
 
-def test_every_form_of_a_secret_is_masked(shipped: GitRepo, run_cli: Any) -> None:
+def test_every_form_of_a_secret_is_masked(shipped: GitRepo, run_cli: RunCli) -> None:
     def echo(request: Any, n: int) -> Reply:  # repeats the path, the query and the headers
         return Reply(401, (request.path + " " + json.dumps(request.headers)).encode())
 
@@ -325,7 +325,7 @@ def test_every_form_of_a_secret_is_masked(shipped: GitRepo, run_cli: Any) -> Non
                 assert secret not in output, (secret, output)
 
 
-def test_a_password_in_the_github_api_url_is_masked(repo: GitRepo, run_cli: Any) -> None:
+def test_a_password_in_the_github_api_url_is_masked(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("x")
     with scripted_server(
         lambda request, n: Reply(500, json.dumps(request.headers).encode())
@@ -349,7 +349,7 @@ def test_a_password_in_the_github_api_url_is_masked(repo: GitRepo, run_cli: Any)
 SEPARATORS = ["\u2028", "\u2029", "\x85"]
 
 
-def test_tags_named_with_line_separators_are_deploys(repo: GitRepo, run_cli: Any) -> None:
+def test_tags_named_with_line_separators_are_deploys(repo: GitRepo, run_cli: RunCli) -> None:
     """Once a ValueError ('not enough values to unpack'), then silently left out."""
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v1.0")
@@ -364,7 +364,7 @@ def test_tags_named_with_line_separators_are_deploys(repo: GitRepo, run_cli: Any
 
 
 def test_ledger_and_event_lines_with_raw_line_separators(
-    shipped: GitRepo, tmp_path: Path, run_cli: Any
+    shipped: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     """An event whose JSON holds U+2028 unescaped (valid JSON) is one event, not two broken
     lines: in an events file and in a note another tool wrote."""
@@ -397,7 +397,7 @@ def test_ledger_and_event_lines_with_raw_line_separators(
 
 
 def test_a_co_author_named_with_a_line_separator_keeps_the_mailmap_in_step(
-    repo: GitRepo, run_cli: Any
+    repo: GitRepo, run_cli: RunCli
 ) -> None:
     """check-mailmap answers one line per person: a name that Python would split in two moved
     every later person of the batch onto the wrong answer."""
@@ -414,7 +414,7 @@ def test_a_co_author_named_with_a_line_separator_keeps_the_mailmap_in_step(
 
 
 def test_a_repository_in_a_directory_named_with_a_line_separator(
-    tmp_path: Path, run_cli: Any
+    tmp_path: Path, run_cli: RunCli
 ) -> None:
     from tests.conftest import make_repo
 
@@ -443,7 +443,9 @@ def _shown_on_one_line(text: str) -> None:
 HOSTILE_IDS = ["red\x1b[31m", "csi\x9b31m", "two\n::add-mask::secret", "sep\u2028x", "tab\there"]
 
 
-def test_hostile_deploy_ids_are_shown_inert(shipped: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_hostile_deploy_ids_are_shown_inert(
+    shipped: GitRepo, tmp_path: Path, run_cli: RunCli
+) -> None:
     sha = shipped.head()
     events = tmp_path / "events.ndjson"
     events.write_text(
@@ -466,7 +468,7 @@ def test_hostile_deploy_ids_are_shown_inert(shipped: GitRepo, tmp_path: Path, ru
             assert "two\\u000a::add-mask::secret" in done.stdout
 
 
-def test_a_hostile_path_in_an_error_is_shown_inert(shipped: GitRepo, run_cli: Any) -> None:
+def test_a_hostile_path_in_an_error_is_shown_inert(shipped: GitRepo, run_cli: RunCli) -> None:
     done = run_cli(
         "report",
         *WINDOW,

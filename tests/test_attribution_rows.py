@@ -11,7 +11,7 @@ import pytest
 
 from deploycount.attribution import BUILTIN_TOOL_IDS, Attributor, attribute, builtin_markers
 from deploycount.identity import Confidence, Person
-from tests.conftest import DEV, GitRepo
+from tests.conftest import DEV, GitRepo, RunCli
 
 ME = Person("Dev One", "dev1@example.com")
 MEDIUM = Confidence.MEDIUM
@@ -298,7 +298,9 @@ def test_fast_path_reads_notes_too() -> None:
     assert attributor("feat: x", "Dev", "d@x", "Dev", "d@x", notes=note).tools(MEDIUM) == ("codex",)
 
 
-def test_git_ai_note_read_from_a_real_notes_ref(repo: GitRepo, run_cli: Any, tmp_path: Any) -> None:
+def test_git_ai_note_read_from_a_real_notes_ref(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Any
+) -> None:
     repo.commit("base")
     human = repo.commit("fix: by hand")
     agent = repo.commit("feat: by codex")
@@ -314,7 +316,9 @@ def test_git_ai_note_read_from_a_real_notes_ref(repo: GitRepo, run_cli: Any, tmp
     assert rows[human]["ai_assisted"] is False
 
 
-def test_git_ai_notes_fetched_from_the_remote(repo: GitRepo, run_cli: Any, tmp_path: Any) -> None:
+def test_git_ai_notes_fetched_from_the_remote(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Any
+) -> None:
     """A fresh clone has no notes: the report fetches the remote's refs/notes/ai (into its own
     ref, leaving the user's refs/notes/ai alone) and credits the commit."""
     repo.commit("base", when="2026-09-01T10:00:00Z")
@@ -336,7 +340,7 @@ def test_git_ai_notes_fetched_from_the_remote(repo: GitRepo, run_cli: Any, tmp_p
     assert local.git("for-each-ref", "refs/notes/ai") == ""
 
 
-def test_a_note_with_a_nul_byte_does_not_shift_the_stream(repo: GitRepo, run_cli: Any) -> None:
+def test_a_note_with_a_nul_byte_does_not_shift_the_stream(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base")
     sha = repo.commit("feat: x\n\nAssisted-by: Cursor\n")
     blob = repo.git("hash-object", "-w", "--stdin", input="p\0q\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.fake_github import REPO, GitHubState, fake_github
 from tests.golden import assert_golden
 
@@ -54,7 +54,7 @@ def scenario(repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, GitHubState, dict[
 
 
 def test_comment_twice_leaves_one_updated_comment(
-    scenario: Any, run_cli: Any, tmp_path: Path
+    scenario: Any, run_cli: RunCli, tmp_path: Path
 ) -> None:
     repo, state, env = scenario
     summary = tmp_path / "summary.md"
@@ -83,7 +83,7 @@ def test_comment_twice_leaves_one_updated_comment(
 
 
 def test_fork_pull_request_writes_the_summary_and_exits_0(
-    scenario: Any, run_cli: Any, tmp_path: Path
+    scenario: Any, run_cli: RunCli, tmp_path: Path
 ) -> None:
     repo, state, env = scenario
     event = Path(env["GITHUB_EVENT_PATH"])
@@ -104,7 +104,7 @@ def test_fork_pull_request_writes_the_summary_and_exits_0(
     assert len(state.comments[7]) == 1  # nothing written
 
 
-def test_read_only_token_falls_back_to_the_summary(scenario: Any, run_cli: Any) -> None:
+def test_read_only_token_falls_back_to_the_summary(scenario: Any, run_cli: RunCli) -> None:
     repo, state, env = scenario
     state.read_only = True
     with fake_github(state) as github:
@@ -113,7 +113,7 @@ def test_read_only_token_falls_back_to_the_summary(scenario: Any, run_cli: Any) 
     assert "summary only" in result.stderr
 
 
-def test_actions_token_comments_as_github_actions_bot(scenario: Any, run_cli: Any) -> None:
+def test_actions_token_comments_as_github_actions_bot(scenario: Any, run_cli: RunCli) -> None:
     """The workflow's own GITHUB_TOKEN cannot read /user; the Action declares its account."""
     repo, state, env = scenario
     state.integration_tokens.add("ghs_installation")
@@ -132,7 +132,7 @@ def test_actions_token_comments_as_github_actions_bot(scenario: Any, run_cli: An
     [(500, {"message": "boom"}), (403, {"message": "Forbidden"}), (200, {"login": None})],
 )
 def test_an_unknown_token_account_never_edits_a_comment(
-    scenario: Any, run_cli: Any, user_answer: tuple[int, Any]
+    scenario: Any, run_cli: RunCli, user_answer: tuple[int, Any]
 ) -> None:
     """An admin's token can edit anyone's comment: when /user cannot say whose token it is,
     nothing is edited (the old code guessed github-actions[bot] and overwrote its comment)."""
@@ -157,7 +157,7 @@ def test_an_unknown_token_account_never_edits_a_comment(
     assert ("PATCH", "/repos/acme/api/issues/comments/2") not in state.requests
 
 
-def test_a_sticky_comment_past_a_hundred_pages_is_found(scenario: Any, run_cli: Any) -> None:
+def test_a_sticky_comment_past_a_hundred_pages_is_found(scenario: Any, run_cli: RunCli) -> None:
     repo, state, env = scenario
     state.comments[7] = [
         {"id": n, "body": f"comment {n}", "user": {"login": "someone"}} for n in range(10_150)
@@ -181,7 +181,7 @@ def test_sticky_plan_never_duplicates_when_comments_were_cut() -> None:
     assert sticky_plan(theirs, True, None, "GET /user failed").action == "create"
 
 
-def test_an_html_answer_from_github_is_one_clear_line(scenario: Any, run_cli: Any) -> None:
+def test_an_html_answer_from_github_is_one_clear_line(scenario: Any, run_cli: RunCli) -> None:
     repo, state, env = scenario
     state.html_paths.add("/repos/acme/api/pulls/7/commits")
     with fake_github(state) as github:
@@ -218,7 +218,7 @@ def test_mermaid_block_follows_the_xychart_beta_grammar() -> None:
 
 
 def test_dry_run_needs_no_token_and_reads_the_branch_from_git(
-    scenario: Any, run_cli: Any, tmp_path: Path
+    scenario: Any, run_cli: RunCli, tmp_path: Path
 ) -> None:
     repo, _, _ = scenario
     base = repo.head()

@@ -3,9 +3,7 @@ report, the commit hook (DEPLOYCOUNT_AI_TOOL) and lint all know it."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.test_hook_lint import commit
 
 CONFIG = """
@@ -19,7 +17,7 @@ skynet = ["robot@ops.example"]
 """
 
 
-def test_config_defined_tool_in_scan_and_report(repo: GitRepo, run_cli: Any) -> None:
+def test_config_defined_tool_in_scan_and_report(repo: GitRepo, run_cli: RunCli) -> None:
     (repo.path / ".deploycount.toml").write_text(CONFIG)
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v0")
@@ -41,7 +39,7 @@ def test_config_defined_tool_in_scan_and_report(repo: GitRepo, run_cli: Any) -> 
     assert report.json()["totals"]["tools"] == {"skynet": 5}
 
 
-def test_config_defined_tool_in_the_hook_and_lint(repo: GitRepo, run_cli: Any) -> None:
+def test_config_defined_tool_in_the_hook_and_lint(repo: GitRepo, run_cli: RunCli) -> None:
     (repo.path / ".deploycount.toml").write_text(CONFIG)
     repo.commit("initial")
     assert run_cli("hook", "install", cwd=repo).exit_code == 0
@@ -58,7 +56,7 @@ def test_config_defined_tool_in_the_hook_and_lint(repo: GitRepo, run_cli: Any) -
     assert finding["code"] == "unknown-tool" and "[attribution.tools.<id>]" in finding["fix"]
 
 
-def test_config_tool_errors_name_the_key(repo: GitRepo, run_cli: Any) -> None:
+def test_config_tool_errors_name_the_key(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("initial")
     for text, fragment in [
         (

@@ -321,6 +321,7 @@ def test_tally_and_build_report_without_git() -> None:
     assert [(d.kind, d.commits) for d in report.deployments] == [("ship", 2), ("ship", 0)]
     pay, web = report.teams
     assert (pay.team, pay.deployments, pay.ai_commits, pay.size) == ("pay", 1, 1, 1)
+    assert web.reverted_commits is not None
     assert (web.team, web.commits, web.reverted_commits.human) == ("web", 1, 0)
 
 

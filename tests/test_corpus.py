@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from benchmarks.synth import START, FastImport, finish, run_fast_import
+from tests.conftest import RunCli
 
 # The labelled corpus is project data kept in shared/ beside the checkout (as CI lays it out);
 # CORPUS_PATH points elsewhere.
@@ -59,7 +60,7 @@ def corpus_rows() -> list[dict[str, Any]]:
 KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 
 
-def test_scan_agrees_with_labelled_corpus(tmp_path: Path, run_cli: Any) -> None:
+def test_scan_agrees_with_labelled_corpus(tmp_path: Path, run_cli: RunCli) -> None:
     rows = corpus_rows()
     assert len(rows) == 598
     repo = import_rows(rows, tmp_path / "corpus")

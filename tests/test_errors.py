@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 
@@ -25,7 +25,7 @@ def assert_one_line_error(result: Any, code: int, *fragments: str) -> None:
         assert fragment in lines[0]
 
 
-def test_not_a_git_repository(tmp_path: Path, run_cli: Any) -> None:
+def test_not_a_git_repository(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("report", cwd=tmp_path)
     assert_one_line_error(result, 2, "not inside a git repository")
 
@@ -47,16 +47,16 @@ def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path
     assert (found.root, found.git_dir) == (bare.resolve(), bare.resolve())
 
 
-def test_unknown_flag(repo: GitRepo, run_cli: Any) -> None:
+def test_unknown_flag(repo: GitRepo, run_cli: RunCli) -> None:
     assert_one_line_error(run_cli("report", "--frobnicate", cwd=repo), 2, "--frobnicate")
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-45", "28x"])
-def test_bad_date(repo: GitRepo, run_cli: Any, value: str) -> None:
+def test_bad_date(repo: GitRepo, run_cli: RunCli, value: str) -> None:
     assert_one_line_error(run_cli("report", "--since", value, cwd=repo), 2, "--since", value)
 
 
-def test_since_after_until(repo: GitRepo, run_cli: Any) -> None:
+def test_since_after_until(repo: GitRepo, run_cli: RunCli) -> None:
     result = run_cli("report", "--since", "2026-11-01", "--until", "2026-10-01", cwd=repo)
     assert_one_line_error(result, 2, "must be before")
 
@@ -73,18 +73,18 @@ def test_since_after_until(repo: GitRepo, run_cli: Any) -> None:
     ],
 )
 def test_invalid_config_names_file_and_key(
-    repo: GitRepo, run_cli: Any, text: str, fragments: list[str]
+    repo: GitRepo, run_cli: RunCli, text: str, fragments: list[str]
 ) -> None:
     (repo.path / ".deploycount.toml").write_text(text)
     result = run_cli("report", cwd=repo)
     assert_one_line_error(result, 2, ".deploycount.toml", *fragments)
 
 
-def test_missing_explicit_config(repo: GitRepo, run_cli: Any) -> None:
+def test_missing_explicit_config(repo: GitRepo, run_cli: RunCli) -> None:
     assert_one_line_error(run_cli("report", "--config", "nope.toml", cwd=repo), 2, "nope.toml")
 
 
-def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
     sha = repo.commit("x")
     good = {"id": "a", "sha": sha, "time": "2026-10-02T00:00:00Z"}
     path = tmp_path / "events.ndjson"
@@ -107,20 +107,20 @@ def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: A
     assert_one_line_error(run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "status")
 
 
-def test_unknown_deploy_source(repo: GitRepo, run_cli: Any) -> None:
+def test_unknown_deploy_source(repo: GitRepo, run_cli: RunCli) -> None:
     assert_one_line_error(
         run_cli("report", "--deploys", "jenkins", cwd=repo), 2, "unknown deploy source"
     )
 
 
-def test_debug_shows_traceback(tmp_path: Path, run_cli: Any) -> None:
+def test_debug_shows_traceback(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("--debug", "report", cwd=tmp_path)
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
 
 
 def test_shallow_clone_that_lacks_the_window_history(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     for day in range(2, 12):
@@ -141,7 +141,7 @@ def test_shallow_clone_that_lacks_the_window_history(
 
 
 def test_shallow_clone_with_enough_history_works(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     repo.commit("ancient 1", when="2026-08-01T10:00:00Z")
     repo.commit("ancient 2", when="2026-08-02T10:00:00Z")
@@ -174,7 +174,7 @@ def test_global_options_after_the_command(repo: GitRepo, tmp_path: Path) -> None
 
 
 def test_a_checkout_owned_by_another_user_names_safe_directory(
-    tmp_path: Path, run_cli: Any
+    tmp_path: Path, run_cli: RunCli
 ) -> None:
     import os
     import subprocess
@@ -194,7 +194,7 @@ def test_a_checkout_owned_by_another_user_names_safe_directory(
      ({"GITHUB_TOKEN": "t0ken-1234"}, "GITHUB_REPOSITORY is not set")],
 )  # fmt: skip
 def test_github_needs_a_token_and_a_repository(
-    repo: GitRepo, run_cli: Any, env: dict[str, str], fragment: str
+    repo: GitRepo, run_cli: RunCli, env: dict[str, str], fragment: str
 ) -> None:
     repo.commit("x")
     repo.git("remote", "add", "origin", "/srv/git/api.git")  # a local path names no GitHub repo

@@ -9,11 +9,10 @@ import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.servers import prometheus_query, running_prometheus
 from tests.tools import required_tool
 
@@ -66,7 +65,7 @@ def _weeks() -> list[tuple[str, str]]:
     return [(a.date().isoformat(), b.date().isoformat()) for a, b in itertools.pairwise(days)]
 
 
-def test_every_period_equals_its_own_report(weekly: GitRepo, run_cli: Any) -> None:
+def test_every_period_equals_its_own_report(weekly: GitRepo, run_cli: RunCli) -> None:
     result = run_cli("report", "--every", "1w", *SPAN, "--format", "json", cwd=weekly, env=ENV)
     assert result.exit_code == 0, result.stderr
     periods = json.loads(result.stdout)
@@ -88,7 +87,7 @@ def test_every_period_equals_its_own_report(weekly: GitRepo, run_cli: Any) -> No
     assert [t["team"] for t in periods[0]["teams"]] == ["pay", "web"]
 
 
-def test_a_span_that_is_not_whole_periods(weekly: GitRepo, run_cli: Any) -> None:
+def test_a_span_that_is_not_whole_periods(weekly: GitRepo, run_cli: RunCli) -> None:
     result = run_cli("report", "--every", "2w", *SPAN, "--format", "json", cwd=weekly, env=ENV)
     assert result.exit_code == 0, result.stderr
     periods = json.loads(result.stdout)
@@ -109,7 +108,7 @@ def test_a_span_that_is_not_whole_periods(weekly: GitRepo, run_cli: Any) -> None
         assert message in result.stderr
 
 
-def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: Any, tmp_path: Path) -> None:
+def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: RunCli, tmp_path: Path) -> None:
     """The README's three commands: report --every ... --format openmetrics, promtool tsdb
     create-blocks-from openmetrics, a Prometheus started on the blocks; a range query answers
     each week's value."""
@@ -134,7 +133,7 @@ def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: Any, tmp_path
 
         def weekly_values(expr: str) -> list[float]:
             [series] = prometheus_query(prometheus, expr, **window)
-            points = series["values"]  # type: ignore[index]
+            points = series["values"]
             assert [float(t) for t, _ in points] == ends
             return [float(v) for _, v in points]
 
@@ -158,10 +157,10 @@ def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: Any, tmp_path
         expected = {end: row["commits"] for end, row in zip(ends, pay, strict=True)
                     if not row["suppressed"]}  # fmt: skip
         assert 0 < len(expected) < len(ends)
-        assert {float(t): float(v) for t, v in series["values"]} == expected  # type: ignore[index]
+        assert {float(t): float(v) for t, v in series["values"]} == expected
 
 
-def test_the_deploy_before_the_window_is_the_last_one(repo: GitRepo, run_cli: Any) -> None:
+def test_the_deploy_before_the_window_is_the_last_one(repo: GitRepo, run_cli: RunCli) -> None:
     """v1 (A), v2 (B), then a rollback to A, all before the window; deploying A again inside the
     window is a redeploy of what runs, not a rollback."""
     repo.commit("base", when="2026-08-01T10:00:00Z")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.fake_github import REPO, GitHubState, fake_github
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
@@ -22,7 +20,7 @@ def deployment(
 
 
 @pytest.mark.slow
-def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: Any) -> None:
+def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: RunCli) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     shas = [
         repo.commit(f"change {n}", when=f"2026-10-02T{n % 24:02d}:{n // 24:02d}:00Z")
@@ -65,7 +63,7 @@ def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: 
     assert len(pages) == 3  # rate-limited once, then two pages of at most 100
 
 
-def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: Any) -> None:
+def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("x")
     with fake_github() as github:
         env = {
@@ -81,7 +79,7 @@ def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: Any) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_only_what_the_window_needs_is_read(repo: GitRepo, run_cli: Any) -> None:
+def test_only_what_the_window_needs_is_read(repo: GitRepo, run_cli: RunCli) -> None:
     """1,200 old deployments and a 7-day window: a handful of requests, not one per deployment."""
     old = repo.commit("old", when="2025-01-01T10:00:00Z")
     recent = repo.commit("recent", when="2026-10-20T10:00:00Z")

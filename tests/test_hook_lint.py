@@ -6,11 +6,10 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.test_corpus import corpus_rows
 
 AGENT = {"CLAUDECODE": "1"}
@@ -27,7 +26,7 @@ def commit(
 
 
 @pytest.fixture
-def hooked(repo: GitRepo, run_cli: Any) -> GitRepo:
+def hooked(repo: GitRepo, run_cli: RunCli) -> GitRepo:
     repo.commit("initial")
     result = run_cli("hook", "install", cwd=repo)
     assert result.exit_code == 0, result.stderr
@@ -95,7 +94,7 @@ def test_merge_commits_are_left_alone(hooked: GitRepo) -> None:
     assert trailers(hooked.git("log", "-1", "--format=%B")) == []
 
 
-def test_existing_hook_is_chained_and_restored(repo: GitRepo, run_cli: Any) -> None:
+def test_existing_hook_is_chained_and_restored(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("initial")
     original = repo.path / ".git" / "hooks" / "prepare-commit-msg"
     script = "#!/bin/sh\nprintf '\\nTicket: ABC-1\\n' >> \"$1\"\n"
@@ -111,7 +110,7 @@ def test_existing_hook_is_chained_and_restored(repo: GitRepo, run_cli: Any) -> N
     assert not (original.parent / "prepare-commit-msg.deploycount-chained").exists()
 
 
-def test_core_hooks_path_is_honoured(repo: GitRepo, run_cli: Any) -> None:
+def test_core_hooks_path_is_honoured(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("initial")
     repo.git("config", "core.hooksPath", ".githooks")
     assert run_cli("hook", "install", cwd=repo).exit_code == 0
@@ -122,7 +121,7 @@ def test_core_hooks_path_is_honoured(repo: GitRepo, run_cli: Any) -> None:
     ]
 
 
-def test_uninstall_refuses_someone_elses_hook(repo: GitRepo, run_cli: Any) -> None:
+def test_uninstall_refuses_someone_elses_hook(repo: GitRepo, run_cli: RunCli) -> None:
     hook = repo.path / ".git" / "hooks" / "prepare-commit-msg"
     hook.write_text("#!/bin/sh\nexit 0\n")
     result = run_cli("hook", "uninstall", cwd=repo)
@@ -143,7 +142,9 @@ LINT_CASES = [
 ]
 
 
-def test_lint_says_a_misplaced_marker_counts_at_medium_only(tmp_path: Path, run_cli: Any) -> None:
+def test_lint_says_a_misplaced_marker_counts_at_medium_only(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     path = tmp_path / "msg"
     path.write_text(LINT_CASES[0][0])
     [finding] = run_cli(
@@ -160,7 +161,7 @@ def test_lint_says_a_misplaced_marker_counts_at_medium_only(tmp_path: Path, run_
 
 @pytest.mark.parametrize(("message", "code", "line"), LINT_CASES)
 def test_lint_finds_each_problem(
-    tmp_path: Path, run_cli: Any, message: str, code: str, line: int
+    tmp_path: Path, run_cli: RunCli, message: str, code: str, line: int
 ) -> None:
     path = tmp_path / "COMMIT_EDITMSG"
     path.write_text(message)
@@ -172,7 +173,7 @@ def test_lint_finds_each_problem(
     assert result.exit_code == (0 if code == "unknown-tool" else 1)
 
 
-def test_lint_clean_message_and_case_differences(tmp_path: Path, run_cli: Any) -> None:
+def test_lint_clean_message_and_case_differences(tmp_path: Path, run_cli: RunCli) -> None:
     path = tmp_path / "msg"
     path.write_text(
         "feat\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nASSISTED-BY: copilot\n"
@@ -182,7 +183,7 @@ def test_lint_clean_message_and_case_differences(tmp_path: Path, run_cli: Any) -
     assert result.stdout == ""
 
 
-def test_lint_commits_and_github_annotations(repo: GitRepo, run_cli: Any) -> None:
+def test_lint_commits_and_github_annotations(repo: GitRepo, run_cli: RunCli) -> None:
     first = repo.commit("good\n\nAssisted-by: claude\n")
     bad = repo.commit("bad\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nsee above\n")
     result = run_cli("lint", f"{first}..HEAD", cwd=repo, env={"GITHUB_ACTIONS": "true"})
@@ -194,7 +195,7 @@ def test_lint_commits_and_github_annotations(repo: GitRepo, run_cli: Any) -> Non
     assert run_cli("lint", cwd=repo).exit_code == 1  # default: the newest commit only
 
 
-def test_lint_on_the_real_corpus(tmp_path: Path, run_cli: Any) -> None:
+def test_lint_on_the_real_corpus(tmp_path: Path, run_cli: RunCli) -> None:
     """How many real commits carry an AI marker git does not read (the count is in the note)."""
     from deploycount.attribution import builtin_markers
     from deploycount.commands.lint import lint_message

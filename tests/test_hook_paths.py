@@ -9,12 +9,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.test_hook_lint import trailers
 from tests.tools import required_tool
 
@@ -38,13 +37,13 @@ def last_message(repo: GitRepo) -> str:
     return repo.git("log", "-1", "--format=%B")
 
 
-def scan_tools(repo: GitRepo, run_cli: Any) -> list[str]:
+def scan_tools(repo: GitRepo, run_cli: RunCli) -> list[str]:
     tools: list[str] = run_cli("scan", "--format", "json", "-n", "1", cwd=repo).json()[0]["tools"]
     return tools
 
 
 @pytest.fixture
-def hooked(repo: GitRepo, run_cli: Any, tmp_path: Path) -> GitRepo:
+def hooked(repo: GitRepo, run_cli: RunCli, tmp_path: Path) -> GitRepo:
     repo.commit("initial")
     assert run_cli("hook", "install", cwd=repo).exit_code == 0
     return repo
@@ -61,7 +60,7 @@ def editor_writing(tmp_path: Path, text: str) -> str:
 
 
 def test_editor_flow_tags_after_the_message_is_written(
-    hooked: GitRepo, tmp_path: Path, run_cli: Any
+    hooked: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     git_commit(
         hooked, env=AGENT, editor=editor_writing(tmp_path, "feat: typed in the editor\n\nA body.\n")
@@ -83,7 +82,7 @@ def test_an_empty_message_still_aborts(hooked: GitRepo) -> None:
     "way", ["-m", "-F", "template", "verbose", "amend", "amend-no-edit", "squash"]
 )
 def test_each_way_a_message_is_written(
-    hooked: GitRepo, tmp_path: Path, run_cli: Any, way: str
+    hooked: GitRepo, tmp_path: Path, run_cli: RunCli, way: str
 ) -> None:
     env = AGENT
     if way == "-m":
@@ -166,7 +165,9 @@ def test_the_manifest_validates_with_pre_commit() -> None:
 
 
 @pytest.mark.slow
-def test_both_hooks_under_the_real_pre_commit(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_both_hooks_under_the_real_pre_commit(
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
+) -> None:
     """pre-commit installs deploycount from this checkout into its own environment (with its
     dependencies from the package index) and runs both hooks on real commits."""
     snapshot = tmp_path / "deploycount-snapshot"

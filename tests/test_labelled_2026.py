@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import RunCli
 from tests.test_corpus import import_rows
 
 DATA = Path(__file__).parent / "data" / "labelled-2026.jsonl"
@@ -20,7 +21,7 @@ def rows() -> list[dict[str, Any]]:
     return [json.loads(line) for line in DATA.read_text("utf-8").splitlines()]
 
 
-def test_scan_on_the_labelled_2026_set(tmp_path: Path, run_cli: Any) -> None:
+def test_scan_on_the_labelled_2026_set(tmp_path: Path, run_cli: RunCli) -> None:
     labelled = rows()
     assert len(labelled) >= 2000 and len({r["source"].split("@")[0] for r in labelled}) >= 6
     repo = import_rows(labelled, tmp_path / "labelled")

@@ -7,17 +7,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, clone, ledger_lines
+from tests.conftest import GitRepo, RunCli, clone, ledger_lines
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 NOTES = "refs/notes/deploycount"
 
 
-def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: Any) -> None:
+def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: RunCli) -> None:
     sha = repo.commit("work", when="2026-10-02T10:00:00Z")
     args = ("record", "--id", "run-1", "--time", "2026-10-02T12:00:00Z")
     first = run_cli(*args, cwd=repo)
@@ -37,7 +36,7 @@ def test_record_writes_one_line_and_is_idempotent(repo: GitRepo, run_cli: Any) -
     assert [e["environment"] for e in ledger_lines(repo)] == ["production", "staging"]
 
 
-def test_github_actions_default_id(repo: GitRepo, run_cli: Any) -> None:
+def test_github_actions_default_id(repo: GitRepo, run_cli: RunCli) -> None:
     first = repo.commit("work")
     head = repo.commit("more work")
     env = {
@@ -53,7 +52,9 @@ def test_github_actions_default_id(repo: GitRepo, run_cli: Any) -> None:
     assert len(ledger_lines(repo)) == 2
 
 
-def test_an_id_recorded_with_another_sha_or_status_is_an_error(repo: GitRepo, run_cli: Any) -> None:
+def test_an_id_recorded_with_another_sha_or_status_is_an_error(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
     first = repo.commit("work", when="2026-10-02T10:00:00Z")
     repo.commit("more", when="2026-10-02T11:00:00Z")
     args = ("--id", "run-7", "--time", "2026-10-02T12:00:00Z")
@@ -73,7 +74,7 @@ def test_an_id_recorded_with_another_sha_or_status_is_an_error(repo: GitRepo, ru
     [("2020-01-01T00:00:00Z", "before the commit was made"), ("2999-01-01", "in the future")],
 )
 def test_record_refuses_impossible_times_unless_forced(
-    repo: GitRepo, run_cli: Any, when: str, fragment: str
+    repo: GitRepo, run_cli: RunCli, when: str, fragment: str
 ) -> None:
     repo.commit("work", when="2026-10-02T10:00:00Z")
     refused = run_cli("record", "--time", when, "--id", "x", cwd=repo)
@@ -92,7 +93,7 @@ def test_record_refuses_impossible_times_unless_forced(
      (("--id", ""), "id"), (("--id", " padded "), "single lines")],
 )  # fmt: skip
 def test_record_validates_with_the_readers_model(
-    repo: GitRepo, run_cli: Any, args: tuple[str, ...], fragment: str
+    repo: GitRepo, run_cli: RunCli, args: tuple[str, ...], fragment: str
 ) -> None:
     repo.commit("work")
     result = run_cli("record", *args, cwd=repo)
@@ -101,7 +102,7 @@ def test_record_validates_with_the_readers_model(
     assert ledger_lines(repo) == []
 
 
-def test_failed_deploys_and_survival_through_gc(repo: GitRepo, run_cli: Any) -> None:
+def test_failed_deploys_and_survival_through_gc(repo: GitRepo, run_cli: RunCli) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     run_cli("record", base, "--id", "base", "--time", "2026-09-02T00:00:00Z", cwd=repo)
     first = repo.commit("one", when="2026-10-02T10:00:00Z")
@@ -130,7 +131,7 @@ def test_failed_deploys_and_survival_through_gc(repo: GitRepo, run_cli: Any) -> 
 
 
 def test_malformed_lines_are_warnings_and_other_notes_are_untouched(
-    repo: GitRepo, run_cli: Any
+    repo: GitRepo, run_cli: RunCli
 ) -> None:
     sha = repo.commit("work", when="2026-10-02T10:00:00Z")
     good = {"id": "ok", "sha": sha, "time": "2026-10-02T12:00:00Z"}
@@ -151,7 +152,7 @@ def test_malformed_lines_are_warnings_and_other_notes_are_untouched(
     assert any("status" in w for w in problems)
 
 
-def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: Any) -> None:
+def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: RunCli) -> None:
     deployer = clone(origin, tmp_path / "deployer")
     first = run_cli(
         "record", "HEAD~5", "--id", "d0", "--time", "2026-10-02T12:00:00Z", cwd=deployer
@@ -170,7 +171,7 @@ def test_fresh_clone_fetches_the_ledger(origin: Path, tmp_path: Path, run_cli: A
     ]  # fmt: skip
 
 
-def test_failed_fetch_is_a_warning(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_failed_fetch_is_a_warning(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
     repo.commit("work", when="2026-10-02T10:00:00Z")
     repo.tag("v1.0")
     repo.git("remote", "add", "origin", str(tmp_path / "gone.git"))
@@ -181,7 +182,9 @@ def test_failed_fetch_is_a_warning(repo: GitRepo, tmp_path: Path, run_cli: Any) 
     assert any("could not fetch the deploy ledger" in w for w in report["warnings"])
 
 
-def test_rejected_push_keeps_the_local_ledger(origin: Path, tmp_path: Path, run_cli: Any) -> None:
+def test_rejected_push_keeps_the_local_ledger(
+    origin: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
     hook = origin / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'ledger is frozen' >&2\nexit 1\n")
     hook.chmod(0o755)
@@ -205,7 +208,7 @@ def test_rejected_push_keeps_the_local_ledger(origin: Path, tmp_path: Path, run_
     assert [e["id"] for e in ledger_lines(bare)] == ["d1"]
 
 
-def test_other_tools_note_bytes_are_kept_exactly(repo: GitRepo, run_cli: Any) -> None:
+def test_other_tools_note_bytes_are_kept_exactly(repo: GitRepo, run_cli: RunCli) -> None:
     sha = repo.commit("work", when="2026-10-02T10:00:00Z")
     odd = b"caf\xe9 not utf-8  \n\n# a comment-looking line\ttab  \n"
     blob = repo.git("hash-object", "-w", "--stdin", input=odd.decode("latin-1"))
@@ -225,14 +228,14 @@ def test_other_tools_note_bytes_are_kept_exactly(repo: GitRepo, run_cli: Any) ->
     assert stored.endswith(result.stdout.encode())
 
 
-def test_record_push_to_an_unknown_remote_writes_nothing(repo: GitRepo, run_cli: Any) -> None:
+def test_record_push_to_an_unknown_remote_writes_nothing(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("work")
     result = run_cli("record", "--push", "--remote", "typo", cwd=repo)
     assert result.exit_code == 2 and "no git remote named 'typo'" in result.stderr
     assert ledger_lines(repo) == []
 
 
-def test_record_push_to_a_hanging_remote_gives_up_in_time(repo: GitRepo, run_cli: Any) -> None:
+def test_record_push_to_a_hanging_remote_gives_up_in_time(repo: GitRepo, run_cli: RunCli) -> None:
     import socket
     import time
 
@@ -270,7 +273,7 @@ for n in range(count):
 
 @pytest.mark.slow
 def test_concurrent_pushes_from_parallel_clones_lose_nothing(
-    origin: Path, tmp_path: Path, run_cli: Any
+    origin: Path, tmp_path: Path, run_cli: RunCli
 ) -> None:
     workers = [clone(origin, tmp_path / f"clone-{n}") for n in range(4)]
     per_worker = 6

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, make_repo
+from tests.conftest import GitRepo, RunCli, make_repo
 
 TEAMS = """
 [teams.pay]
@@ -89,7 +89,7 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_many_repositories_equal_one_holding_them_all(
-    organisation: tuple[list[Path], Path, Path], run_cli: Any, tmp_path: Path
+    organisation: tuple[list[Path], Path, Path], run_cli: RunCli, tmp_path: Path
 ) -> None:
     roots, config, combined = organisation
     one = run_cli("report", *WINDOW, "--config", str(config), "--format", "json", cwd=combined)
@@ -143,7 +143,7 @@ def test_many_repositories_equal_one_holding_them_all(
 
 
 def test_partials_need_a_key_and_one_key(
-    organisation: tuple[list[Path], Path, Path], run_cli: Any, tmp_path: Path
+    organisation: tuple[list[Path], Path, Path], run_cli: RunCli, tmp_path: Path
 ) -> None:
     roots, _, _ = organisation
     refused = run_cli("report", *WINDOW, "--format", "partial", cwd=roots[0])
@@ -166,7 +166,7 @@ def test_partials_need_a_key_and_one_key(
 
 
 def test_a_merged_report_is_pushed_like_any_report(
-    organisation: tuple[list[Path], Path, Path], run_cli: Any, tmp_path: Path
+    organisation: tuple[list[Path], Path, Path], run_cli: RunCli, tmp_path: Path
 ) -> None:
     from prometheus_client.parser import text_string_to_metric_families
 

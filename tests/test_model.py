@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import deploycount
-from deploycount.model import NotAReport, Report, report_from_json, report_json_schema
+from deploycount.model import NotAReport, report_from_json, report_json_schema
 from tests.golden import assert_golden
 from tests.test_render import busy_report, fixed_report
 
@@ -33,7 +33,7 @@ def _finite(value: object) -> object:
     return value
 
 
-TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
+TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=300, deadline=None)

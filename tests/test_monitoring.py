@@ -29,8 +29,8 @@ from deploycount.model import (
     TeamRow,
     Totals,
 )
-from deploycount.sinks.pushgateway import push_pushgateway
 from deploycount.render.samples import grouping_labels, report_families
+from deploycount.sinks.pushgateway import push_pushgateway
 from tests.servers import prometheus_query, running_prometheus, running_pushgateway
 from tests.tools import required_tool
 
@@ -132,7 +132,7 @@ def _buckets() -> dict[frozenset[tuple[str, str]], float]:
             for bound, count in zip(BOUNDS, counts, strict=True):
                 labels = {"environment": "production", "window": window,
                           "assisted": assisted, "le": _le(bound)}  # fmt: skip
-                table[frozenset(labels.items())] = count
+                table[frozenset(labels.items())] = float(count)
     return table
 
 
@@ -293,7 +293,7 @@ def test_dashboard_is_generated_and_grafana_reads_it() -> None:
     register_default_plugins()
     data = json.loads(DASHBOARD.read_text())
     model = Dashboard.from_json(data)
-    assert model.uid == "deploycount" and len(model.panels) == len(data["panels"])
+    assert model.uid == "deploycount" and len(model.panels or []) == len(data["panels"])
     assert {v["name"] for v in data["templating"]["list"]} == {
         "datasource", "environment", "window", "team"
     }  # fmt: skip
@@ -315,7 +315,7 @@ def _push_all(gateway: str) -> None:
 def _answer(prometheus: str, expr: str) -> dict[frozenset[tuple[str, str]], float]:
     result = {}
     for series in prometheus_query(prometheus, expr):
-        labels = dict(series["metric"])  # type: ignore[arg-type]
+        labels = dict(series["metric"])
         labels.pop("__name__", None)
         if "le" in labels and labels["le"] != "+Inf":
             labels["le"] = repr(float(labels["le"]))

@@ -22,7 +22,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 from prometheus_client.parser import text_string_to_metric_families
 
 import deploycount
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.servers import Reply, free_port, running_pushgateway, scripted_server
 from tests.tools import required_tool
 
@@ -57,7 +57,7 @@ def shipped(repo: GitRepo) -> GitRepo:
     return repo
 
 
-def json_report(run_cli: Any, repo: GitRepo) -> dict[str, Any]:
+def json_report(run_cli: RunCli, repo: GitRepo) -> dict[str, Any]:
     result = run_cli("report", "--format", "json", *WINDOW, cwd=repo, env=ENV)
     assert result.exit_code == 0, result.stderr
     return result.json()
@@ -151,7 +151,7 @@ def _le(text: str) -> str:
 
 
 def test_pushgateway_values_equal_the_report_and_repeat(
-    shipped: GitRepo, run_cli: Any, tmp_path: Path
+    shipped: GitRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     report = json_report(run_cli, shipped)
     assert [t["suppressed"] for t in report["teams"]] == [False, True]
@@ -182,7 +182,7 @@ def test_pushgateway_values_equal_the_report_and_repeat(
     assert refused.exit_code == 2 and "pushgateway only" in refused.stderr
 
 
-def test_exposition_passes_promtool(shipped: GitRepo, run_cli: Any) -> None:
+def test_exposition_passes_promtool(shipped: GitRepo, run_cli: RunCli) -> None:
     """The exact bytes PUT to the Pushgateway, checked by Prometheus's own linter."""
     promtool = required_tool("promtool", "apt-get install prometheus")
     with scripted_server(lambda request, n: Reply(200)) as server:
@@ -243,15 +243,15 @@ def _otlp_values(message: ExportMetricsServiceRequest) -> tuple[dict[str, str], 
                 values[(f"{name}_sum", tuple(sorted(labels.items())))] = point.sum
             continue
         assert kind == "gauge"
-        for point in metric.gauge.data_points:
-            labels = tuple(sorted((a.key, a.value.string_value) for a in point.attributes))
-            which = point.WhichOneof("value")
+        for gauge in metric.gauge.data_points:
+            gauge_labels = tuple(sorted((a.key, a.value.string_value) for a in gauge.attributes))
+            which = gauge.WhichOneof("value")
             integer = metric.unit.startswith("{") and "/" not in metric.unit
             assert which == (
                 "as_int" if integer or name == "deploycount_report" else "as_double"
             ), name
             key = name + "_info" if name == "deploycount_report" else name
-            values[(key, labels)] = point.as_int if which == "as_int" else point.as_double
+            values[(key, gauge_labels)] = gauge.as_int if which == "as_int" else gauge.as_double
     assert units["deploycount_deployments"] == "{deployment}"
     assert units["deploycount_commits"] == "{commit}"
     assert units["deploycount_team_size"] == "{person}"
@@ -263,7 +263,7 @@ def _otlp_values(message: ExportMetricsServiceRequest) -> tuple[dict[str, str], 
 
 @pytest.mark.parametrize("protocol", ["http/protobuf", "http/json", None])
 def test_otlp_requests_decode_with_the_official_message(
-    shipped: GitRepo, run_cli: Any, protocol: str | None
+    shipped: GitRepo, run_cli: RunCli, protocol: str | None
 ) -> None:
     report = json_report(run_cli, shipped)
     flags = ["--otlp-protocol", protocol] if protocol else []
@@ -294,7 +294,7 @@ def test_otlp_requests_decode_with_the_official_message(
     assert values == expected_values(report)
 
 
-def test_otlp_protocol_from_the_opentelemetry_variable(shipped: GitRepo, run_cli: Any) -> None:
+def test_otlp_protocol_from_the_opentelemetry_variable(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(200, b"{}")) as server:
         env = {**ENV, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}
         result = run_cli(
@@ -309,7 +309,9 @@ def test_otlp_protocol_from_the_opentelemetry_variable(shipped: GitRepo, run_cli
 
 
 @pytest.mark.parametrize("encoding", ["protobuf", "json"])
-def test_otlp_partial_success_is_a_warning(shipped: GitRepo, run_cli: Any, encoding: str) -> None:
+def test_otlp_partial_success_is_a_warning(
+    shipped: GitRepo, run_cli: RunCli, encoding: str
+) -> None:
     answer = ExportMetricsServiceResponse()
     answer.partial_success.rejected_data_points = 3
     answer.partial_success.error_message = "3 points had no name"
@@ -328,7 +330,7 @@ def test_otlp_partial_success_is_a_warning(shipped: GitRepo, run_cli: Any, encod
     )
 
 
-def test_webhook_gets_the_signed_report(shipped: GitRepo, run_cli: Any) -> None:
+def test_webhook_gets_the_signed_report(shipped: GitRepo, run_cli: RunCli) -> None:
     report = json_report(run_cli, shipped)
     secret = "whsec-correct-horse"
     with scripted_server(lambda request, n: Reply(204)) as server:
@@ -348,7 +350,7 @@ def test_webhook_gets_the_signed_report(shipped: GitRepo, run_cli: Any) -> None:
     assert "X-Deploycount-Signature-256" not in plain.headers
 
 
-def test_config_push_section_mirrors_the_flags(shipped: GitRepo, run_cli: Any) -> None:
+def test_config_push_section_mirrors_the_flags(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(200)) as server:
         config = shipped.path / ".deploycount.toml"
         push_section = (
@@ -363,12 +365,12 @@ def test_config_push_section_mirrors_the_flags(shipped: GitRepo, run_cli: Any) -
     assert exchange.headers["X-Team"] == "pay"
 
 
-def push_to(run_cli: Any, repo: GitRepo, url: str, *extra: str) -> Any:
+def push_to(run_cli: RunCli, repo: GitRepo, url: str, *extra: str) -> Any:
     return run_cli("push", "--sink", "webhook", "--to", url, *extra, *WINDOW, cwd=repo, env=ENV)
 
 
 @pytest.mark.slow
-def test_two_503s_then_success(shipped: GitRepo, run_cli: Any) -> None:
+def test_two_503s_then_success(shipped: GitRepo, run_cli: RunCli) -> None:
     def script(request: Any, n: int) -> Reply:
         return Reply(503, b"busy") if n <= 2 else Reply(200)
 
@@ -379,7 +381,7 @@ def test_two_503s_then_success(shipped: GitRepo, run_cli: Any) -> None:
 
 
 @pytest.mark.slow
-def test_retry_after_is_honoured(shipped: GitRepo, run_cli: Any) -> None:
+def test_retry_after_is_honoured(shipped: GitRepo, run_cli: RunCli) -> None:
     def script(request: Any, n: int) -> Reply:
         return Reply(429, headers={"Retry-After": "1"}) if n == 1 else Reply(200)
 
@@ -402,7 +404,7 @@ def assert_one_line_failure(result: Any, *fragments: str) -> str:
 
 
 @pytest.mark.slow
-def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: Any) -> None:
+def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(500, b"database on fire")) as server:
         started = time.monotonic()
         result = push_to(
@@ -418,7 +420,7 @@ def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: Any) ->
 
 
 @pytest.mark.slow
-def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: Any) -> None:
+def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(200, delay=3)) as server:
         result = push_to(
             run_cli, shipped, server.url, "--timeout", "0.3", "--max-retry-seconds", "1"
@@ -426,14 +428,14 @@ def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: Any) -
     assert_one_line_failure(result, "webhook", "no answer within 0.3s")
 
 
-def test_connection_refused(shipped: GitRepo, run_cli: Any) -> None:
+def test_connection_refused(shipped: GitRepo, run_cli: RunCli) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     result = push_to(run_cli, shipped, url, "--max-retry-seconds", "1")
     assert_one_line_failure(result, "webhook", url, "connection refused")
 
 
 def test_400_fails_at_once_with_the_error_body(
-    shipped: GitRepo, run_cli: Any, tmp_path: Path
+    shipped: GitRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     body = b"text format parsing error in line 3: second TYPE line for metric name"
     with scripted_server(lambda request, n: Reply(400, body)) as server:
@@ -445,7 +447,7 @@ def test_400_fails_at_once_with_the_error_body(
 
 
 @pytest.mark.parametrize("debug", [False, True])
-def test_secrets_never_reach_the_output(shipped: GitRepo, run_cli: Any, debug: bool) -> None:
+def test_secrets_never_reach_the_output(shipped: GitRepo, run_cli: RunCli, debug: bool) -> None:
     token = "ghp_SEKRETtoken1234567890"
     secret = "whsec-never-print-me"
     password = "hunter2-password"
@@ -473,7 +475,7 @@ def test_secrets_never_reach_the_output(shipped: GitRepo, run_cli: Any, debug: b
     assert server.received[0].headers["Authorization"].startswith("Basic ")
 
 
-def test_bad_push_usage(shipped: GitRepo, run_cli: Any) -> None:
+def test_bad_push_usage(shipped: GitRepo, run_cli: RunCli) -> None:
     result = run_cli("push", "--to", "http://127.0.0.1:1", *WINDOW, cwd=shipped)
     assert result.exit_code == 2
     assert "--sink" in result.stderr

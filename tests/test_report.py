@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, at
+from tests.conftest import GitRepo, RunCli, at
 
 ALICE = "Alice <alice@pay.example.com>"
 BOB = "Bob <bob@pay.example.com>"
@@ -55,7 +55,7 @@ def history(repo: GitRepo) -> dict[str, str]:
 
 
 def test_every_deploy_kind_and_every_uncounted_commit(
-    repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: Any
+    repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: RunCli
 ) -> None:
     spec = events_file(
         tmp_path / "events.ndjson",
@@ -107,7 +107,7 @@ def test_every_deploy_kind_and_every_uncounted_commit(
 
 
 def test_window_edges_since_inclusive_until_exclusive(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     first = repo.commit("one", when="2026-09-30T10:00:00Z")
@@ -129,7 +129,7 @@ def test_window_edges_since_inclusive_until_exclusive(
 
 
 def test_deploys_before_the_window_do_not_ship_again(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     old = repo.commit("old work", when="2026-08-01T10:00:00Z")
     new = repo.commit("new work", when="2026-10-10T10:00:00Z")
@@ -153,7 +153,9 @@ def test_deploys_before_the_window_do_not_ship_again(
     assert [d["kind"] for d in report["deployments"]] == ["ship", "rollback", "rollback"]
 
 
-def test_missing_sha_is_a_warning_not_a_crash(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_missing_sha_is_a_warning_not_a_crash(
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
+) -> None:
     sha = repo.commit("work", when="2026-10-10T10:00:00Z")
     spec = events_file(
         tmp_path / "e.json",
@@ -169,7 +171,7 @@ def test_missing_sha_is_a_warning_not_a_crash(repo: GitRepo, tmp_path: Path, run
     assert any("ghost" in w and "not in this repository" in w for w in report["warnings"])
 
 
-def test_tags_source_globs_exclusions_and_tag_times(repo: GitRepo, run_cli: Any) -> None:
+def test_tags_source_globs_exclusions_and_tag_times(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v0.9")
     repo.commit("feature", when="2026-10-02T10:00:00Z")
@@ -203,7 +205,7 @@ def test_tags_source_globs_exclusions_and_tag_times(repo: GitRepo, run_cli: Any)
     assert not [w for w in report["warnings"] if "pre-release" in w]
 
 
-def test_default_source_is_release_tags_without_config(repo: GitRepo, run_cli: Any) -> None:
+def test_default_source_is_release_tags_without_config(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v0.9.0")
     repo.commit(
@@ -230,7 +232,9 @@ min_team_size = 2
 """
 
 
-def test_teams_bot_author_mailmap_and_privacy(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_teams_bot_author_mailmap_and_privacy(
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
+) -> None:
     (repo.path / ".deploycount.toml").write_text(TEAMS_CONFIG)
     (repo.path / ".mailmap").write_text(
         "Bob <bob@pay.example.com> <bob@personal.example.org>\n"
@@ -280,7 +284,7 @@ def test_teams_bot_author_mailmap_and_privacy(repo: GitRepo, tmp_path: Path, run
     assert totals["size"] == 4  # alice, bob, dan, carol: never the bots
 
 
-def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_cli: Any) -> None:
+def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
     (repo.path / "team.toml").write_text('[teams.core]\nmembers = ["*"]\nsize = 8\n')
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     sha = repo.commit("feat", when="2026-10-10T10:00:00Z")
@@ -305,7 +309,7 @@ def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_c
 
 
 def test_markdown_and_table_formats(
-    repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: Any
+    repo: GitRepo, history: dict[str, str], tmp_path: Path, run_cli: RunCli
 ) -> None:
     repo.tag("v1.0", history["revert"], annotated_at="2026-10-10T00:00:00Z")
     table = run_cli("report", *WINDOW, cwd=repo)
@@ -320,13 +324,13 @@ def test_markdown_and_table_formats(
     assert "| all |" in text
 
 
-def test_schema_command_describes_the_report(run_cli: Any, repo: GitRepo) -> None:
+def test_schema_command_describes_the_report(run_cli: RunCli, repo: GitRepo) -> None:
     schema = run_cli("schema", cwd=repo).json()
     assert schema["title"] == "Report"
     assert {"schema", "totals", "teams", "deployments", "warnings"} <= set(schema["properties"])
 
 
-def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: Any) -> None:
+def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: RunCli) -> None:
     """A tag of an annotated tag still deploys its commit; a tag of a tree is skipped, warned."""
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v0.1")
@@ -365,7 +369,7 @@ def test_tags_of_tags_and_of_trees(repo: GitRepo, run_cli: Any) -> None:
     ],
 )  # fmt: skip
 def test_global_options_go_before_or_after_the_command(
-    repo: GitRepo, run_cli: Any, tmp_path: Path, where: list[str]
+    repo: GitRepo, run_cli: RunCli, tmp_path: Path, where: list[str]
 ) -> None:
     repo.commit("one", when="2026-10-02T10:00:00Z")
     repo.tag("v1.0.0")
@@ -375,7 +379,7 @@ def test_global_options_go_before_or_after_the_command(
     assert [d["id"] for d in done.json()["deployments"]] == ["v1.0.0"]
 
 
-def test_debug_after_the_command_prints_the_traceback(run_cli: Any, tmp_path: Path) -> None:
+def test_debug_after_the_command_prints_the_traceback(run_cli: RunCli, tmp_path: Path) -> None:
     quiet = run_cli("report", "--deploys", "file:/nonexistent", cwd=tmp_path)
     loud = run_cli("report", "--deploys", "file:/nonexistent", "--debug", cwd=tmp_path)
     assert quiet.exit_code == loud.exit_code == 2

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.conftest import DEV, GitRepo
+from tests.conftest import DEV, GitRepo, RunCli
 
 NOREPLY_COPILOT = "Copilot <198982749+Copilot@users.noreply.github.com>"
 
@@ -225,7 +223,7 @@ CASES = [
 )
 def test_signal(
     repo: GitRepo,
-    run_cli: Any,
+    run_cli: RunCli,
     message: str,
     author: str,
     committer: str | None,
@@ -249,7 +247,7 @@ def test_signal(
         assert signal in names
 
 
-def test_low_confidence_counts_only_when_asked(repo: GitRepo, run_cli: Any) -> None:
+def test_low_confidence_counts_only_when_asked(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("feat: pair-programmed with Claude")
     [row] = run_cli("scan", "--format", "json", "--min-confidence", "low", cwd=repo).json()
     assert row["ai_assisted"] is True and row["tools"] == ["claude-code"]
@@ -257,7 +255,7 @@ def test_low_confidence_counts_only_when_asked(repo: GitRepo, run_cli: Any) -> N
     assert row["ai_assisted"] is False
 
 
-def test_config_adds_identities_and_trailer_keys(repo: GitRepo, run_cli: Any) -> None:
+def test_config_adds_identities_and_trailer_keys(repo: GitRepo, run_cli: RunCli) -> None:
     (repo.path / ".deploycount.toml").write_text(
         '[attribution]\nmin_confidence = "high"\ntrailers = ["X-AI-Agent"]\n'
         '[attribution.identities]\ncodex = ["ci-agent@corp.example.com", "corp-agent[bot]"]\n'
@@ -275,7 +273,7 @@ def test_config_adds_identities_and_trailer_keys(repo: GitRepo, run_cli: Any) ->
     ]
 
 
-def test_scan_table_and_revrange(repo: GitRepo, run_cli: Any) -> None:
+def test_scan_table_and_revrange(repo: GitRepo, run_cli: RunCli) -> None:
     first = repo.commit("one\n\nAssisted-by: aider\n")
     repo.commit("two")
     result = run_cli("scan", f"{first}..HEAD", cwd=repo)
@@ -285,7 +283,7 @@ def test_scan_table_and_revrange(repo: GitRepo, run_cli: Any) -> None:
     assert "0 of 1 commits" in result.stderr
 
 
-def test_messages_with_any_bytes(repo: GitRepo, run_cli: Any) -> None:
+def test_messages_with_any_bytes(repo: GitRepo, run_cli: RunCli) -> None:
     """Invalid UTF-8 and a huge body are read without error."""
     tree = repo.git("write-tree")
     body = b"subject \xff\xfe\n\n" + b"x" * 2_000_000 + b"\n\nAssisted-by: Claude \xc3\n"

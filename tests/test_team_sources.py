@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 from tests.fake_github import REPO, GitHubState, fake_github
 from tests.servers import Reply, scripted_server
 
@@ -34,7 +34,7 @@ def _commit(email: str, login: str | None, date: str) -> dict[str, Any]:
             "commit": {"author": {"email": email, "date": date}}}  # fmt: skip
 
 
-def test_github_organisation_teams(shipped: GitRepo, run_cli: Any) -> None:
+def test_github_organisation_teams(shipped: GitRepo, run_cli: RunCli) -> None:
     state = GitHubState()
     # 150 teams over two pages; "pay" has 120 members over two pages, ann and ben among them.
     state.org_teams["acme"] = [{"slug": f"team-{n:03d}"} for n in range(149)] + [{"slug": "pay"}]
@@ -69,7 +69,7 @@ def test_github_organisation_teams(shipped: GitRepo, run_cli: Any) -> None:
     assert asked.count(f"/repos/{REPO}/commits") == 2
 
 
-def test_github_teams_errors(shipped: GitRepo, run_cli: Any) -> None:
+def test_github_teams_errors(shipped: GitRepo, run_cli: RunCli) -> None:
     state = GitHubState()
     state.org_teams["acme"] = [{"slug": "web"}]
     state.team_members[("acme", "web")] = []
@@ -97,7 +97,9 @@ members = ["cy@corp.example.com"]
 """
 
 
-def test_shared_team_file_by_path_and_url(shipped: GitRepo, run_cli: Any, tmp_path: Path) -> None:
+def test_shared_team_file_by_path_and_url(
+    shipped: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
     shared = tmp_path / "org" / "teams.toml"
     shared.parent.mkdir()
     shared.write_text(SHARED)

@@ -8,19 +8,19 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, RunCli
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 
 
-def report_json(run_cli: Any, repo: GitRepo | Path, *args: str) -> dict[str, Any]:
+def report_json(run_cli: RunCli, repo: GitRepo | Path, *args: str) -> dict[str, Any]:
     result = run_cli("report", "--format", "json", *args, cwd=repo)
     assert result.exit_code == 0, result.stderr
     data: dict[str, Any] = result.json()
     return data
 
 
-def test_aider_shaped_prerelease_tags_are_not_deploys(repo: GitRepo, run_cli: Any) -> None:
+def test_aider_shaped_prerelease_tags_are_not_deploys(repo: GitRepo, run_cli: RunCli) -> None:
     """aider tags each release and, a minute later, the next version's `.dev` on a one-commit
     "set version" change: counting both doubled the deploys and halved the AI share."""
     repo.commit("base", when="2026-09-01T10:00:00Z")
@@ -42,7 +42,7 @@ def test_aider_shaped_prerelease_tags_are_not_deploys(repo: GitRepo, run_cli: An
     assert both["totals"]["deployments"] == 8 and both["totals"]["ai_deployments"] == 4
 
 
-def test_the_first_ledger_event_is_a_baseline(repo: GitRepo, run_cli: Any) -> None:
+def test_the_first_ledger_event_is_a_baseline(repo: GitRepo, run_cli: RunCli) -> None:
     for day in range(1, 30):
         repo.commit(f"old work {day}", when=f"2026-08-{day:02d}T10:00:00Z")
     repo.commit("recent work", when="2026-10-09T10:00:00Z")
@@ -73,7 +73,7 @@ def test_the_first_ledger_event_is_a_baseline(repo: GitRepo, run_cli: Any) -> No
     assert report["totals"]["lead_time_hours"]["human"]["p50"] == 2.0
 
 
-def test_a_staging_event_does_not_hide_production(repo: GitRepo, run_cli: Any) -> None:
+def test_a_staging_event_does_not_hide_production(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v1.0")
     repo.commit("feat", when="2026-10-02T10:00:00Z")
@@ -86,7 +86,7 @@ def test_a_staging_event_does_not_hide_production(repo: GitRepo, run_cli: Any) -
 
 
 def test_negative_lead_times_are_left_out_and_named(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     base = repo.commit("base", when="2026-09-01T10:00:00Z")
     early = repo.commit("feat: a", when="2026-10-05T10:00:00Z")
@@ -105,7 +105,7 @@ def test_negative_lead_times_are_left_out_and_named(
 
 
 def test_a_shallow_clone_without_tags_says_so_in_every_format(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v1.0")
@@ -121,7 +121,7 @@ def test_a_shallow_clone_without_tags_says_so_in_every_format(
         assert "shallow clone" in text and "fetch-depth: 0" in text, output
 
 
-def test_an_empty_window_says_when_the_last_deploy_was(repo: GitRepo, run_cli: Any) -> None:
+def test_an_empty_window_says_when_the_last_deploy_was(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base", when="2026-08-01T10:00:00Z")
     repo.tag("v1.3")
     repo.commit("more", when="2026-09-10T10:00:00Z")
@@ -135,7 +135,7 @@ def test_an_empty_window_says_when_the_last_deploy_was(repo: GitRepo, run_cli: A
 
 
 def test_a_window_that_ends_in_the_future_counts_its_elapsed_part(
-    repo: GitRepo, run_cli: Any
+    repo: GitRepo, run_cli: RunCli
 ) -> None:
     now = subprocess.run(["date", "-u", "+%s"], capture_output=True, text=True, check=True)
     seconds = int(now.stdout)
@@ -158,7 +158,7 @@ def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_one_person_under_two_emails_suggests_a_mailmap(repo: GitRepo, run_cli: Any) -> None:
+def test_one_person_under_two_emails_suggests_a_mailmap(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("base", when="2026-09-01T10:00:00Z")
     repo.tag("v1.0")
     repo.commit("a", author="Paul G <paul@aider.chat>", when="2026-10-02T10:00:00Z")
@@ -175,7 +175,7 @@ def test_one_person_under_two_emails_suggests_a_mailmap(repo: GitRepo, run_cli: 
 
 
 def test_deploys_whose_commits_are_missing_are_not_called_absent(
-    repo: GitRepo, tmp_path: Path, run_cli: Any
+    repo: GitRepo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     repo.commit("x", when="2026-10-02T10:00:00Z")
     events = tmp_path / "events.ndjson"

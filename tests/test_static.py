@@ -1,0 +1,87 @@
+"""The house rules a reviewer checks by hand, checked here: ruff and mypy pass (mypy over the
+tests too, so every `run_cli` call is checked against its Protocol), and the layers depend
+downward only (README "How it works", CONTRIBUTING "Code map")."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "deploycount"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_static_checks_pass(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module `path` imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def module_files(folder: str = "") -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py") if folder else PACKAGE.rglob("*.py"))
+
+
+def named(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+# What each pure layer must never reach for: the commands, the pipeline, the I/O edges.
+ABOVE = ("deploycount.commands", "deploycount.pipeline", "deploycount.cli")
+EDGES = ("deploycount.git", "deploycount.history", "deploycount.http", "deploycount.sinks")
+RULES = {
+    "render": ABOVE + EDGES,
+    "sinks": ABOVE,
+    "deploys": ("deploycount.commands", "deploycount.cli"),
+}
+PURE_MODULES = ("attribution", "linking", "metrics", "tallies", "identity", "model", "trailers")
+
+
+@pytest.mark.parametrize(("folder", "forbidden"), sorted(RULES.items()))
+def test_layers_depend_downward(folder: str, forbidden: tuple[str, ...]) -> None:
+    for path in module_files(folder):
+        wrong = {m for m in imports_of(path) if m.startswith(forbidden)}
+        assert not wrong, f"{named(path)} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_the_core_is_pure(module: str) -> None:
+    wrong = {m for m in imports_of(PACKAGE / f"{module}.py") if m.startswith(ABOVE + EDGES)}
+    assert not wrong, f"deploycount.{module} imports {sorted(wrong)}"
+
+
+def test_only_the_git_module_starts_processes() -> None:
+    starters = {named(p) for p in module_files() if "subprocess" in imports_of(p)}
+    assert starters == {"deploycount.git"}
+
+
+def test_the_checks_above_can_fail(tmp_path: Path) -> None:
+    """The import reader sees imports inside functions too (that is where the CLI keeps them)."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    import subprocess\n    from deploycount.pipeline import x\n")
+    assert {"subprocess", "deploycount.pipeline", "deploycount.pipeline.x"} <= imports_of(sample)
