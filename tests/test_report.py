@@ -406,3 +406,23 @@ def test_the_program_gives_the_report_the_cli_gives(repo: GitRepo) -> None:
     )  # fmt: skip
     assert via_program.stdout == via_cli.stdout and via_program.stderr == via_cli.stderr == ""
     assert [d["id"] for d in json.loads(via_program.stdout)["deployments"]] == ["v1.0"]
+
+
+def test_the_library_entry_point_gives_the_cli_report(repo: GitRepo, run_cli: RunCli) -> None:
+    """`deploycount.report(path, ...)` is what `deploycount report --format json` prints."""
+    import deploycount
+
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1")
+    repo.commit("feature\n\nAssisted-by: cursor", when="2026-10-02T10:00:00Z")
+    repo.tag("v1.0", annotated_at="2026-10-03T00:00:00Z")
+    since, until = WINDOW[1], WINDOW[3]
+    made = deploycount.report(repo.path, since=since, until=until, environ={})
+    assert isinstance(made, deploycount.Report)
+    assert (made.totals.deployments, made.totals.ai_commits, made.totals.tools) == (
+        1,
+        1,
+        {"cursor": 1},
+    )
+    printed = run_cli("report", "--format", "json", *WINDOW, cwd=repo)
+    assert made.to_json() + "\n" == printed.stdout
