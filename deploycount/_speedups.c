@@ -14,11 +14,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#define STATE_COUNTED 0
-#define STATE_EXCLUDED 2
-#define STATE_ASK_PARENT 3
+/* Read from deploycount.columns when the module is imported: that module is their only
+ * definition (the states, the field counts, the range of committer times). */
+static int STATE_COUNTED, STATE_REVERTED, STATE_EXCLUDED, STATE_ASK_PARENT;
+static int FIELDS, FIELDS_WITH_NOTES;
+static int64_t TIME_MIN, TIME_MAX;
 
 static PyObject *array_type = NULL; /* array.array */
+static uint64_t sip_key[2];          /* a random key per process: see sha_hash */
 
 /* -- growable buffers ------------------------------------------------------------------------ */
 
@@ -29,8 +32,14 @@ typedef struct {
 
 static int buffer_reserve(Buffer *b, Py_ssize_t more) {
     if (b->size + more <= b->capacity) return 0;
+#ifdef DEPLOYCOUNT_EXACT_BUFFERS
+    /* The sanitizer build (tests/test_sanitizers.py): no slack, so AddressSanitizer sees any
+     * read or write past what a buffer holds. */
+    Py_ssize_t capacity = b->size + more;
+#else
     Py_ssize_t capacity = b->capacity ? b->capacity : 4096;
     while (capacity < b->size + more) capacity *= 2;
+#endif
     char *data = PyMem_Realloc(b->data, (size_t)capacity);
     if (data == NULL) {
         PyErr_NoMemory();
@@ -42,6 +51,7 @@ static int buffer_reserve(Buffer *b, Py_ssize_t more) {
 }
 
 static int buffer_append(Buffer *b, const void *data, Py_ssize_t size) {
+    if (size == 0) return 0; /* b->data may still be NULL: no memcpy from or to it */
     if (buffer_reserve(b, size) < 0) return -1;
     memcpy(b->data + b->size, data, (size_t)size);
     b->size += size;
@@ -118,7 +128,16 @@ typedef struct {
     Py_ssize_t table_rows;
     PyObject *ident_ids, *ident_keys, *person_ids, *person_keys;
     int resolved;
+    int ready; /* __init__ ran (an object from History.__new__ alone is refused everywhere) */
 } HistoryObject;
+
+static int check_ready(HistoryObject *self) {
+    if (!self->ready) {
+        PyErr_SetString(PyExc_ValueError, "History.__init__ was not called");
+        return -1;
+    }
+    return 0;
+}
 
 static void History_dealloc(HistoryObject *self) {
     Py_XDECREF(self->needles);
@@ -146,9 +165,13 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     int fields;
     PyObject *needles;
     static char *keywords[] = {"fields", "needles", NULL};
+    if (self->ready) {
+        PyErr_SetString(PyExc_TypeError, "a History is initialised once");
+        return -1;
+    }
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO", keywords, &fields, &needles)) return -1;
-    if (fields != 11 && fields != 12) {
-        PyErr_SetString(PyExc_ValueError, "fields must be 11 or 12");
+    if (fields != FIELDS && fields != FIELDS_WITH_NOTES) {
+        PyErr_Format(PyExc_ValueError, "fields must be %d or %d", FIELDS, FIELDS_WITH_NOTES);
         return -1;
     }
     PyObject *sequence = PySequence_Fast(needles, "needles must be a sequence of bytes");
@@ -204,7 +227,9 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     if (!self->ident_ids || !self->ident_keys || !self->person_ids || !self->person_keys)
         return -1;
     int32_t zero = 0;
-    return buffer_append(&self->parent_start, &zero, sizeof zero);
+    if (buffer_append(&self->parent_start, &zero, sizeof zero) < 0) return -1;
+    self->ready = 1;
+    return 0;
 fail:
     Py_DECREF(sequence);
     Py_XDECREF(kept);
@@ -293,15 +318,91 @@ static int bad_stream(const char *what) {
     return -1;
 }
 
-/* One commit: `field[k]` starts each field, `size[k]` is its length. */
+/* A committer time by the rule of columns.parse_time: optional '-', decimal digits (leading
+ * zeros are fine), taken as the nearest end of [TIME_MIN, TIME_MAX] when outside it; empty is 0.
+ * -1 when it is not a number. */
+static int parse_time(const char *text, Py_ssize_t size, int64_t *when) {
+    const char *digit = text, *end = text + size;
+    int negative = 0;
+    if (size == 0) {
+        *when = 0;
+        return 0;
+    }
+    if (*digit == '-') {
+        negative = 1;
+        digit++;
+    }
+    if (digit == end) return -1;
+    int64_t value = 0, limit = negative ? -TIME_MIN : TIME_MAX;
+    for (; digit < end; digit++) {
+        if (*digit < '0' || *digit > '9') return -1;
+        if (value <= limit) value = value * 10 + (*digit - '0'); /* stays far below INT64_MAX */
+    }
+    if (value > limit) value = limit;
+    *when = negative ? -value : value;
+    return 0;
+}
+
+/* The sizes of every per-row buffer, to put back when a commit turns out bad half-way. */
+typedef struct {
+    Py_ssize_t shas, parent_shas, parent_start, trees, idents, people, times, attrs;
+} Marks;
+
+static Marks marks_of(HistoryObject *self) {
+    Marks m = {self->shas.size,   self->parent_shas.size, self->parent_start.size,
+               self->trees.size,  self->idents.size,      self->people.size,
+               self->times.size,  self->attrs.size};
+    return m;
+}
+
+static void roll_back(HistoryObject *self, const Marks *m) {
+    self->shas.size = m->shas;
+    self->parent_shas.size = m->parent_shas;
+    self->parent_start.size = m->parent_start;
+    self->trees.size = m->trees;
+    self->idents.size = m->idents;
+    self->people.size = m->people;
+    self->times.size = m->times;
+    self->attrs.size = m->attrs;
+}
+
+/* One commit: `field[k]` starts each field, `size[k]` is its length. On failure nothing of it
+ * is kept (the row's arrays stay as long as each other). */
+static int append_commit(HistoryObject *self, const char **field, const Py_ssize_t *size);
+
 static int take_commit(HistoryObject *self, const char **field, const Py_ssize_t *size,
                        PyObject *candidates) {
+    Marks before = marks_of(self);
+    int width_before = self->width;
+    if (append_commit(self, field, size) < 0) {
+        roll_back(self, &before);
+        self->width = width_before;
+        return -1;
+    }
+    Py_ssize_t row = self->count++;
+    int last = self->fields - 1;
+    int with_notes = self->fields == FIELDS_WITH_NOTES;
+    Py_ssize_t notes_size = with_notes ? size[last - 1] : 0;
+    long long bits = 0;
+    int candidate = is_candidate(self, field[last], size[last], notes_size, &bits);
+    if (candidate <= 0) return candidate;
+    PyObject *item = Py_BuildValue("(ny#y#L)", row, field[last], size[last],
+                                   with_notes ? field[last - 1] : "", notes_size, bits);
+    if (item == NULL) return -1;
+    int failed = PyList_Append(candidates, item);
+    Py_DECREF(item);
+    return failed;
+}
+
+static int append_commit(HistoryObject *self, const char **field, const Py_ssize_t *size) {
     unsigned char binary[32];
     int width = (int)(size[0] / 2);
     if ((size[0] != 40 && size[0] != 64) || (self->width && width != self->width))
         return bad_stream("a sha of another length");
-    self->width = width;
     if (unhex(field[0], size[0], binary) < 0) return bad_stream("a sha that is not hex");
+    int64_t when;
+    if (parse_time(field[9], size[9], &when) < 0) return bad_stream("a time that is not a number");
+    self->width = width;
     if (buffer_append(&self->shas, binary, width) < 0) return -1;
     /* parents: shas separated by spaces */
     const char *at = field[1], *end = field[1] + size[1];
@@ -337,40 +438,13 @@ static int take_commit(HistoryObject *self, const char **field, const Py_ssize_t
     int32_t person = intern_key(self->person_ids, self->person_keys, self->key.data,
                                 self->key.size);
     if (person < 0) return -1;
-    /* the committer time: decimal seconds, an empty field is 0 */
-    int64_t when = 0;
-    int negative = 0;
-    const char *digit = field[9], *digits_end = field[9] + size[9];
-    if (digit < digits_end && *digit == '-') {
-        negative = 1;
-        digit++;
-    }
-    if (size[9] && digit == digits_end) return bad_stream("a time that is not a number");
-    for (; digit < digits_end; digit++) {
-        if (*digit < '0' || *digit > '9' || when > (INT64_MAX - 9) / 10)
-            return bad_stream("a time that is not a number");
-        when = when * 10 + (*digit - '0');
-    }
-    if (negative) when = -when;
     int32_t unset = -1;
     if (buffer_append(&self->idents, &ident, sizeof ident) < 0 ||
         buffer_append(&self->people, &person, sizeof person) < 0 ||
         buffer_append(&self->times, &when, sizeof when) < 0 ||
         buffer_append(&self->attrs, &unset, sizeof unset) < 0)
         return -1;
-    Py_ssize_t row = self->count++;
-    int last = self->fields - 1;
-    Py_ssize_t notes_size = self->fields == 12 ? size[10] : 0;
-    long long bits = 0;
-    int candidate = is_candidate(self, field[last], size[last], notes_size, &bits);
-    if (candidate < 0) return -1;
-    if (!candidate) return 0;
-    PyObject *item = Py_BuildValue("(ny#y#L)", row, field[last], size[last],
-                                   self->fields == 12 ? field[10] : "", notes_size, bits);
-    if (item == NULL) return -1;
-    int failed = PyList_Append(candidates, item);
-    Py_DECREF(item);
-    return failed;
+    return 0;
 }
 
 /* Take every whole commit at the front of the pending bytes; keep the rest. With `final`, the
@@ -410,15 +484,17 @@ static PyObject *take_pending(HistoryObject *self, int final) {
         at = cursor;
     }
     Py_ssize_t rest = end - at;
-    memmove(self->pending.data, at, (size_t)rest);
+    if (rest && at != self->pending.data) memmove(self->pending.data, at, (size_t)rest);
     self->pending.size = rest;
     return candidates;
 fail:
+    self->pending.size = 0; /* the stream is broken: what came after the bad commit is dropped */
     Py_DECREF(candidates);
     return NULL;
 }
 
 static PyObject *History_feed(HistoryObject *self, PyObject *chunk) {
+    if (check_ready(self) < 0) return NULL;
     Py_buffer view;
     if (self->resolved) {
         PyErr_SetString(PyExc_ValueError, "the history was resolved: it takes no more commits");
@@ -432,7 +508,12 @@ static PyObject *History_feed(HistoryObject *self, PyObject *chunk) {
 }
 
 static PyObject *History_finish(HistoryObject *self, PyObject *unused) {
+    if (check_ready(self) < 0) return NULL;
     if (self->pending.size == 0) return PyList_New(0);
+    if (self->resolved) {
+        PyErr_SetString(PyExc_ValueError, "the history was resolved: it takes no more commits");
+        return NULL;
+    }
     return take_pending(self, 1);
 }
 
@@ -459,36 +540,42 @@ static PyObject *hex_of(const unsigned char *binary, int width) {
 static Py_ssize_t History_len(HistoryObject *self) { return self->count; }
 
 static PyObject *History_sha(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     return hex_of((unsigned char *)self->shas.data + row * self->width, self->width);
 }
 
 static PyObject *History_tree(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     return hex_of((unsigned char *)self->trees.data + row * self->width, self->width);
 }
 
 static PyObject *History_time(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     return PyLong_FromLongLong(((int64_t *)self->times.data)[row]);
 }
 
 static PyObject *History_ident(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     return PyLong_FromLong(INT32_AT(self->idents, row));
 }
 
 static PyObject *History_person(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     return PyLong_FromLong(INT32_AT(self->people, row));
 }
 
 static PyObject *History_set_attr(HistoryObject *self, PyObject *args) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row;
     int attr;
     if (!PyArg_ParseTuple(args, "ni", &row, &attr) || check_row(self, row) < 0) return NULL;
@@ -498,10 +585,49 @@ static PyObject *History_set_attr(HistoryObject *self, PyObject *args) {
 
 /* -- the sha table ----------------------------------------------------------------------------- */
 
-static size_t sha_hash(const unsigned char *sha) {
-    uint64_t value;
-    memcpy(&value, sha, sizeof value);
-    return (size_t)(value ^ (value >> 29));
+/* SipHash-1-3 (the hash CPython gives str and bytes) of the whole id, keyed at random per
+ * process: ids come from outside (a history can be built with `git hash-object --literally`),
+ * and a table hashed on a known part of them can be filled with ids that all land in one slot,
+ * which makes every lookup a scan. */
+#define ROTATE(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND                                                                               \
+    do {                                                                                        \
+        v0 += v1; v1 = ROTATE(v1, 13); v1 ^= v0; v0 = ROTATE(v0, 32);                            \
+        v2 += v3; v3 = ROTATE(v3, 16); v3 ^= v2;                                                 \
+        v0 += v3; v3 = ROTATE(v3, 21); v3 ^= v0;                                                 \
+        v2 += v1; v1 = ROTATE(v1, 17); v1 ^= v2; v2 = ROTATE(v2, 32);                            \
+    } while (0)
+
+static uint64_t load64(const unsigned char *p) {
+    uint64_t value = 0;
+    for (int i = 7; i >= 0; i--) value = value << 8 | p[i];
+    return value;
+}
+
+static uint64_t siphash13(const unsigned char *data, size_t length) {
+    uint64_t v0 = sip_key[0] ^ 0x736f6d6570736575ULL, v1 = sip_key[1] ^ 0x646f72616e646f6dULL;
+    uint64_t v2 = sip_key[0] ^ 0x6c7967656e657261ULL, v3 = sip_key[1] ^ 0x7465646279746573ULL;
+    size_t whole = length / 8 * 8;
+    for (size_t i = 0; i < whole; i += 8) {
+        uint64_t m = load64(data + i);
+        v3 ^= m;
+        SIP_ROUND;
+        v0 ^= m;
+    }
+    uint64_t last = (uint64_t)length << 56;
+    for (size_t i = whole; i < length; i++) last |= (uint64_t)data[i] << (8 * (i - whole));
+    v3 ^= last;
+    SIP_ROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIP_ROUND;
+    SIP_ROUND;
+    SIP_ROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static size_t sha_hash(HistoryObject *self, const unsigned char *sha) {
+    return (size_t)siphash13(sha, (size_t)self->width);
 }
 
 /* Build the table for every row fed so far (the last of equal shas wins, as in a dict). */
@@ -521,7 +647,7 @@ static int ensure_table(HistoryObject *self) {
     const unsigned char *shas = (const unsigned char *)self->shas.data;
     for (Py_ssize_t row = 0; row < self->count; row++) {
         const unsigned char *sha = shas + row * self->width;
-        size_t slot = sha_hash(sha) & self->table_mask;
+        size_t slot = sha_hash(self, sha) & self->table_mask;
         while (table[slot] && memcmp(shas + (table[slot] - 1) * (size_t)self->width, sha,
                                      (size_t)self->width) != 0)
             slot = (slot + 1) & self->table_mask;
@@ -531,7 +657,7 @@ static int ensure_table(HistoryObject *self) {
 }
 
 static Py_ssize_t lookup(HistoryObject *self, const unsigned char *sha) {
-    size_t slot = sha_hash(sha) & self->table_mask;
+    size_t slot = sha_hash(self, sha) & self->table_mask;
     const unsigned char *shas = (const unsigned char *)self->shas.data;
     while (self->table[slot]) {
         Py_ssize_t row = (Py_ssize_t)self->table[slot] - 1;
@@ -542,6 +668,7 @@ static Py_ssize_t lookup(HistoryObject *self, const unsigned char *sha) {
 }
 
 static PyObject *History_index(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t length;
     const char *text = PyUnicode_AsUTF8AndSize(arg, &length);
     unsigned char binary[32];
@@ -553,6 +680,7 @@ static PyObject *History_index(HistoryObject *self, PyObject *arg) {
 }
 
 static PyObject *History_resolve(HistoryObject *self, PyObject *unused) {
+    if (check_ready(self) < 0) return NULL;
     if (self->resolved) Py_RETURN_NONE;
     if (ensure_table(self) < 0) return NULL;
     Py_ssize_t edges = self->width ? self->parent_shas.size / self->width : 0;
@@ -576,6 +704,7 @@ static int check_resolved(HistoryObject *self) {
 }
 
 static PyObject *History_parents(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0 || check_resolved(self) < 0)
         return NULL;
@@ -594,6 +723,7 @@ static PyObject *History_parents(HistoryObject *self, PyObject *arg) {
 }
 
 static PyObject *History_first_parent_sha(HistoryObject *self, PyObject *arg) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t row = PyLong_AsSsize_t(arg);
     if ((row == -1 && PyErr_Occurred()) || check_row(self, row) < 0) return NULL;
     int32_t first = INT32_AT(self->parent_start, row), end = INT32_AT(self->parent_start, row + 1);
@@ -637,6 +767,7 @@ static int check_rows(HistoryObject *self, const int32_t *rows, Py_ssize_t count
 /* -- the graph --------------------------------------------------------------------------------- */
 
 static PyObject *History_walk(HistoryObject *self, PyObject *args) {
+    if (check_ready(self) < 0) return NULL;
     Py_ssize_t start;
     int value;
     PyObject *mark_object, *stop_object;
@@ -697,6 +828,7 @@ static const unsigned char *EMPTY_TREES[2] = {
 };
 
 static PyObject *History_states(HistoryObject *self, PyObject *order_object) {
+    if (check_ready(self) < 0) return NULL;
     if (check_resolved(self) < 0) return NULL;
     Py_buffer order;
     if (get_items(order_object, &order, 4, 0, "order") < 0) return NULL;
@@ -746,6 +878,7 @@ done:
 /* -- tallies ----------------------------------------------------------------------------------- */
 
 static PyObject *History_pairs(HistoryObject *self, PyObject *args) {
+    if (check_ready(self) < 0) return NULL;
     PyObject *order_object, *ident_attr_object;
     if (!PyArg_ParseTuple(args, "OO", &order_object, &ident_attr_object)) return NULL;
     Py_buffer order, ident_attr;
@@ -825,6 +958,7 @@ static PyObject *list_of_ints(const Py_ssize_t *values, Py_ssize_t count) {
 }
 
 static PyObject *History_tally(HistoryObject *self, PyObject *args) {
+    if (check_ready(self) < 0) return NULL;
     PyObject *objects[7];
     if (!PyArg_ParseTuple(args, "OOOOOOO", &objects[0], &objects[1], &objects[2], &objects[3],
                           &objects[4], &objects[5], &objects[6]))
@@ -877,7 +1011,7 @@ static PyObject *History_tally(HistoryObject *self, PyObject *args) {
             goto done;
         }
         unsigned char kind = state[row];
-        if (kind == 1) {
+        if (kind == STATE_REVERTED) {
             reverted[pair]++;
             continue;
         }
@@ -953,10 +1087,12 @@ done:
 /* -- the type ---------------------------------------------------------------------------------- */
 
 static PyObject *History_get_ident_keys(HistoryObject *self, void *closure) {
+    if (check_ready(self) < 0) return NULL;
     return Py_NewRef(self->ident_keys);
 }
 
 static PyObject *History_get_person_keys(HistoryObject *self, void *closure) {
+    if (check_ready(self) < 0) return NULL;
     return Py_NewRef(self->person_keys);
 }
 
@@ -1006,7 +1142,62 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_speedups", "The compiled twin of deploycount.columns.", -1, NULL,
 };
 
+/* An int attribute of deploycount.columns, into `out`; -1 when it is missing. */
+static int constant(PyObject *columns, const char *name, int64_t *out) {
+    PyObject *value = PyObject_GetAttrString(columns, name);
+    if (value == NULL) return -1;
+    long long number = PyLong_AsLongLong(value);
+    Py_DECREF(value);
+    if (number == -1 && PyErr_Occurred()) return -1;
+    *out = (int64_t)number;
+    return 0;
+}
+
+static int read_constants(void) {
+    PyObject *columns = PyImport_ImportModule("deploycount.columns");
+    if (columns == NULL) return -1;
+    int64_t values[6];
+    static const char *names[6] = {"COUNTED", "REVERTED", "EXCLUDED", "ASK_PARENT", "FIELDS",
+                                   "FIELDS_WITH_NOTES"};
+    int failed = 0;
+    for (int k = 0; k < 6 && !failed; k++) failed = constant(columns, names[k], &values[k]) < 0;
+    if (!failed) failed = constant(columns, "TIME_MIN", &TIME_MIN) < 0 ||
+                          constant(columns, "TIME_MAX", &TIME_MAX) < 0;
+    Py_DECREF(columns);
+    if (failed) return -1;
+    STATE_COUNTED = (int)values[0];
+    STATE_REVERTED = (int)values[1];
+    STATE_EXCLUDED = (int)values[2];
+    STATE_ASK_PARENT = (int)values[3];
+    FIELDS = (int)values[4];
+    FIELDS_WITH_NOTES = (int)values[5];
+    if (FIELDS_WITH_NOTES > 12 || FIELDS < 10 || TIME_MAX <= 0 || TIME_MIN >= 0) {
+        PyErr_SetString(PyExc_ImportError, "deploycount.columns has constants this build cannot use");
+        return -1;
+    }
+    return 0;
+}
+
+static int random_key(void) {
+    PyObject *os = PyImport_ImportModule("os");
+    if (os == NULL) return -1;
+    PyObject *bytes = PyObject_CallMethod(os, "urandom", "i", 16);
+    Py_DECREF(os);
+    if (bytes == NULL) return -1;
+    if (!PyBytes_Check(bytes) || PyBytes_GET_SIZE(bytes) != 16) {
+        Py_DECREF(bytes);
+        PyErr_SetString(PyExc_ImportError, "os.urandom gave no key");
+        return -1;
+    }
+    const unsigned char *key = (const unsigned char *)PyBytes_AS_STRING(bytes);
+    sip_key[0] = load64(key);
+    sip_key[1] = load64(key + 8);
+    Py_DECREF(bytes);
+    return 0;
+}
+
 PyMODINIT_FUNC PyInit__speedups(void) {
+    if (read_constants() < 0 || random_key() < 0) return NULL;
     if (PyType_Ready(&HistoryType) < 0) return NULL;
     PyObject *array_module = PyImport_ImportModule("array");
     if (array_module == NULL) return NULL;

@@ -11,8 +11,10 @@ There are two implementations of one interface: the compiled `deploycount._speed
 with `DEPLOYCOUNT_PURE_PYTHON=1`. A differential test runs both on the same histories and
 requires the same reports.
 
-The stream: `fields` NUL-separated fields per commit, in the order of `history.LOG_FORMAT`
-(%H %P %T %an %ae %aN %aE %cn %ce %ct [%N] %B), commits separated by NUL.
+The stream: `fields` NUL-separated fields per commit, in the order of `LOG_FORMAT` below
+(%H %P %T %an %ae %aN %aE %cn %ce %ct [%N] %B), commits separated by NUL. The constants here
+(the format, the field counts, the states, the range of times) are the only definition: the
+compiled twin reads them from this module when it is imported.
 """
 
 from __future__ import annotations
@@ -21,10 +23,23 @@ import os
 from array import array
 from collections.abc import Sequence
 
+LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
+LOG_FORMAT = "%x00".join(LOG_FIELDS)
+# With git-ai notes: the note goes before the message, so the message stays last (git cuts a
+# message at a NUL byte, and prints a note's NUL bytes as line ends).
+LOG_FORMAT_NOTES = "%x00".join((*LOG_FIELDS[:-1], "%N", "%B"))
+FIELDS = len(LOG_FIELDS)
+FIELDS_WITH_NOTES = FIELDS + 1
 # The states of a shipped commit (`History.states`): counted, reverted by a revert still in
 # force, excluded (a merge, an empty commit, a revert), or not known yet (its first parent was
 # not loaded: the caller compares the trees).
 COUNTED, REVERTED, EXCLUDED, ASK_PARENT = 0, 1, 2, 3
+# A committer time is what git printed: decimal seconds, maybe negative, any number of leading
+# zeros. A commit made by hand (`git hash-object --literally`) can say anything there; what lies
+# outside the years 1 to 9999 (which a datetime holds) is taken as the nearest end of that range,
+# by both twins alike. An empty time is 0.
+TIME_MIN = -62_135_596_800  # 0001-01-01T00:00:00Z
+TIME_MAX = 253_402_300_799  # 9999-12-31T23:59:59Z
 EMPTY_TREES = frozenset(
     {
         "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -67,8 +82,8 @@ class PyHistory:
     """The columns in pure Python: bytearrays and arrays, a dict from binary sha to row."""
 
     def __init__(self, fields: int, needles: Sequence[bytes]) -> None:
-        if fields not in (11, 12):
-            raise ValueError("fields must be 11 or 12")
+        if fields not in (FIELDS, FIELDS_WITH_NOTES):
+            raise ValueError(f"fields must be {FIELDS} or {FIELDS_WITH_NOTES}")
         self.fields = fields
         self.needles = tuple(n.lower() for n in needles if n)
         self.wide_needles = any(max(n) >= 0x80 for n in self.needles)
@@ -95,17 +110,23 @@ class PyHistory:
     def feed(self, chunk: bytes) -> list[tuple[int, bytes, bytes, int]]:
         """Take the next bytes of the stream; hand back the commits (row, message, note, needle
         bits) whose message may carry a marker, among those the bytes completed."""
+        self._check_open()
         data = self._pending + chunk if self._pending else chunk
         parts = data.split(b"\x00")
         width = self.fields
         usable = (len(parts) - 1) // width * width
         self._pending = b"\x00".join(parts[usable:])
-        return self._rows_of(parts, usable)
+        try:
+            return self._rows_of(parts, usable)
+        except ValueError:
+            self._pending = b""  # the stream is broken: what came after the bad commit is dropped
+            raise
 
     def finish(self) -> list[tuple[int, bytes, bytes, int]]:
         """The end of the stream: a last commit without a closing NUL, if any."""
         if not self._pending:
             return []
+        self._check_open()
         parts = self._pending.split(b"\x00")
         self._pending = b""
         if len(parts) != self.fields:
@@ -116,23 +137,25 @@ class PyHistory:
         candidates = []
         notes_field = self.fields == 12
         for start in range(0, usable, self.fields):
+            # Everything is checked before anything is kept: a bad commit leaves no half row.
             sha = _binary(parts[start], "a sha that is not hex")
             if len(sha) not in (20, 32) or (self._width and len(sha) != self._width):
                 raise ValueError("git printed a sha of another length")
-            self._width = len(sha)
+            width = len(sha)
+            parents = [_binary(parent, "a parent that is not a sha") for parent in
+                       parts[start + 1].split()]  # fmt: skip
+            if any(len(parent) != width for parent in parents):
+                raise ValueError("git printed a parent that is not a sha")
+            tree = _binary(parts[start + 2], "a tree that is not a sha")
+            if len(tree) != width:
+                raise ValueError("git printed a tree that is not a sha")
+            when = parse_time(parts[start + 9])
+            self._width = width
             row = len(self._times)
             self._rows[sha] = row
             self._shas += sha
-            parents = parts[start + 1].split()
-            for parent in parents:
-                binary = _binary(parent, "a parent that is not a sha")
-                if len(binary) != self._width:
-                    raise ValueError("git printed a parent that is not a sha")
-                self._parent_shas.append(binary)
+            self._parent_shas += parents
             self._parent_start.append(len(self._parent_shas))
-            tree = _binary(parts[start + 2], "a tree that is not a sha")
-            if len(tree) != self._width:
-                raise ValueError("git printed a tree that is not a sha")
             self._trees += tree
             key = b"\x00".join(parts[start + 3 : start + 5] + parts[start + 7 : start + 9])
             ident = self._ident_ids.get(key)
@@ -146,10 +169,7 @@ class PyHistory:
                 person = self._person_ids[key] = len(self.person_keys)
                 self.person_keys.append(key)
             self._people.append(person)
-            when = parts[start + 9]
-            if when and not when.removeprefix(b"-").isdigit():
-                raise ValueError("git printed a time that is not a number")
-            self._times.append(int(when or 0))
+            self._times.append(when)
             self._attrs.append(-1)
             message = parts[start + self.fields - 1]
             notes = parts[start + 10] if notes_field else b""
@@ -157,6 +177,10 @@ class PyHistory:
             if self._is_candidate(message, notes, bits):
                 candidates.append((row, message, notes, bits))
         return candidates
+
+    def _check_open(self) -> None:
+        if self._resolved:
+            raise ValueError("the history was resolved: it takes no more commits")
 
     def is_candidate(self, message: bytes, notes: bytes) -> bool:
         """Whether attribution can find anything in the message beyond the identities: it has a
@@ -361,6 +385,19 @@ class PyHistory:
             per_deploy,
             per_deploy_ai,
         )
+
+
+def parse_time(text: bytes) -> int:
+    """A committer time as git printed it, by the rule above `TIME_MIN`."""
+    digits = text.removeprefix(b"-")
+    if not text:
+        return 0
+    if not digits.isdigit() or not digits.isascii():
+        raise ValueError("git printed a time that is not a number")
+    significant = digits.lstrip(b"0")
+    value = int(significant or b"0") if len(significant) <= 12 else TIME_MAX + 1  # past either end
+    value = -value if text.startswith(b"-") else value
+    return min(max(value, TIME_MIN), TIME_MAX)
 
 
 def _binary(text: bytes, what: str) -> bytes:

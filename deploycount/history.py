@@ -25,15 +25,10 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 from deploycount import git
+from deploycount.columns import FIELDS, FIELDS_WITH_NOTES, LOG_FORMAT, LOG_FORMAT_NOTES, parse_time
 from deploycount.errors import RepositoryError
 from deploycount.identity import Person
 
-_LOG_FIELDS = ("%H", "%P", "%T", "%an", "%ae", "%aN", "%aE", "%cn", "%ce", "%ct", "%B")
-LOG_FORMAT = "%x00".join(_LOG_FIELDS)
-# With git-ai notes: the note goes before the message, so the message stays last (git cuts a
-# message at a NUL byte, and prints a note's NUL bytes as line ends).
-LOG_FORMAT_NOTES = "%x00".join((*_LOG_FIELDS[:-1], "%N", "%B"))
-_FIELD_COUNT = len(_LOG_FIELDS)
 AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs
 AI_NOTES_REMOTE_REF = "refs/notes/deploycount-ai"  # the remote's copy, fetched by deploycount
 _CHUNK = 1 << 20
@@ -179,9 +174,9 @@ class Repository:
     def commit_times(self, shas: Iterable[str]) -> dict[str, datetime]:
         """Committer time of each commit."""
         return {
-            sha: datetime.fromtimestamp(int(seconds), tz=UTC)
+            sha: datetime.fromtimestamp(parse_time(seconds.strip().encode()), tz=UTC)
             for sha, seconds in self._each_commit(shas, "%ct").items()
-            if seconds.strip().lstrip("-").isdigit()
+            if _is_time(seconds)
         }
 
     def check_mailmap(self, people: Iterable[Person]) -> dict[Person, Person]:
@@ -368,7 +363,7 @@ class Repository:
         """The same stream as `log`, as the raw bytes of `git log -z`, with the number of fields
         per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`)."""
         format_args = self._format_args()
-        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in format_args else _FIELD_COUNT
+        fields = FIELDS_WITH_NOTES if f"--format={LOG_FORMAT_NOTES}" in format_args else FIELDS
         if not include and not local_refs:
             return fields, iter(())
         args = self._walk_args(local_refs=local_refs)
@@ -396,7 +391,7 @@ class Repository:
     ) -> tuple[int, Iterator[bytes]]:
         """The same as raw bytes, with the number of fields per commit (see `log_chunks`)."""
         args = self._range_args(revrange, max_count)
-        fields = _FIELD_COUNT + 1 if f"--format={LOG_FORMAT_NOTES}" in args else _FIELD_COUNT
+        fields = FIELDS_WITH_NOTES if f"--format={LOG_FORMAT_NOTES}" in args else FIELDS
         return fields, self._stream_chunks(args, None) if args else iter(())
 
     def _range_args(self, revrange: Sequence[str], max_count: int | None) -> list[str]:
@@ -554,7 +549,7 @@ def parse_log_stream(chunks: Iterable[bytes], *, with_notes: bool = False) -> It
     """Turn the bytes of `git log -z --format=LOG_FORMAT` (or `LOG_FORMAT_NOTES`) into commits,
     chunk by chunk."""
     consume = _commits_with_notes if with_notes else _commits_from_fields
-    count = _FIELD_COUNT + 1 if with_notes else _FIELD_COUNT
+    count = FIELDS_WITH_NOTES if with_notes else FIELDS
     pending: list[str] = []
     leftover = b""
     for chunk in chunks:
@@ -571,24 +566,30 @@ def parse_log_stream(chunks: Iterable[bytes], *, with_notes: bool = False) -> It
 
 def _commits_from_fields(fields: list[str]) -> Iterator[RawCommit]:
     """Consume whole commits from the front of `fields`, leaving a partial one in place."""
-    usable = len(fields) - len(fields) % _FIELD_COUNT
+    usable = len(fields) - len(fields) % FIELDS
     make = RawCommit._make
     no_notes = [""]
-    for start in range(0, usable, _FIELD_COUNT):
-        yield make(fields[start : start + _FIELD_COUNT] + no_notes)
+    for start in range(0, usable, FIELDS):
+        yield make(fields[start : start + FIELDS] + no_notes)
     del fields[:usable]
 
 
 def _commits_with_notes(fields: list[str]) -> Iterator[RawCommit]:
     """The same with a note field before the message: reorder it to RawCommit's last place."""
-    width = _FIELD_COUNT + 1
+    width = FIELDS_WITH_NOTES
     usable = len(fields) - len(fields) % width
     make = RawCommit._make
-    last = _FIELD_COUNT - 1
+    last = FIELDS - 1
     for start in range(0, usable, width):
         row = fields[start : start + width]
         yield make((*row[:last], row[last + 1], row[last]))
     del fields[:usable]
+
+
+def _is_time(text: str) -> bool:
+    """Whether `text` is a committer time git printed (see `columns.parse_time`)."""
+    digits = text.strip().removeprefix("-")
+    return digits.isascii() and digits.isdigit()
 
 
 def _split_batch(data: bytes, count: int) -> list[str]:

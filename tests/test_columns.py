@@ -4,6 +4,7 @@ the pre-check both use never hides a marker from attribution."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from benchmarks.synth import SynthSpec, build_synthetic
 from deploycount.attribution import attribute, builtin_markers
-from deploycount.columns import PyHistory, compiled
+from deploycount.columns import TIME_MAX, TIME_MIN, PyHistory, compiled
 from deploycount.identity import Person
 from tests.history_rows import Row, hexsha, log_bytes
 from tests.test_attribution_fastpath import IDENTITIES, LINES
@@ -323,3 +324,116 @@ def test_same_reports_on_a_sha256_repository(tmp_path: Path) -> None:
     totals = json.loads(compiled_report)["totals"]
     assert (totals["commits"], totals["ai_commits"]) == (2, 2)  # the empty commit never counts
     assert compiled_report == _report(repo, *window, pure=True)
+
+
+# -- outside input the two twins must take alike (README "Hostile input") ------------------------
+
+
+def _one_commit(time: bytes, *, parent: bytes = b"") -> bytes:
+    fields = [b"a" * 40, parent, b"b" * 40, b"A", b"a@x", b"A", b"a@x", b"C", b"c@x", time, b"m"]
+    return b"\x00".join(fields) + b"\x00"
+
+
+ODD_TIMES = [
+    b"9223372036854775807",  # a commit made with `git hash-object --literally`
+    b"18446744073709551615",
+    b"0" * 4400 + b"1700000000",  # past int()'s digit limit, yet an ordinary time
+    b"-99999999999999999999",
+    b"253402300800",  # one second past the end of year 9999
+    b"-62135596801",
+    b"00000",
+    b"",
+    b"1700000000",
+]
+
+
+@needs_extension
+@pytest.mark.parametrize("time", ODD_TIMES, ids=lambda t: t[:24].decode() or "empty")
+def test_both_take_any_time_by_one_rule(time: bytes) -> None:
+    """A time out of the years 1 to 9999 is the nearest end of that range, in both twins."""
+    answers = []
+    for history in (PyHistory(11, []), CHistory(11, [])):
+        history.feed(_one_commit(time))
+        history.finish()
+        answers.append(history.time(0))
+    assert answers[0] == answers[1]
+    assert TIME_MIN <= answers[0] <= TIME_MAX
+
+
+@needs_extension
+@pytest.mark.parametrize("time", [b"-", b"12x", b"1 2", b"+5", "١٢".encode()])
+def test_both_refuse_a_time_that_is_not_a_number(time: bytes) -> None:
+    for history in (PyHistory(11, []), CHistory(11, [])):
+        with pytest.raises(ValueError, match="a time that is not a number"):
+            history.feed(_one_commit(time))
+
+
+@needs_extension
+@pytest.mark.parametrize("make", [PyHistory, "compiled"])
+def test_a_refused_commit_leaves_no_half_row(make: Any) -> None:
+    """A commit refused half-way (its parent is not a sha) keeps nothing of itself: the next
+    commit is row 0, with its own parents, tree and time."""
+    history = CHistory(11, []) if make == "compiled" else make(11, [])
+    with pytest.raises(ValueError, match="a parent that is not a sha"):
+        history.feed(_one_commit(b"5", parent=b"c" * 40 + b" zz"))
+    good = _one_commit(b"7", parent=b"d" * 40).replace(b"a" * 40, b"e" * 40, 1)
+    history.feed(good)
+    history.resolve()
+    assert len(history) == 1
+    assert (history.sha(0), history.time(0), history.parents(0)) == ("e" * 40, 7, (-1,))
+    assert history.first_parent_sha(0) == "d" * 40
+
+
+MISUSE = [
+    "History.__new__(History).ident_keys",
+    "History.__new__(History).person_keys",
+    "History.__new__(History).feed(b'x')",
+    "History.__new__(History).resolve()",
+    "History.__new__(History).sha(0)",
+    "History.__new__(History).states(array('i'))",
+    "h = History(11, ()); h.__init__(11, ())",
+    "h = History(11, ()); h.feed(b'a' * 40); h.resolve(); h.finish(); h.parents(0)",
+    "h = History(11, ()); h.resolve(); h.feed(b'x')",
+]
+
+
+@needs_extension
+@pytest.mark.parametrize("call", MISUSE)
+def test_misusing_the_extension_raises_and_never_crashes(call: str) -> None:
+    """Each call runs in a process of its own: a crash would end it with a signal."""
+    code = (
+        "from array import array\nfrom deploycount._speedups import History\n"
+        f"try:\n    {call}\nexcept (ValueError, TypeError, IndexError) as error:\n"
+        "    print(type(error).__name__)\nelse:\n    print('no error')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in {"ValueError", "TypeError", "IndexError"}, done.stdout
+
+
+@needs_extension
+def test_shas_made_to_collide_cost_no_more_than_others() -> None:
+    """40,000 commits whose shas share their first 16 bytes (a table hashed on a known part of
+    the id puts them all in one slot: 10 s of probing before the id was hashed whole, with a
+    key of its own per process). Both twins resolve them in linear time."""
+    import time
+
+    def stream(shas: list[bytes]) -> bytes:
+        return b"".join(
+            b"\x00".join([sha, b"", b"b" * 40, b"A", b"a@x", b"A", b"a@x", b"C", b"c@x", b"1",
+                          b"m"]) + b"\x00"
+            for sha in shas
+        )  # fmt: skip
+
+    crafted = [b"0" * 32 + b"%08x" % n for n in range(40_000)]
+    spread = [hashlib.sha1(b"%d" % n).hexdigest().encode() for n in range(40_000)]
+    seconds = {}
+    for name, shas in (("crafted", crafted), ("spread", spread)):
+        history = CHistory(11, [])
+        history.feed(stream(shas))
+        started = time.perf_counter()
+        history.resolve()
+        assert history.index(shas[-1].decode()) == len(shas) - 1
+        seconds[name] = time.perf_counter() - started
+    # Generous: a machine under load can slow one of the two, never by 25 times.
+    assert seconds["crafted"] < max(25 * seconds["spread"], 0.5), seconds
