@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import DEV, GitRepo, RunCli
@@ -300,9 +303,12 @@ def test_messages_with_any_bytes(repo: GitRepo, run_cli: RunCli) -> None:
     assert row["ai_assisted"] is True and row["tools"] == ["claude-code"]
 
 
-def test_git_runs_from_the_moment_the_stream_is_running(repo: GitRepo) -> None:
+def test_git_runs_from_the_moment_the_stream_is_running(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`running` starts git at once (scan loads its config meanwhile): the log is complete even
-    though the repository is gone by the time it is read."""
+    though the repository is gone by the time it is read. git's own trace says when it ended,
+    so the test waits for that, not for a guess of how long it takes."""
     import time
 
     from deploycount.attribution import builtin_markers
@@ -310,9 +316,20 @@ def test_git_runs_from_the_moment_the_stream_is_running(repo: GitRepo) -> None:
     from deploycount.history import Repository, running
 
     shas = [repo.commit(f"change {n}", when=f"2026-10-0{n}T10:00:00Z") for n in (1, 2, 3)]
+    trace = tmp_path / "trace2.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
     fields, chunks = Repository(repo.path).log_range_chunks(["HEAD"])
     chunks = running(chunks)
-    time.sleep(1.0)  # git prints three commits in milliseconds
+
+    def log_ended() -> bool:
+        events = [json.loads(line) for line in trace.read_text().splitlines()]
+        logs = {e["sid"] for e in events if e["event"] == "cmd_name" and e["name"] == "log"}
+        return any(e["event"] == "exit" and e["sid"] in logs for e in events)
+
+    deadline = time.monotonic() + 60
+    while not log_ended():
+        assert time.monotonic() < deadline, "git log never ended"
+        time.sleep(0.01)
     (repo.path / ".git").rename(repo.path / "moved")
     history = load_history(fields, chunks, builtin_markers(), mentions=True)
     assert [history.sha(row) for row in range(len(history))] == shas[::-1]
