@@ -11,7 +11,11 @@ loads the pipeline on first use, `Report` is the JSON report as frozen dataclass
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from deploycount.model import Report, report_from_json
@@ -19,6 +23,28 @@ if TYPE_CHECKING:
 
 __all__ = ["Report", "report", "report_from_json"]
 __version__ = "0.1.0"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The `deploycount` program. It lives here, in the module every import loads first, so
+    that Ctrl-C while the CLI is still being imported ends with one line too (exit 130)."""
+    try:
+        from deploycount.cli import main as run  # noqa: PLC0415
+
+        run(argv)
+    except KeyboardInterrupt:
+        interrupted()
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line and exit 130, always. Not `sys.exit`: when the signal came during an
+    `exec` of generated code (dataclasses make their methods so), CPython remembers it and ends
+    the process by SIGINT at exit whatever code it was given."""
+    sys.stderr.write("deploycount: error: interrupted\n")
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(130)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from deploycount.cli import main
+from deploycount import main
 
 main()

@@ -555,7 +555,7 @@ def note_signals(note: str, markers: Markers) -> list[Signal]:
         return []
     try:
         data = json.loads(tail)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith(
         "authorship/"

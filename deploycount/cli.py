@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from deploycount import interrupted
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, ReportOptions
@@ -56,7 +57,12 @@ class DeploycountGroup(click.Group):
                 _print_traceback()
             fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            interrupted()
+        except BrokenPipeError:
+            # The reader went away (`deploycount scan | head`): what it wanted it has; say
+            # nothing more and leave as `report` does when its output fits the pipe.
+            _silence_stdout()
+            sys.exit(0)
         except Exception as error:  # the last line of defence: one line, no traceback
             if _debugging(ctx):
                 _print_traceback()
@@ -80,11 +86,20 @@ class DeploycountGroup(click.Group):
         except click.ClickException as error:
             hint = " (see deploycount --help)" if isinstance(error, click.UsageError) else ""
             fail(f"{error.format_message()}{hint}", error.exit_code)
-        except click.Abort:
+        except click.Abort as error:
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                interrupted()
             fail("aborted", 1)
         if standalone:
             sys.exit(result if isinstance(result, int) else 0)
         return result
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit does not fail a second time."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _debugging(ctx: click.Context) -> bool:

@@ -371,6 +371,8 @@ def parse_config(path: Path) -> FileConfig:
         raise ConfigError(f"cannot read config {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"invalid config {path}: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"invalid config {path}: nested too deeply") from None
     try:
         return file_config(data)
     except ConfigError as error:

@@ -25,6 +25,11 @@ class _TooSlow(Exception):
     """An attempt that did not complete within its overall limit (a slow-drip server)."""
 
 
+class TooLarge(Exception):
+    """An answer longer than the caller's `max_bytes`: refused from its Content-Length, or once
+    that many bytes have arrived, never read whole."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How long to wait for one answer, and for all the retries together."""
@@ -69,6 +74,7 @@ class HttpClient:
         accept: Callable[[requests.Response], bool] | None = None,
         wait: Callable[[requests.Response], float | None] | None = None,
         retry_seconds: float | None = None,
+        max_bytes: int | None = None,
     ) -> requests.Response:
         """Send, retrying connection errors, 429 and 5xx until `max_retry_seconds` (or
         `retry_seconds`) is spent.
@@ -92,7 +98,7 @@ class HttpClient:
             attempt += 1
             retry_after: float | None = None
             try:
-                response = self._send(method, url, data, headers, params)
+                response = self._send(method, url, data, headers, params, max_bytes=max_bytes)
             except _TooSlow as error:
                 status, reason = None, str(error)
             except requests.Timeout:
@@ -152,6 +158,8 @@ class HttpClient:
         data: bytes | None,
         headers: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
+        *,
+        max_bytes: int | None = None,
     ) -> requests.Response:
         """One attempt, bounded as a whole: requests' timeouts bound each socket read, which a
         server dripping one byte a second never trips, so the attempt runs in a worker thread
@@ -170,7 +178,10 @@ class HttpClient:
                     params=params,
                     timeout=(self.policy.connect_timeout, self.policy.read_timeout),
                     allow_redirects=False,
+                    stream=max_bytes is not None,
                 )
+                if max_bytes is not None:
+                    _read_at_most(response, max_bytes)
                 outcome.append(response)
             except BaseException as error:
                 outcome.append(error)
@@ -192,11 +203,12 @@ class HttpClient:
         same_origin = _origin(location) == _origin(url)
         if method == "GET" and same_origin and redirects < _MAX_REDIRECTS:
             return location
-        why = (
-            "a push is never re-sent to another address"
-            if method != "GET"
-            else "credentials never go to another host"
-        )
+        if method != "GET":
+            why = "a push is never re-sent to another address"
+        elif same_origin:
+            why = f"too many redirects: {_MAX_REDIRECTS} followed already, a loop?"
+        else:
+            why = "credentials never go to another host"
         raise ExternalServiceError(
             mask(
                 f"{what} at {safe_url(url)} answered {response.status_code} redirecting to "
@@ -250,3 +262,22 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:
         port = -1
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _read_at_most(response: requests.Response, max_bytes: int) -> None:
+    """Read a streamed answer's body, refusing it past `max_bytes` (from its Content-Length
+    first, then as it arrives): memory stays bounded whatever the server sends."""
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_bytes:
+        response.close()
+        raise TooLarge(max_bytes)
+    body = bytearray()
+    for piece in response.iter_content(64 * 1024):
+        body += piece
+        if len(body) > max_bytes:
+            response.close()
+            raise TooLarge(max_bytes)
+    response._content = bytes(body)  # what `.content` gives from now on

@@ -10,6 +10,7 @@ merge, to the merged teams.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -17,13 +18,15 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.metrics import report_of, repository_label
-from deploycount.model import DeploymentRow, Report, validated
+from deploycount.model import DeploymentRow, NotAReport, Report, validated
 from deploycount.tallies import Partial, Tallies, Tally
+from deploycount.timeutil import from_iso_z
 
 SCHEMA = "deploycount.partial/1"
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
@@ -94,98 +97,198 @@ def to_json(partial: Partial, key: bytes) -> str:
 
 
 class _Bad(ValueError):
-    pass
+    """A partial's first problem, as `field: reason`."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
 
 
-def _field(document: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+# Bounds no real partial comes near; anything past them is a broken or forged file.
+_MAX_COUNT = 10**9  # commits, deploys, people in one window
+_MAX_SIZE = 10**6  # a declared team size
+_MAX_WEEKS = 100 * 53.0  # a century of weeks
+_MAX_LEAD_SECONDS = 100 * 366 * 86_400.0  # a century
+
+
+def _count(document: Mapping[str, Any], name: str, where: str, *, at_least: int = 0,
+           at_most: int = _MAX_COUNT) -> int:  # fmt: skip
     value = document.get(name)
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise _Bad(f"{name} is missing or not a {getattr(kind, '__name__', 'value')}")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Bad(where + name, "missing or not a whole number")
+    if not at_least <= value <= at_most:
+        raise _Bad(where + name, f"{value} is not between {at_least} and {at_most:,}")
     return value
 
 
-def _ints(values: Any, name: str) -> list[int]:
+def _text(document: Mapping[str, Any], name: str) -> str:
+    value = document.get(name)
+    if not isinstance(value, str):
+        raise _Bad(name, "missing or not text")
+    return value
+
+
+def _time(document: Mapping[str, Any], name: str, where: str = "") -> datetime:
+    text = document.get(name)
+    moment = None
+    if isinstance(text, str):
+        with contextlib.suppress(ValueError):
+            moment = from_iso_z(text)
+    if moment is None or moment.utcoffset() != timedelta(0):
+        raise _Bad(where + name, f"{str(text)[:40]!r} is not an ISO 8601 UTC time")
+    return moment
+
+
+def _indices(values: Any, name: str, deploys: int) -> list[int]:
     if not isinstance(values, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v < deploys for v in values
     ):
-        raise _Bad(f"{name} must be a list of counts")
+        raise _Bad(name, "must list deploys of the partial by their index")
     return values
 
 
-def _tally_from(document: Any, deploys: int) -> Tally:
+def _tally_from(document: Any, deploys: int, where: str) -> Tally:
     if not isinstance(document, dict):
-        raise _Bad("a tally is not an object")
+        raise _Bad(where.rstrip("."), "not an object")
     tally = Tally()
-    for name, deploy_set in (("deployments", tally.deployments),
-                             ("ai_deployments", tally.ai_deployments)):  # fmt: skip
-        indices = _ints(document.get(name), name)
-        if any(i >= deploys for i in indices):
-            raise _Bad(f"{name} names a deploy the partial does not list")
-        deploy_set.update(indices)
-    tally.commits = _field(document, "commits", int)
-    tally.ai_commits = _field(document, "ai_commits", int)
-    tally.reverted_ai = _field(document, "reverted_ai", int)
-    tally.reverted_human = _field(document, "reverted_human", int)
-    people = _field(document, "people", list)
-    if not all(isinstance(p, str) and len(p) == 64 for p in people):
-        raise _Bad("people must be hashed keys")
+    tally.deployments.update(_indices(document.get("deployments"), where + "deployments", deploys))
+    tally.ai_deployments.update(
+        _indices(document.get("ai_deployments"), where + "ai_deployments", deploys)
+    )
+    if not tally.ai_deployments <= tally.deployments:
+        raise _Bad(where + "ai_deployments", "names a deploy missing from deployments")
+    tally.commits = _count(document, "commits", where)
+    tally.ai_commits = _count(document, "ai_commits", where, at_most=tally.commits)
+    tally.reverted_ai = _count(document, "reverted_ai", where)
+    tally.reverted_human = _count(document, "reverted_human", where)
+    people = document.get("people")
+    if not isinstance(people, list) or not all(
+        isinstance(p, str) and len(p) == 64 and p.isalnum() for p in people
+    ):
+        raise _Bad(where + "people", "must be hashed keys")
     tally.people.update(people)
+    limits = {"ai_lead_seconds": tally.ai_commits, "human_lead_seconds": tally.commits}
     for name, leads in (("ai_lead_seconds", tally.ai_lead),
                         ("human_lead_seconds", tally.human_lead)):  # fmt: skip
-        values = _field(document, name, list)
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-                   for v in values):  # fmt: skip
-            raise _Bad(f"{name} must be a list of non-negative seconds")
+        values = document.get(name)
+        if not isinstance(values, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool)
+            and 0 <= v <= _MAX_LEAD_SECONDS  # also false for NaN
+            for v in values
+        ):  # fmt: skip
+            raise _Bad(where + name, "must be lead times in seconds, 0 to a century")
+        if len(values) > limits[name]:
+            raise _Bad(where + name, "more lead times than counted commits")
         leads.extend(float(v) for v in values)
-    tools = _field(document, "tools", dict)
-    if not all(isinstance(k, str) and isinstance(v, int) for k, v in tools.items()):
-        raise _Bad("tools must map tool ids to counts")
+    tools = document.get("tools")
+    if not isinstance(tools, dict):
+        raise _Bad(where + "tools", "not an object")
+    for tool in tools:
+        _count(tools, tool, f"{where}tools.", at_most=tally.ai_commits)
     tally.tools.update(tools)
     return tally
 
 
+def _no_constant(name: str) -> None:
+    raise _Bad("JSON", f"{name} is not a number JSON allows")
+
+
 def from_json(text: str, *, name: str) -> Partial:
-    """A partial read back; anything malformed is one clear error naming the file."""
+    """A partial read back, checked as strictly as the config: anything malformed, impossible
+    or out of bounds is one error, `NAME: not a valid partial: FIELD: REASON`."""
     try:
-        document = json.loads(text)
-        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-            raise _Bad(f"not a deploycount partial (schema {SCHEMA})")
-        rows = [validated(DeploymentRow, row) for row in _field(document, "deployments", list)]
-        tallies_doc = _field(document, "tallies", dict)
-        tallies = Tallies()
-        tallies.totals = _tally_from(tallies_doc.get("all"), len(rows))
-        for team, tally in _field(tallies_doc, "teams", dict).items():
-            tallies.by_team[str(team)] = _tally_from(tally, len(rows))
-        teams = []
-        for team in _field(document, "teams", list):
-            size = team.get("size") if isinstance(team, dict) else None
-            if (
-                not isinstance(team, dict)
-                or not isinstance(team.get("name"), str)
-                or not (size is None or (isinstance(size, int) and size >= 0))
-            ):
-                raise _Bad("teams must be objects with a name and an optional size")
-            teams.append((team["name"], size))
-        warnings = _field(document, "warnings", list)
-        return Partial(
-            repository=_field(document, "repository", str),
-            environment=_field(document, "environment", str),
-            deploy_source=_field(document, "deploy_source", str),
-            since=_field(document, "since", str),
-            until=_field(document, "until", str),
-            weeks=float(_field(document, "weeks", (int, float))),
-            min_team_size=_field(document, "min_team_size", int),
-            teams=teams,
-            tallies=tallies,
-            deployments=rows,
-            rollbacks=_field(document, "rollbacks", int),
-            failed_deployments=_field(document, "failed_deployments", int),
-            warnings=[str(w) for w in warnings],
-            key_id=_field(document, "people_key_id", str),
-        )
-    except (ValueError, TypeError, AttributeError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise UsageError(f"{name}: not a valid partial report ({reason})") from None
+        return _partial(_document(text))
+    except _Bad as error:
+        raise UsageError(f"{name}: not a valid partial: {error}") from None
+
+
+def _document(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise _Bad("JSON", "nested too deeply") from None
+    except _Bad:
+        raise
+    except ValueError as error:
+        raise _Bad("JSON", str(error).splitlines()[0]) from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise _Bad("schema", f"not {SCHEMA}")
+    return document
+
+
+def _rows(document: Mapping[str, Any]) -> list[DeploymentRow]:
+    raw_rows = document.get("deployments")
+    if not isinstance(raw_rows, list):
+        raise _Bad("deployments", "not a list")
+    rows = []
+    for number, row in enumerate(raw_rows):
+        where = f"deployments.{number}."
+        try:
+            rows.append(validated(DeploymentRow, row))
+        except NotAReport as error:
+            raise _Bad(where.rstrip("."), str(error)) from None
+        _time(row, "time", where)
+        _count(row, "commits", where)
+        _count(row, "ai_commits", where, at_most=row["commits"])
+    return rows
+
+
+def _teams(document: Mapping[str, Any]) -> list[tuple[str, int | None]]:
+    raw_teams = document.get("teams")
+    if not isinstance(raw_teams, list):
+        raise _Bad("teams", "not a list")
+    teams = []
+    for number, team in enumerate(raw_teams):
+        if not isinstance(team, dict) or not isinstance(team.get("name"), str):
+            raise _Bad(f"teams.{number}", "must be an object with a name")
+        size = team.get("size")
+        if size is not None:
+            size = _count(team, "size", f"teams.{number}.", at_most=_MAX_SIZE)
+        teams.append((team["name"], size))
+    return teams
+
+
+def _weeks(document: Mapping[str, Any]) -> float:
+    since, until = _time(document, "since"), _time(document, "until")
+    if since >= until:
+        raise _Bad("until", "is not after since")
+    weeks = document.get("weeks")
+    window_weeks = (until - since).total_seconds() / (7 * 86_400)
+    if (
+        not isinstance(weeks, int | float) or isinstance(weeks, bool)
+        or not 0 < weeks <= min(window_weeks + 1e-6, _MAX_WEEKS)
+    ):  # fmt: skip
+        raise _Bad("weeks", "must be more than 0 and at most the window's length")
+    return float(weeks)
+
+
+def _partial(document: dict[str, Any]) -> Partial:
+    rows = _rows(document)
+    tallies_doc = document.get("tallies")
+    if not isinstance(tallies_doc, dict) or not isinstance(tallies_doc.get("teams"), dict):
+        raise _Bad("tallies", "must hold all and teams")
+    tallies = Tallies()
+    tallies.totals = _tally_from(tallies_doc.get("all"), len(rows), "tallies.all.")
+    for team, tally in tallies_doc["teams"].items():
+        tallies.by_team[team] = _tally_from(tally, len(rows), f"tallies.teams.{team}.")
+    warnings = document.get("warnings")
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise _Bad("warnings", "must be a list of text")
+    return Partial(
+        repository=_text(document, "repository"),
+        environment=_text(document, "environment"),
+        deploy_source=_text(document, "deploy_source"),
+        since=_text(document, "since"),
+        until=_text(document, "until"),
+        weeks=_weeks(document),
+        min_team_size=_count(document, "min_team_size", "", at_least=1, at_most=_MAX_SIZE),
+        teams=_teams(document),
+        tallies=tallies,
+        deployments=rows,
+        rollbacks=_count(document, "rollbacks", "", at_most=len(rows)),
+        failed_deployments=_count(document, "failed_deployments", "", at_most=len(rows)),
+        warnings=list(warnings),
+        key_id=_text(document, "people_key_id"),
+    )
 
 
 def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> list[Partial]:

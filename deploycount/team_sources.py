@@ -49,6 +49,8 @@ def _teams_from_toml(text: str, where: str) -> list[Team]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"invalid team file {where}: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"invalid team file {where}: nested too deeply") from None
     extra = sorted(set(data) - {"teams"})
     if extra:
         raise ConfigError(f"invalid team file {where}: {extra[0]}: only [teams.NAME] tables")
@@ -78,11 +80,13 @@ def _fetch(url: str, environ: Mapping[str, str], warnings: list[str]) -> str:
     cache = _cache_file(url, environ)
     if cache.is_file() and time.time() - cache.stat().st_mtime < CACHE_SECONDS:
         return cache.read_text("utf-8")
-    from deploycount.http import HttpClient, RetryPolicy  # noqa: PLC0415 - requests on use only
+    from deploycount.http import HttpClient, RetryPolicy, TooLarge  # noqa: PLC0415 - on use only
 
     client = HttpClient(RetryPolicy(read_timeout=30, max_retry_seconds=30))
     try:
-        answer = client.request("GET", url, what=f"team file {safe_url(url)}")
+        answer = client.request("GET", url, what=f"team file {safe_url(url)}", max_bytes=_MAX_BYTES)
+    except TooLarge:
+        raise ConfigError(f"team file {safe_url(url)} is larger than 4 MiB") from None
     except ExternalServiceError as error:
         if cache.is_file():
             warnings.append(f"{error}: using the copy fetched {_age(cache)} ago")

@@ -107,11 +107,22 @@ def _describe(reference: datetime, now: datetime) -> str:
     return "now" if reference == now else "the window's end"
 
 
+MAX_PERIODS = 1000  # 19 years of weeks, or 41 days of hours: every report costs its own tallies
+
+
+def period_count(since: datetime, until: datetime, every: timedelta) -> int:
+    """How many whole periods of `every` fit in `[since, until)` (worked out, not listed)."""
+    return (until - since) // every
+
+
 def periods(
     since: datetime, until: datetime, every: timedelta
 ) -> tuple[list[tuple[datetime, datetime]], timedelta]:
     """`[since, until)` cut into whole periods of `every` that end at `until`, oldest first, and
-    what is left over at the start (shorter than one period, left out)."""
-    count = int((until - since) / every)
+    what is left over at the start (shorter than one period, left out). At most `MAX_PERIODS`:
+    the caller checks `period_count` first."""
+    count = period_count(since, until, every)
+    if count > MAX_PERIODS:
+        raise ValueError(f"{count} periods, more than {MAX_PERIODS}")
     cuts = [until - every * k for k in range(count, -1, -1)]
     return list(itertools.pairwise(cuts)), (cuts[0] - since) if cuts else (until - since)

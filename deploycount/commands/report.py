@@ -17,7 +17,7 @@ from deploycount.partial import merge
 from deploycount.pipeline import Progress, generate_partials
 from deploycount.tallies import Partial
 from deploycount.timeutil import iso_z, parse_span, utc_now
-from deploycount.window import periods
+from deploycount.window import MAX_PERIODS, period_count, periods
 
 
 @dataclass
@@ -58,6 +58,12 @@ def reports_from_options(
     left_over = None
     if chosen is not None:
         length = parse_span(chosen, option="--every")
+        count = period_count(settings.since, settings.until, length)
+        if count > MAX_PERIODS:
+            raise UsageError(
+                f"--every {chosen} cuts the window into {count:,} periods, more than the "
+                f"{MAX_PERIODS:,} one report may hold: use a longer period or a shorter window"
+            )
         spans, rest = periods(settings.since, settings.until, length)
         if not spans:
             raise UsageError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deploycount.model import LeadTimeStats, Metrics, Report
+from deploycount.terminal import inert
 
 DASH = "–"
 
@@ -48,7 +49,7 @@ def tools(metrics: Metrics) -> str:
     if not metrics.tools:
         return DASH
     return ", ".join(
-        f"{tool} {count}"
+        f"{inert(tool)} {count}"
         for tool, count in sorted(metrics.tools.items(), key=lambda kv: (-kv[1], kv[0]))
     )
 
@@ -90,7 +91,7 @@ def team_rows(report: Report) -> list[list[str]]:
     rows = [metric_cells("all", report.totals)]
     for team in report.teams:
         if team.suppressed:
-            rows.append([team.team, "(fewer people than privacy.min_team_size: hidden)"])
+            rows.append([inert(team.team), "(fewer people than privacy.min_team_size: hidden)"])
         else:
-            rows.append(metric_cells(team.team, team))
+            rows.append(metric_cells(inert(team.team), team))
     return rows

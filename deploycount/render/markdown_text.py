@@ -6,12 +6,12 @@ import re
 
 from deploycount.terminal import inert
 
-_UNSAFE = re.compile(r"[|<>`*_\[\]\\]|@(?=\w)")
+_UNSAFE = re.compile(r"[|<>`*_\[\]\\&]|@(?=\w)")
 
 
 def escape(text: str) -> str:
-    """Make user-supplied text inert in Markdown: no tables broken, no HTML, no @mentions, no
-    control characters (shown as `\\uXXXX`)."""
+    """Make user-supplied text inert in Markdown: no tables broken, no HTML or entities
+    (`&#64;name` would mention), no @mentions, no control characters (shown as `\\uXXXX`)."""
     text = inert(text.replace("\r", " ").replace("\n", " "))
     return _UNSAFE.sub(lambda m: "@\u200b" if m.group(0) == "@" else f"\\{m.group(0)}", text)
 
