@@ -4,6 +4,7 @@ error naming it."""
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -27,3 +28,18 @@ def read_text_file(path: str | Path, *, label: str, limit: int) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"{label}: not UTF-8 text") from None
+
+
+def symlink_loop(path: str | Path) -> str | None:
+    """`a -> b -> a` when following `path`'s links comes back to where it was (the system
+    would only say 'too many levels of symbolic links', naming neither); else None."""
+    seen: list[str] = []
+    current = Path(path).absolute()
+    for _ in range(64):
+        if not current.is_symlink():
+            return None
+        if str(current) in seen:
+            return " -> ".join([*seen[seen.index(str(current)) :], str(current)])
+        seen.append(str(current))
+        current = (current.parent / os.readlink(current)).absolute()
+    return " -> ".join(seen[:3]) + " -> …"

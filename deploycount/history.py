@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - not on Windows
 from deploycount import git
 from deploycount.columns import FIELDS, FIELDS_WITH_NOTES, LOG_FORMAT, LOG_FORMAT_NOTES, parse_time
 from deploycount.errors import RepositoryError
+from deploycount.files import symlink_loop
 from deploycount.identity import Person
 
 AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs
@@ -270,6 +271,9 @@ class Repository:
     ) -> tuple[bool, str]:
         """Fetch `ref` from `remote` into local `into` (forced). (False, reason) on failure;
         a remote that has no such ref yet is (False, "missing")."""
+        problem = self._local_remote_problem(remote)
+        if problem is not None:
+            return False, problem
         result = self._raw(
             "fetch",
             "--quiet",
@@ -289,6 +293,9 @@ class Repository:
     def push_ref(
         self, remote: str, ref: str, *, timeout: float = NETWORK_TIMEOUT
     ) -> tuple[bool, str]:
+        problem = self._local_remote_problem(remote)
+        if problem is not None:
+            return False, problem
         result = self._raw(
             "push", "--quiet", "--porcelain", remote, f"{ref}:{ref}", timeout=timeout
         )
@@ -298,6 +305,18 @@ class Repository:
         return False, "rejected (the remote moved on)" if rejected else git.failure(
             "push", result.stderr
         )
+
+    def _local_remote_problem(self, remote: str) -> str | None:
+        """A remote that is a path on this machine and a symlink loop, named with its links
+        (git would try it and say only that it is not a repository)."""
+        url = self.remote_url(remote) or remote
+        if url.startswith("file://"):
+            url = url.removeprefix("file://")
+        elif "://" in url or re.match(r"^[^/\\]+:", url):
+            return None  # a URL or host:path: not on this machine
+        path = Path(url) if Path(url).is_absolute() else self.root / url
+        loop = symlink_loop(path)
+        return f"{remote} is {url}, a symlink loop: {loop}" if loop is not None else None
 
     def has_remote(self, name: str) -> bool:
         return self.remote_url(name) is not None

@@ -254,6 +254,21 @@ def test_record_push_to_a_hanging_remote_gives_up_in_time(repo: GitRepo, run_cli
     assert result.exit_code == 1, result.stderr
     assert took < 10, took
     assert "no answer within" in result.stderr and len(ledger_lines(repo)) == 1
+    # git's helpers (git remote-http) went with it: they were left waiting on the socket
+    assert processes_mentioning(f"127.0.0.1:{port}") == [], "git helpers outlived the push"
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """The command lines of this machine's processes that contain `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = entry.read_bytes().replace(b"\x00", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue  # it ended meanwhile
+        if text in line:
+            found.append(line)
+    return found
 
 
 RECORDER = """

@@ -10,6 +10,7 @@ from pathlib import Path
 from deploycount.commands import open_repository
 from deploycount.config import FileConfig, ReportOptions, load_config, resolve_report_settings
 from deploycount.errors import UsageError
+from deploycount.files import symlink_loop
 from deploycount.history import Repository, repository_name
 from deploycount.metrics import report_of
 from deploycount.model import Report
@@ -102,17 +103,25 @@ def reports_from_options(
     return Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
 
 
+def _is_repository(path: Path) -> bool:
+    """A work tree, or a bare repository (a mirror clone)."""
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
+
+
 def expand_repositories(paths: Sequence[str]) -> list[Path]:
     """Each `--repo`: a git repository, or a directory whose subdirectories are clones."""
     roots: list[Path] = []
     for given in paths:
         path = Path(given)
+        loop = symlink_loop(path)
+        if loop is not None:
+            raise UsageError(f"--repo {given} is a symlink loop: {loop}")
         if not path.is_dir():
             raise UsageError(f"--repo {given}: no such directory")
-        if (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir()):
+        if _is_repository(path):
             roots.append(path)
             continue
-        clones = sorted(p for p in path.iterdir() if p.is_dir() and (p / ".git").exists())
+        clones = sorted(p for p in path.iterdir() if p.is_dir() and _is_repository(p))
         if not clones:
             raise UsageError(
                 f"--repo {given} is neither a git repository nor a directory of clones"
