@@ -36,11 +36,19 @@ def test_json_blocks_parse(block: str) -> None:
 
 @pytest.mark.parametrize("block", blocks("python"))
 def test_python_blocks_run(block: str, tmp_path: Path) -> None:
+    """Each Python example runs in a real repository with a release in 2026, beside a real
+    report.json, and prints something."""
+    from tests.conftest import make_repo
     from tests.test_render import fixed_report
 
-    (tmp_path / "report.json").write_text(fixed_report().to_json())
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("base", when="2026-02-01T10:00:00Z")
+    repo.tag("v1.0")
+    repo.commit("feat\n\nAssisted-by: cursor", when="2026-03-01T10:00:00Z")
+    repo.tag("v1.1", annotated_at="2026-03-02T10:00:00Z")
+    (repo.path / "report.json").write_text(fixed_report().to_json())
     result = subprocess.run(
-        [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, check=False
+        [sys.executable, "-c", block], cwd=repo.path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "a README example that prints nothing shows nothing"
