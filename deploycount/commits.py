@@ -25,13 +25,14 @@ _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
 class LoadedHistory:
     """The columns, and what attribution made of them: `attributions[id]` for the ids the rows
     carry (`ident_attr[ident]` for a row attribution did not read), `people[person]` (the author
-    after `.mailmap`), and `reverts[row]`: the sha or prefix a revert commit names."""
+    after `.mailmap`), and `reverts[row]`: the shas or prefixes a revert commit names (a squash of
+    several reverts names each)."""
 
     columns: HistoryColumns
     attributions: list[Attribution] = field(default_factory=lambda: [NO_SIGNALS])
     ident_attr: array[int] = field(default_factory=lambda: array("i"))
     people: list[Person] = field(default_factory=list)
-    reverts: dict[int, str] = field(default_factory=dict)
+    reverts: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -132,8 +133,8 @@ class HistoryReader:
             )
             columns.set_attr(row, attr)
             self.chunk_attrs[row] = attr
-            if "This reverts commit" in message and (revert := _REVERT.search(message)):
-                self.loaded.reverts[row] = revert[1].lower()
+            if "This reverts commit" in message and (named := _REVERT.findall(message)):
+                self.loaded.reverts[row] = tuple(dict.fromkeys(sha.lower() for sha in named))
         return range(first, len(columns))
 
 
@@ -171,25 +172,28 @@ def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
     return sorted_shas[index]
 
 
-def revert_targets(history: LoadedHistory, loaded: Collection[int]) -> dict[int, int]:
-    """Revert row -> the row it reverts, among the `loaded` rows (an abbreviated sha is
-    resolved when it names exactly one of them)."""
-    targets: dict[int, int] = {}
-    by_sha: dict[str, int] | None = None
-    sorted_shas: list[str] = []
-    for row, target in history.reverts.items():
-        if row not in loaded:
+def revert_targets(history: LoadedHistory, known: Collection[int]) -> dict[int, tuple[int, ...]]:
+    """Revert row -> the rows it reverts, for the reverts among the `known` rows (those that
+    shipped or are on the main line). A target is any loaded commit; an abbreviated sha is
+    resolved when it names exactly one of them, as git would among the commits it has."""
+    targets: dict[int, tuple[int, ...]] = {}
+    sorted_shas: list[str] | None = None
+    for row, named in history.reverts.items():
+        if row not in known:
             continue
-        found = history.row(target)
-        if found < 0 or found not in loaded:
-            if by_sha is None:
-                by_sha = {history.sha(r): r for r in loaded}
-                sorted_shas = sorted(by_sha)
-            resolved = resolve_prefix(target, sorted_shas)
-            if resolved is None:
-                continue
-            found = by_sha[resolved]
-        targets[row] = found
+        found = []
+        for target in named:
+            hit = history.row(target)
+            if hit < 0:
+                if sorted_shas is None:
+                    sorted_shas = sorted(history.sha(r) for r in range(len(history)))
+                resolved = resolve_prefix(target, sorted_shas)
+                if resolved is None:
+                    continue
+                hit = history.row(resolved)
+            found.append(hit)
+        if found:
+            targets[row] = tuple(found)
     return targets
 
 

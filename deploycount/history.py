@@ -318,6 +318,23 @@ class Repository:
         loop = symlink_loop(path)
         return f"{remote} is {url}, a symlink loop: {loop}" if loop is not None else None
 
+    def default_branch(self, remote: str = NAMING_REMOTE) -> tuple[str, str] | None:
+        """(name, ref) of the repository's main line, as git users expect to find it: the
+        remote's HEAD (`origin/HEAD`), else `init.defaultBranch`, `main` or `master`, each as
+        the remote-tracking branch first, then the local one. None when there is none."""
+        head = git.run(["symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD"], self.root)
+        if head.returncode == 0 and head.text().strip():
+            ref = head.text().strip()
+            return ref.removeprefix(f"refs/remotes/{remote}/"), ref
+        names = [n for n in (self.git_config("init.defaultBranch"), "main", "master") if n]
+        candidates = [
+            (name, ref)
+            for name in dict.fromkeys(names)
+            for ref in (f"refs/remotes/{remote}/{name}", f"refs/heads/{name}")
+        ]
+        found = self.resolve_refs([ref for _, ref in candidates])
+        return next(((name, ref) for name, ref in candidates if found.get(ref)), None)
+
     def has_remote(self, name: str) -> bool:
         return self.remote_url(name) is not None
 

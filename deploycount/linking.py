@@ -101,16 +101,18 @@ def link_deploys(
 Commit = TypeVar("Commit", bound=Hashable)
 
 
-def reverted_shas(reverts: Mapping[Commit, Commit]) -> frozenset[Commit]:
+def reverted_shas(reverts: Mapping[Commit, Iterable[Commit]]) -> frozenset[Commit]:
     """Commits reverted by a revert that is itself still in force.
 
-    `reverts` maps each revert commit to the commit it reverts. A revert that was reverted in
+    `reverts` maps each revert commit to the commits it reverts (a squash of several reverts
+    reverts each). A revert that was reverted in
     turn (a re-apply) does not count, so the original commit is back. Cycles, which only a forged
     message can make, resolve to "not reverted" instead of looping.
     """
     reverters: dict[Commit, list[Commit]] = defaultdict(list)
-    for revert, target in reverts.items():
-        reverters[target].append(revert)
+    for revert, targets in reverts.items():
+        for target in targets:
+            reverters[target].append(revert)
     state: dict[Commit, bool] = {}
     for root in reverters:
         stack: list[tuple[Commit, bool]] = [(root, False)]

@@ -267,6 +267,7 @@ def _generate(
     for deploy in linked:
         shipped_in_span.extend(deploy.shipped)
     states = CommitStates(history, shipped_in_span, repo.trees)
+    mainline = _mainline(repo, history)
     co_authors = _co_authors(history, shipped_in_span)
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
     logins: dict[str, str] = {}
@@ -281,11 +282,11 @@ def _generate(
     for period in periods:
         numbers = [n for n, d in enumerate(linked) if period.since <= d.event.time < period.until]
         window = [linked[n] for n in numbers]
-        # What a report of this period alone would have loaded: the commits its deploys reached
-        # (the period's deploys are consecutive, so their numbers are a range).
+        # The reverts known at report time: those the period's deploys shipped (their numbers
+        # are a range: a period's deploys are consecutive) and those on the main line now.
         first, stop = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
-        loaded = _Reached(reached_by, first, stop)
-        period_state = states.with_reverted(reverted_shas(revert_targets(history, loaded)))
+        known = _Known(reached_by, first, stop, mainline)
+        period_state = states.with_reverted(reverted_shas(revert_targets(history, known)))
         tallies, people_seen = tally_history(
             window,
             history,
@@ -365,18 +366,35 @@ def _existing_events(
     return existing
 
 
-class _Reached(Collection[int]):
-    """The rows that deploys `first` to `stop` (exclusive) reached first, as a collection whose
-    membership test is one comparison (iterating it scans every row: the rare path)."""
+def _mainline(repo: Repository, history: LoadedHistory) -> array[int]:
+    """A mark per row, >= 0 for the loaded commits on the main line (the default branch, else
+    HEAD): a revert there is known whether or not a deploy shipped it yet; one that lives only
+    on an unmerged branch is not (README "Linking commits to deploys")."""
+    marks = array("i", [-1]) * len(history)
+    found = repo.default_branch()
+    tip = repo.resolve_commits([found[1] if found else "HEAD"]).popitem()[1]
+    row = history.row(tip) if tip else -1
+    if row >= 0:
+        history.columns.walk(row, marks, 0, None)
+    return marks
 
-    def __init__(self, reached_by: array[int], first: int, stop: int) -> None:
+
+class _Known(Collection[int]):
+    """The rows that deploys `first` to `stop` (exclusive) reached first, or that are on the
+    main line, as a collection whose membership test is two comparisons (iterating it scans
+    every row: the rare path)."""
+
+    def __init__(self, reached_by: array[int], first: int, stop: int, mainline: array[int]) -> None:
         self.reached_by, self.first, self.stop = reached_by, first, stop
+        self.mainline = mainline
 
     def __contains__(self, row: object) -> bool:
-        return isinstance(row, int) and self.first <= self.reached_by[row] < self.stop
+        return isinstance(row, int) and (
+            self.first <= self.reached_by[row] < self.stop or self.mainline[row] >= 0
+        )
 
     def __iter__(self) -> Iterator[int]:
-        return (r for r, n in enumerate(self.reached_by) if self.first <= n < self.stop)
+        return (r for r in range(len(self.reached_by)) if r in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

@@ -123,10 +123,14 @@ def test_link_deploys_stops_at_a_shallow_boundary() -> None:
         ({"r1": "x", "r2": "x", "r3": "r1"}, {"x", "r1"}),
         # a cycle only a forged message can make resolves without looping
         ({"p": "q", "q": "p"}, set()),
+        # a squash of two reverts reverts both
+        ({"r1": ("x", "y")}, {"x", "y"}),
+        # ... and re-applying that squash brings both back
+        ({"r1": ("x", "y"), "r2": "r1"}, {"r1"}),
     ],
 )
-def test_reverted_shas(reverts: dict[str, str], expected: set[str]) -> None:
-    result = reverted_shas(reverts)
+def test_reverted_shas(reverts: dict[str, str | tuple[str, ...]], expected: set[str]) -> None:
+    result = reverted_shas({r: (t,) if isinstance(t, str) else t for r, t in reverts.items()})
     if set(reverts) == {"p", "q"}:
         # In a cycle exactly one side is reverted, whichever the walk reached first.
         assert len(result) == 1 and result <= {"p", "q"}
@@ -203,13 +207,23 @@ def test_revert_targets_resolve_unique_prefixes_only() -> None:
     history = built.history
     everything = set(range(len(history)))
     targets = revert_targets(history, everything)
-    assert {built.name(r): built.name(t) for r, t in targets.items()} == {
-        "r1": "1234aaaa", "r4": "abcdef02",
+    assert {built.name(r): [built.name(t) for t in found] for r, found in targets.items()} == {
+        "r1": ["1234aaaa"], "r4": ["abcdef02"],
     }  # fmt: skip
-    # only among the rows a period loaded: without abcdef02 the prefix is no longer ambiguous
-    r2 = history.row(hexsha("r2"))
-    without = everything - {history.row(hexsha("abcdef02"))}
-    assert built.name(revert_targets(history, without)[r2]) == "abcdef01"
+    # only the reverts among the known rows count; their targets may be any loaded commit
+    r1 = history.row(hexsha("r1"))
+    assert set(revert_targets(history, {r1})) == {r1}
+
+
+def test_a_squash_of_reverts_names_every_target() -> None:
+    message = (
+        "Revert two changes\n\n* Revert a\n\nThis reverts commit {a}.\n\n* Revert b\n\n"
+        "This reverts commit {b}.\n\nThis reverts commit {a}.\n"
+    ).format(a=hexsha("a1"), b=hexsha("b1"))
+    built = build([Row("a1"), Row("b1"), Row("r", message=message)])
+    history = built.history
+    [(row, found)] = revert_targets(history, set(range(len(history)))).items()
+    assert built.name(row) == "r" and [built.name(t) for t in found] == ["a1", "b1"]
 
 
 # -- config ------------------------------------------------------------------------------------
