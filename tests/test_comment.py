@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, make_repo
 from tests.fake_github import REPO, GitHubState, fake_github
 from tests.golden import assert_golden
 
@@ -260,3 +260,40 @@ def test_an_oversized_body_stays_well_formed() -> None:
     assert sum(line.startswith("```") for line in lines) % 2 == 0
     assert body.count("<details>") == body.count("</details>")
     assert "truncated to fit GitHub's comment size limit" in body
+
+
+@pytest.mark.parametrize("base", ["main", "master", "trunk"])
+def test_a_feature_branch_without_origin_head_finds_its_base(
+    tmp_path: Path, run_cli: RunCli, base: str
+) -> None:
+    """`comment --dry-run` on a feature branch, no event, no origin/HEAD: the base is the local
+    main or master, or init.defaultBranch, as git users expect (it once said 'This branch:
+    0 commit(s)' and listed the branch's own commits as waiting to ship)."""
+    repo = make_repo(tmp_path / "repo")
+    repo.git("branch", "-m", base)
+    if base == "trunk":
+        repo.git("config", "init.defaultBranch", "trunk")
+    repo.commit("base", when="2026-10-01T10:00:00Z")
+    repo.tag("v1", annotated_at="2026-10-01T11:00:00Z")
+    repo.commit("fix: waiting", when="2026-10-02T10:00:00Z", file="main.txt")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feat: x\n\nAssisted-by: Claude Code\n", when="2026-10-03T10:00:00Z", file="x")
+    repo.commit("feat: y", when="2026-10-04T10:00:00Z", file="y")
+    result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert "**This branch:** 2 commit(s) · **1 AI-assisted** (claude-code)" in result.stdout
+    assert f"Waiting to ship on {base}" in result.stdout
+    assert (
+        "fix: waiting" in result.stdout
+        and "feat: y" not in result.stdout.split("Waiting to ship on")[1]
+    )
+    assert "warning" not in result.stderr
+
+
+def test_no_base_branch_is_said(tmp_path: Path, run_cli: RunCli) -> None:
+    repo = make_repo(tmp_path / "repo")
+    repo.git("branch", "-m", "feature")
+    repo.commit("feat: x", when="2026-10-03T10:00:00Z")
+    result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: no base branch found" in result.stderr

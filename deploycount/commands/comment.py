@@ -61,14 +61,34 @@ def is_fork(payload: Mapping[str, Any]) -> bool:
 
 
 def default_branch_ref(repo: Repository, payload: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(branch name, local ref) of the default branch, preferring the remote-tracking one."""
-    branch = str((payload.get("repository") or {}).get("default_branch") or "")
-    candidates = [f"origin/{branch}", branch] if branch else ["origin/HEAD", "HEAD"]
-    resolved = repo.resolve_commits(candidates)
-    for ref in candidates:
-        if resolved.get(ref):
-            return (branch or ref), ref
-    return None
+    """(branch name, local ref) of the branch deploys come from: the event's default branch,
+    else the repository's (`origin/HEAD`, `init.defaultBranch`, `main`, `master`); never HEAD,
+    which on a pull request's checkout is the branch itself."""
+    return _named_branch(repo, (payload.get("repository") or {}).get("default_branch"))
+
+
+def base_branch_ref(repo: Repository, payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(branch name, local ref) a pull request's commits are counted from: its base branch,
+    else the default branch."""
+    base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
+    return _named_branch(repo, base) if base else default_branch_ref(repo, payload)
+
+
+def _named_branch(repo: Repository, name: object) -> tuple[str, str] | None:
+    if isinstance(name, str) and name:
+        candidates = [f"refs/remotes/{NAMING_REMOTE}/{name}", f"refs/heads/{name}"]
+        found = repo.resolve_refs(candidates)
+        for ref in candidates:
+            if found.get(ref):
+                return name, ref
+    return repo.default_branch()
+
+
+NO_BASE = (
+    "no base branch found (no pull request base, no origin/HEAD, no main or master): the "
+    "branch's own commits cannot be told from the rest; run git remote set-head origin --auto, "
+    "or fetch the default branch"
+)
 
 
 def waiting_to_ship(repo: Repository, branch: str, ref: str, shipped: Sequence[str]) -> Waiting:
@@ -113,7 +133,7 @@ def local_pull_commits(repo: Repository, payload: Mapping[str, Any]) -> list[_Li
     pull request's base, else minus the default branch."""
     base = str(((payload.get("pull_request") or {}).get("base") or {}).get("sha") or "")
     if not base:
-        found = default_branch_ref(repo, payload)
+        found = base_branch_ref(repo, payload)
         base = found[1] if found else ""
     resolved = repo.resolve_commits([base, "HEAD"]) if base else {}
     if not base or not resolved.get(base) or not resolved.get("HEAD"):
@@ -241,11 +261,12 @@ def post_comment(
     commits = pull_commits(repo, listed, attributor, settings)
     branch = default_branch_ref(repo, payload)
     waiting = waiting_to_ship(repo, branch[0], branch[1], shipped) if branch else None
+    no_base = NO_BASE if github is None and base_branch_ref(repo, payload) is None else None
     body = render_comment(
         report, commits, waiting, pull=number, commit_url=commit_url(environ, report.repository)
     )
     if dry_run or github is None or number is None:  # the last two only happen in a dry run
-        return CommentOutcome(body, "dry run: nothing posted")
+        return CommentOutcome(body, "dry run: nothing posted", no_base)
     if is_fork(payload):
         return CommentOutcome(
             body,
