@@ -128,18 +128,37 @@ def _markers(top: Path) -> Markers:
 
 
 def detect_tool(environ: Mapping[str, str], markers: Markers) -> str | None:
-    """The AI tool whose environment this is, or None for a person at a terminal."""
+    """The AI tool whose environment this is, or None for a person at a terminal.
+
+    Only a tool deploycount knows tags a commit (`Assisted-by: other` is what `lint` warns
+    about): a variable of one agent (`CLAUDECODE`), or `DEPLOYCOUNT_AI_TOOL`, `AI_AGENT` or
+    `AGENT` whose value names a known tool (`AGENT=jenkins`, a CI's own use of the name, does
+    not)."""
+    from deploycount.attribution import OTHER_TOOL  # noqa: PLC0415 - with the markers
+
     forced = environ.get(FORCE_VARIABLE)
     if forced is not None:
-        return None if forced.strip().lower() in _NO_TOOL else markers.tool_from_text(forced)
+        if forced.strip().lower() in _NO_TOOL:
+            return None
+        tool = markers.tool_from_text(forced)
+        if tool == OTHER_TOOL:
+            raise UnknownTool(
+                f"{FORCE_VARIABLE}={forced.strip()[:40]} names no tool deploycount knows; declare "
+                "it in .deploycount.toml under [attribution.tools.<id>]"
+            )
+        return tool
     for variable, tool in AGENT_VARIABLES:
         if environ.get(variable, "").strip() not in ("", "0"):
             return tool
     for variable in GENERIC_VARIABLES:
         value = environ.get(variable, "").strip()
-        if value and value != "0":
-            return markers.tool_from_text(value)
+        if value and value != "0" and (tool := markers.tool_from_text(value)) != OTHER_TOOL:
+            return tool
     return None
+
+
+class UnknownTool(Exception):
+    """A forced tool the tables do not know: the commit goes untagged, and the hook says why."""
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:

@@ -83,6 +83,38 @@ def test_forced_tool_and_forced_off(hooked: GitRepo) -> None:
     assert trailers(off) == []
 
 
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"AGENT": "jenkins"}, []),  # a CI's own use of the name
+        ({"AI_AGENT": "1"}, []),
+        ({"AGENT": "buildkite-agent"}, []),
+        ({"AGENT": "goose"}, ["Assisted-by: goose"]),
+        ({"AI_AGENT": "Claude Code"}, ["Assisted-by: claude-code"]),
+        ({"AGENT": "jenkins", "CLAUDECODE": "1"}, ["Assisted-by: claude-code"]),
+    ],
+)
+def test_generic_agent_variables_tag_only_a_known_agent(
+    hooked: GitRepo, run_cli: RunCli, env: dict[str, str], expected: list[str]
+) -> None:
+    """`AGENT=jenkins git commit` once got `Assisted-by: other`, which lint then flagged."""
+    message = commit(hooked, "-m", "feat: x", env=env)
+    assert trailers(message) == expected
+    linted = run_cli("lint", cwd=hooked)
+    assert linted.exit_code == 0 and "warning" not in linted.stdout, linted.stdout
+
+
+def test_a_forced_unknown_tool_is_said_and_not_written(hooked: GitRepo) -> None:
+    (hooked.path / "f.txt").open("a").write("x\n")
+    hooked.git("add", "-A")
+    done = subprocess.run(
+        ["git", "commit", "-q", "-m", "feat: y"], cwd=hooked.path, capture_output=True,
+        text=True, env={**os.environ, "DEPLOYCOUNT_AI_TOOL": "my-own-bot"}, check=True,
+    )  # fmt: skip
+    assert trailers(hooked.git("log", "-1", "--format=%B")) == []
+    assert "DEPLOYCOUNT_AI_TOOL=my-own-bot names no tool deploycount knows" in done.stderr
+
+
 def test_merge_commits_are_left_alone(hooked: GitRepo) -> None:
     hooked.git("checkout", "-q", "-b", "topic")
     commit(hooked, "-m", "topic work")
