@@ -331,6 +331,10 @@ def scan(
 @click.option("--force", is_flag=True, help="Record a --time before the commit or in the future.")
 @click.option("--push-only", is_flag=True, help="Record nothing; push what is recorded.")
 @click.option(
+    "--from-tags", metavar="GLOB",
+    help="Record every release tag matching GLOB as a deploy (the backfill from tags).",
+)  # fmt: skip
+@click.option(
     "--push-timeout",
     type=click.FloatRange(1, 3600),
     default=DEFAULT_PUSH_SECONDS,

@@ -85,13 +85,29 @@ def choose_source(
 ) -> tuple[DeploySource, list[str]]:
     """The named source; else `notes` when the ledger holds events of `environment`, else
     `tags:v*`. Also the warnings of looking at the ledger when it was not chosen (a failed
-    fetch)."""
+    fetch).
+
+    A ledger that starts inside the window while tags hold earlier deploys is not chosen yet:
+    its first event would be the baseline and the report would drop to nothing the day the
+    first `record` ran. The tags report until the ledger covers the window (or the tags are
+    recorded into it with `record --from-tags`), and the report says so."""
     if spec is not None:
         return source_from_spec(spec, remote=remote, environ=environ, since=since, log=log), []
     notes = NotesSource(remote=remote)
-    if notes.has_events(repo, environment):
+    if not notes.has_events(repo, environment):
+        return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
+    first = min(e.time for e in notes.load(repo, environment).events)
+    if since is None or first <= since:
         return notes, []
-    return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
+    tags = source_from_spec(DEFAULT_DEPLOYS)
+    if not any(e.time < first for e in tags.load(repo, environment).events):
+        return notes, []
+    return tags, [
+        f"the deploy ledger starts on {first:%Y-%m-%d}, after the window does: this report "
+        f"counts deploys from {tags.spec} until the ledger covers the window; to move to the "
+        f"ledger now, record the tagged deploys into it: deploycount record --from-tags "
+        f"'{tags.spec.removeprefix('tags:')}' --push"
+    ]
 
 
 def sync_ai_notes(repo: Repository, remote: str) -> list[str]:

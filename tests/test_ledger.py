@@ -312,3 +312,52 @@ def test_concurrent_pushes_from_parallel_clones_lose_nothing(
     fresh = clone(origin, tmp_path / "fresh")
     report = run_cli("report", "--format", "json", "--deploys", "notes", *WINDOW, cwd=fresh).json()
     assert {d["id"] for d in report["deployments"]} == expected
+
+
+def test_one_record_does_not_switch_the_report_to_an_empty_ledger(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """The day the first `record` runs, the report stays on the tags (once it dropped to zero
+    deploys: the new event became the baseline); `record --from-tags` moves it to the ledger
+    with the same figures."""
+    window = ("--since", "2026-10-01", "--until", "2026-10-29", "--format", "json")
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v0.1", annotated_at="2026-09-01T11:00:00Z")
+    repo.commit("feat: a\n\nAssisted-by: cursor", when="2026-10-02T10:00:00Z", file="a")
+    repo.tag("v1.0", annotated_at="2026-10-03T10:00:00Z")
+    repo.tag("v1.1-rc1", annotated_at="2026-10-04T10:00:00Z")
+    repo.commit("fix: b", when="2026-10-05T10:00:00Z", file="b")
+    repo.tag("v1.1", annotated_at="2026-10-06T10:00:00Z")
+    before = run_cli("report", *window, cwd=repo).json()
+    assert before["deploy_source"] == "tags:v*" and before["totals"]["deployments"] == 2
+
+    repo.commit("fix: c", when="2026-10-10T10:00:00Z", file="c")
+    recorded = run_cli("record", "--time", "2026-10-11T10:00:00Z", "--id", "d1", cwd=repo)
+    assert recorded.exit_code == 0, recorded.stderr
+    after = run_cli("report", *window, cwd=repo).json()
+    assert after["deploy_source"] == "tags:v*"
+    assert after["totals"]["deployments"] == 2  # the tags' deploys, not one baseline
+    [said] = [w for w in after["warnings"] if "deploy ledger starts on" in w]
+    assert "deploycount record --from-tags 'v*' --push" in said
+
+    backfill = run_cli("record", "--from-tags", "v*", cwd=repo)
+    assert backfill.exit_code == 0, backfill.stderr
+    assert "recorded 3 deploy(s) from tags:v*" in backfill.stderr  # v1.1-rc1 left out
+    again = run_cli("record", "--from-tags", "v*", cwd=repo)
+    assert "recorded 0 deploy(s) from tags:v* (3 already recorded)" in again.stderr
+    assert sorted(line["id"] for line in ledger_lines(repo)) == ["d1", "v0.1", "v1.0", "v1.1"]
+    ledger = run_cli("report", *window, cwd=repo).json()
+    assert ledger["deploy_source"] == "notes"
+    assert not any("deploy ledger starts on" in w for w in ledger["warnings"])
+    assert ledger["totals"]["deployments"] == 3  # v1.0, v1.1 and d1
+    assert [d["id"] for d in ledger["deployments"]] == ["v1.0", "v1.1", "d1"]
+    assert ledger["totals"]["commits"] == before["totals"]["commits"] + 1
+
+
+def test_from_tags_takes_no_sha_or_time(repo: GitRepo, run_cli: RunCli) -> None:
+    repo.commit("x")
+    repo.tag("v1")
+    done = run_cli("record", "HEAD~0", "--from-tags", "v*", cwd=repo)
+    assert done.exit_code == 2 and "give no SHA, --time, --id or --status" in done.stderr
+    none = run_cli("record", "--from-tags", "release-*", cwd=repo)
+    assert none.exit_code == 2 and "no tag matches tags:release-*" in none.stderr

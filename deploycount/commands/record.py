@@ -7,25 +7,39 @@ from dataclasses import dataclass
 
 from deploycount.commands import open_repository
 from deploycount.config import resolve_record_settings
+from deploycount.deploys import source_from_spec
 from deploycount.deploys.notes import (
     RecordResult,
+    append_events,
     check_remote,
+    checked_event,
     push_ledger,
     record_deploy,
 )
+from deploycount.deploys.tags import TAG_ENVIRONMENT
+from deploycount.errors import UsageError
+from deploycount.history import Repository
 from deploycount.options import DEFAULT_PUSH_SECONDS
 from deploycount.timeutil import parse_when, utc_now
 
 
 @dataclass(frozen=True)
 class RecordOutcome:
-    result: RecordResult | None  # None for --push-only
+    result: RecordResult | None  # None for --push-only and --from-tags
     pushed_to: str | None = None
     push_attempts: int = 0
+    backfilled: tuple[str, list[RecordResult]] | None = None  # (the spec, what it recorded)
 
     def messages(self) -> list[str]:
         """What happened, for stderr."""
         lines = []
+        if self.backfilled is not None:
+            spec, results = self.backfilled
+            added = sum(result.added for result in results)
+            lines.append(
+                f"recorded {added} deploy(s) from {spec}"
+                + (f" ({len(results) - added} already recorded)" if len(results) > added else "")
+            )
         if self.result is not None:
             event = self.result.event
             verb = "recorded" if self.result.added else "already recorded, unchanged:"
@@ -56,13 +70,22 @@ def record(
     force: bool = False,
     push_only: bool = False,
     push_timeout: float = DEFAULT_PUSH_SECONDS,
+    from_tags: str | None = None,
 ) -> RecordOutcome:
     repo, config = open_repository(directory, config_path)
     settings = resolve_record_settings(env, remote, config)
+    if from_tags is not None and (sha != "HEAD" or when or event_id or status != "success"):
+        raise UsageError(
+            "--from-tags records each tag as a successful deploy at the tag's own time, with "
+            "the tag's name as its id: give no SHA, --time, --id or --status with it"
+        )
     if push or push_only:
         check_remote(repo, settings.remote)  # before anything is written
     result = None
-    if not push_only:
+    backfilled = None
+    if from_tags is not None and not push_only:
+        backfilled = _from_tags(repo, from_tags, settings.environment)
+    elif not push_only:
         now = utc_now()
         moment = parse_when(when, now=now, option="--time") if when else now
         result = record_deploy(
@@ -77,6 +100,20 @@ def record(
             environ=environ,
         )
     if not (push or push_only):
-        return RecordOutcome(result)
+        return RecordOutcome(result, backfilled=backfilled)
     attempts = push_ledger(repo, settings.remote, attempts=retries, seconds=push_timeout)
-    return RecordOutcome(result, settings.remote, attempts)
+    return RecordOutcome(result, settings.remote, attempts, backfilled)
+
+
+def _from_tags(repo: Repository, glob: str, environment: str) -> tuple[str, list[RecordResult]]:
+    """Every deploy `tags:GLOB` finds (pre-releases left out, as a report leaves them), put in
+    the ledger in one change: the backfill that lets the ledger take over from the tags."""
+    spec = glob if glob.startswith("tags:") else f"tags:{glob}"
+    source = source_from_spec(spec)
+    if environment != TAG_ENVIRONMENT:
+        raise UsageError(f"--from-tags: tags are {TAG_ENVIRONMENT} deploys, not {environment}")
+    loaded = source.load(repo, environment)
+    events = [checked_event(e.id, e.sha, e.environment, e.time, e.status) for e in loaded.events]
+    if not events:
+        raise UsageError(f"--from-tags: no tag matches {spec}: nothing to record")
+    return spec, append_events(repo, events)

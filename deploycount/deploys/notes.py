@@ -17,7 +17,7 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -247,9 +247,16 @@ def record_deploy(
         if problem:
             raise UsageError(f"{problem}; pass --force to record it anyway")
     identifier = event_id if event_id is not None else default_event_id(environ, sha, moment)
+    [result] = append_events(repo, [checked_event(identifier, sha, environment, moment, status)])
+    return result
+
+
+def checked_event(
+    identifier: str, sha: str, environment: str, moment: datetime, status: str
+) -> DeployEvent:
+    """The event, checked with the reader's own model: a line every report would skip is never
+    written."""
     try:
-        # The writer checks with the reader's own model: a line every report would skip is
-        # never written.
         record = read_event(
             {"id": identifier, "sha": sha, "environment": environment,
              "time": moment, "status": status}
@@ -258,26 +265,48 @@ def record_deploy(
         raise UsageError(f"cannot record this deploy: {error}") from None
     if record.id != identifier or record.environment != environment or "\n" in identifier:
         raise UsageError("--id and --env must be single lines without surrounding blanks")
-    event = record.to_event()
-    line = event_line(event)
+    return record.to_event()
 
-    def append(scratch: str) -> tuple[RecordResult, bool]:
-        for known in read_ledger(repo, scratch):
-            other = known.record
-            if other is None or other.id != identifier or other.environment != environment:
+
+def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[RecordResult]:
+    """Append events to the notes of their commits, in one change of the ledger. An event
+    already there (same id and environment, same sha and status) changes nothing; an id already
+    used for another sha or status is an error, so a retried deploy's outcome is never silently
+    dropped."""
+
+    def append(scratch: str) -> tuple[list[RecordResult], bool]:
+        known = {
+            (line.record.id, line.record.environment): line
+            for line in read_ledger(repo, scratch)
+            if line.record is not None
+        }
+        results: list[RecordResult] = []
+        new_lines: dict[str, list[str]] = {}
+        for event in events:
+            key = (event.id, event.environment)
+            found = known.get(key)
+            if found is None:
+                line = event_line(event)
+                new_lines.setdefault(event.sha, []).append(line)
+                results.append(RecordResult(event, added=True, line=line))
+                known[key] = LedgerLine(event.sha, line, read_event(json.loads(line)), None)
                 continue
-            if other.sha.lower() == sha and other.status == status:
-                return RecordResult(other.to_event(), added=False, line=known.text), False
+            other = found.record
+            assert other is not None  # `known` holds readable lines only
+            if other.sha.lower() == event.sha and other.status == event.status:
+                results.append(RecordResult(other.to_event(), added=False, line=found.text))
+                continue
             raise UsageError(
-                f"event id {identifier!r} already records a {other.status} deploy of "
-                f"{other.sha[:12]} to {environment} at {iso_z(other.time)}: give this deploy "
-                "another --id (the same sha and status again would change nothing)"
+                f"event id {event.id!r} already records a {other.status} deploy of "
+                f"{other.sha[:12]} to {event.environment} at {iso_z(other.time)}: give this "
+                "deploy another --id (the same sha and status again would change nothing)"
             )
-        # Keep every byte already there: the note may hold other writers' lines.
-        existing = repo.note_bytes(sha, scratch).rstrip(b"\n")
-        data = line.encode() + b"\n"
-        repo.write_note(sha, existing + b"\n" + data if existing else data, scratch)
-        return RecordResult(event, added=True, line=line), True
+        for sha, lines in new_lines.items():
+            # Keep every byte already there: the note may hold other writers' lines.
+            existing = repo.note_bytes(sha, scratch).rstrip(b"\n")
+            data = "\n".join(lines).encode() + b"\n"
+            repo.write_note(sha, existing + b"\n" + data if existing else data, scratch)
+        return results, bool(new_lines)
 
     return change_ledger(repo, append)
 
