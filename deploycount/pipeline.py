@@ -37,6 +37,7 @@ from deploycount.config import (
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
+from deploycount.deploys.tags import TagsSource, mixed_streams_warning
 from deploycount.history import AI_NOTES_REF, AI_NOTES_REMOTE_REF, Repository, repository_name
 from deploycount.identity import Confidence, Person
 from deploycount.linking import link_deploys, reverted_shas
@@ -199,6 +200,11 @@ def generate_partials(
             now=settings.now,
         )
         notes = [*warnings, *facts.warnings]
+        if isinstance(source, TagsSource):
+            mixed = mixed_streams_warning(
+                source.spec, [e.id for e in window if e.status == "success"]
+            )
+            notes += [mixed] if mixed else []
         if shallow_tagless or (shallow_clone and facts.baseline is not None):
             notes.append(
                 "this is a shallow clone without the tags and history that came before: "

@@ -426,3 +426,28 @@ def test_the_library_entry_point_gives_the_cli_report(repo: GitRepo, run_cli: Ru
     )
     printed = run_cli("report", "--format", "json", *WINDOW, cwd=repo)
     assert made.to_json() + "\n" == printed.stdout
+
+
+def test_several_release_streams_in_one_glob_are_named(repo: GitRepo, run_cli: RunCli) -> None:
+    """`v1.2.3`, `v1.2.3-vscode` and `v1.2.3-jetbrains` in one window: once counted as one
+    stream without a word; now the report names the streams and how to pick one."""
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0.0")
+    for day, version in ((2, "1.1.0"), (9, "1.2.0")):
+        repo.commit(f"feat {version}", when=f"2026-10-{day:02d}T10:00:00Z", file=version)
+        for suffix in ("", "-vscode", "-jetbrains"):
+            repo.tag(f"v{version}{suffix}", annotated_at=f"2026-10-{day:02d}T12:00:00Z")
+    repo.commit("fix", when="2026-10-12T10:00:00Z", file="fix")
+    repo.tag("v1.2.0-hotfix", annotated_at="2026-10-12T12:00:00Z")  # a release, not a stream
+    mixed = run_cli("report", "--format", "json", *WINDOW, cwd=repo).json()
+    [said] = [w for w in mixed["warnings"] if "release streams" in w]
+    assert said.startswith("tags:v* mixes 3 release streams in the window")
+    assert "*-vscode (2, e.g. v1.1.0-vscode)" in said and "no suffix (2" in said
+    assert "--deploys 'tags:v*,!*-*'" in said
+    picked = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:v*,!*-*",
+                     cwd=repo).json()  # fmt: skip
+    assert not any("release streams" in w for w in picked["warnings"])
+    assert [d["id"] for d in picked["deployments"]] == ["v1.1.0", "v1.2.0"]
+    hotfix = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:v*,!*-vscode,"
+                     "!*-jetbrains", cwd=repo).json()  # fmt: skip
+    assert not any("release streams" in w for w in hotfix["warnings"])

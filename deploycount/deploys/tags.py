@@ -8,6 +8,7 @@ a minute later, the next version's `.dev` would otherwise count every release tw
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import translate
 from functools import cached_property
@@ -46,6 +47,60 @@ _PRERELEASE_HINT = re.compile("|".join(_PRERELEASE_LETTERS), re.IGNORECASE)
 def is_prerelease(tag: str) -> bool:
     """Whether a tag names a pre-release or development version."""
     return _PRERELEASE_HINT.search(tag) is not None and _PRERELEASE.search(tag) is not None
+
+
+# A release tag: anything, a version of numbers and dots, then maybe a suffix that names a stream
+# (`v1.2.3-vscode`, `v1.2.3_jetbrains`); the suffix is what tells streams apart.
+_VERSIONED = re.compile(r"^(?P<head>.*?\d+(?:\.\d+)*)(?:[-_+](?P<suffix>[A-Za-z][\w.-]*))?$")
+
+
+# Suffixes that say what kind of release a tag is, not which product it ships: `v1.3-hotfix`
+# and `v1.3-rollback` are releases of the one stream (README "Deploy sources").
+_RELEASE_KINDS = frozenset(
+    {"hotfix", "rollback", "revert", "fix", "patch", "post", "final", "security", "release",
+     "stable", "ga", "lts"}
+)  # fmt: skip
+
+
+def release_streams(names: Sequence[str]) -> dict[str, list[str]]:
+    """The tags of `names` by release stream (the suffix after the version; "" for none), when
+    they are several streams: two suffixes on one version (`v1.2.3` and `v1.2.3-vscode`), or
+    two suffixes each on two releases or more. A suffix that names a kind of release
+    (`-hotfix`, `-rollback`) is not a stream."""
+    streams: dict[str, list[str]] = {}
+    versions: dict[str, set[str]] = {}
+    for name in names:
+        match = _VERSIONED.match(name)
+        if match is None:
+            continue
+        suffix = (match["suffix"] or "").lower()
+        if re.split(r"[-._\d]", suffix, maxsplit=1)[0] in _RELEASE_KINDS:
+            continue
+        streams.setdefault(suffix, []).append(name)
+        versions.setdefault(match["head"].lower(), set()).add(suffix)
+    shared = any(len(suffixes) > 1 for suffixes in versions.values())
+    if len(streams) < 2 or not (shared or sum(len(t) > 1 for t in streams.values()) > 1):
+        return {}
+    return streams
+
+
+def mixed_streams_warning(spec: str, names: Sequence[str]) -> str | None:
+    """What the report says when the window's tags are several release streams in one spec."""
+    streams = release_streams(names)
+    if not streams:
+        return None
+    globs = spec.removeprefix("tags:")
+    parts = [
+        f"{'*-' + suffix if suffix else 'no suffix'} ({len(tags)}, e.g. {tags[0]})"
+        for suffix, tags in sorted(streams.items(), key=lambda item: -len(item[1]))
+    ]
+    named = next((suffix for suffix in streams if suffix), "")
+    return (
+        f"{spec} mixes {len(streams)} release streams in the window: {'; '.join(parts)}. Each "
+        "is counted as a deploy of the same production, so one release shipped to several "
+        f"streams counts several times: pick one, e.g. --deploys 'tags:{globs},!*-*' for the "
+        f"tags without a suffix, or --deploys 'tags:*-{named}' for one stream"
+    )
 
 
 @dataclass(frozen=True)
