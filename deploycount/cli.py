@@ -314,7 +314,7 @@ def scan(
             sys.stdout.write(chunk)
         return
     table = render.ScanTable(minimum)
-    for line in table.lines(rows):
+    for line in table.lines(rows, repo.subjects):
         click.echo(line)
     click.echo(table.summary(), err=True)
 

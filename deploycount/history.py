@@ -168,6 +168,10 @@ class Repository:
         )
         return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
 
+    def subjects(self, shas: Iterable[str]) -> dict[str, str]:
+        """The subject line of each commit (one process for the lot)."""
+        return self._each_commit(shas, "%s")
+
     def trees(self, shas: Iterable[str]) -> dict[str, str]:
         """Tree of each commit (for parents outside the loaded history)."""
         return self._each_commit(shas, "%T")

@@ -149,3 +149,30 @@ def test_a_long_window_keeps_the_chart_readable() -> None:
     assert 'title "Deploys per 3 weeks"' in chart and 'x-axis "period starting"' in chart
     assert_golden("report-26-weeks.md", render_markdown(report))
     assert [len(labels) for labels in [weekly_deploys(fixed_report())[0]]] == [4]
+
+
+def test_the_terminal_table_fits_80_columns() -> None:
+    """It was 136 columns wide; the AI-assisted part now sits in brackets beside each figure."""
+    for report in (fixed_report(), busy_report()):
+        wide = [line for line in render_table(report).splitlines()[1:] if len(line) > 80]
+        assert wide == [], wide
+
+
+def test_lead_times_side_by_side_share_one_unit() -> None:
+    from deploycount.model import LeadTimeStats
+    from deploycount.render.common import hours, lead_unit
+
+    ai, human = LeadTimeStats(n=3, p50=47.5, p90=50.0), LeadTimeStats(n=2, p50=49.0, p90=60.0)
+    unit = lead_unit(ai, human)
+    assert (hours(ai, unit), hours(human, unit)) == ("2.0d", "2.0d")  # once "47.5h / 2.0d"
+    short = LeadTimeStats(n=1, p50=5.0, p90=5.0)
+    assert hours(short, lead_unit(short, human)) == "0.2d" and hours(short) == "5.0h"
+
+
+def test_the_window_length_is_said_as_people_say_it() -> None:
+    from deploycount.render.common import span
+
+    # 12.8571 is how the report rounds 90 days (it once printed "12.8571 weeks")
+    assert [span(w) for w in (4.0, 1.0, 90 / 7, 12.8571, 12.93, 0.5)] == [
+        "4 weeks", "1 week", "90 days", "90 days", "12.9 weeks", "0.5 weeks",
+    ]  # fmt: skip

@@ -277,13 +277,23 @@ def test_config_adds_identities_and_trailer_keys(repo: GitRepo, run_cli: RunCli)
 
 
 def test_scan_table_and_revrange(repo: GitRepo, run_cli: RunCli) -> None:
-    first = repo.commit("one\n\nAssisted-by: aider\n")
-    repo.commit("two")
+    """A row says what `git log` readers look for (sha, date, author, subject) beside the
+    verdict; signals go on a line below (rows once had no subject, date or author)."""
+    first = repo.commit("one\n\nAssisted-by: aider\n", when="2026-10-01T10:00:00Z")
+    second = repo.commit("two: the second change", author="Bo Lee <bo@example.com>",
+                         when="2026-10-02T10:00:00Z")  # fmt: skip
     result = run_cli("scan", f"{first}..HEAD", cwd=repo)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and lines[1].split()[1] == "no"
+    assert len(lines) == 2 and lines[0].split()[:4] == ["sha", "date", "author", "AI"]
+    assert lines[1].split() == [second[:12], "2026-10-02", "Bo", "Lee", "no", "-", "-", "two:",
+                                "the", "second", "change"]  # fmt: skip
     assert "0 of 1 commits" in result.stderr
+    tagged = run_cli("scan", "-n", "2", cwd=repo).stdout.splitlines()
+    assert (
+        tagged[2].startswith(first[:12]) and "yes  aider" in tagged[2] and tagged[2].endswith("one")
+    )
+    assert tagged[3].strip() == "signals: assisted-by=aider (high)"
 
 
 def test_messages_with_any_bytes(repo: GitRepo, run_cli: RunCli) -> None:

@@ -26,7 +26,8 @@ def scan_commits(fields: int, chunks: Iterable[bytes], markers: Markers) -> Iter
             if author is None:
                 name, email, _, _ = reader.identity(ident)
                 author = authors[ident] = Person(name, email)
-            yield ScanRow(columns.sha(row), author, attributions[reader.attribution_id(row)])
+            attribution = attributions[reader.attribution_id(row)]
+            yield ScanRow(columns.sha(row), author, attribution, columns.time(row))
 
     for chunk in chunks:
         yield from rows_of(reader.feed(chunk))

@@ -20,17 +20,26 @@ def percent(value: float | None) -> str:
     return DASH if value is None else f"{value * 100:.0f}%"
 
 
-def hours(stats: LeadTimeStats) -> str:
+def lead_unit(*stats: LeadTimeStats) -> str:
+    """One unit for lead times read side by side: days when the longer median is two days or
+    more, else hours (`2.0d / 47.5h` made a reader compare numbers of different units)."""
+    longest = max((s.p50 for s in stats if s.p50 is not None), default=0.0)
+    return "d" if longest >= 48 else "h"
+
+
+def hours(stats: LeadTimeStats, unit: str | None = None) -> str:
     if stats.p50 is None:
         return DASH
-    value = stats.p50
-    return f"{value / 24:.1f}d" if value >= 48 else f"{value:.1f}h"
+    unit = unit or lead_unit(stats)
+    return f"{stats.p50 / 24:.1f}d" if unit == "d" else f"{stats.p50:.1f}h"
 
 
 def lead(metrics: Metrics) -> str:
     if metrics.lead_time_hours is None:
         return DASH
-    return f"{hours(metrics.lead_time_hours.ai)} / {hours(metrics.lead_time_hours.human)}"
+    ai, human = metrics.lead_time_hours.ai, metrics.lead_time_hours.human
+    unit = lead_unit(ai, human)
+    return f"{hours(ai, unit)} / {hours(human, unit)}"
 
 
 def reverted(metrics: Metrics) -> str:
@@ -55,33 +64,32 @@ def tools(metrics: Metrics) -> str:
 
 
 def window(report: Report) -> str:
-    return f"{report.since[:10]} → {report.until[:10]} ({report.weeks:g} weeks)"
+    return f"{report.since[:10]} → {report.until[:10]} ({span(report.weeks)})"
 
 
-METRIC_HEADERS = (
-    "team",
-    "people",
-    "deploys",
-    "AI deploys",
-    "deploys/person/wk",
-    "AI deploys/person/wk",
-    "commits",
-    "AI share",
-    "lead time AI / human",
-    "reverted AI / human",
-)
+def span(weeks: float) -> str:
+    """A window's length as people say it: `4 weeks`, `90 days`, `12.9 weeks`."""
+    days = weeks * 7
+    if abs(weeks - round(weeks)) < 1e-3:
+        count = round(weeks)
+        return f"{count} week" + ("s" if count != 1 else "")
+    if abs(days - round(days)) < 1e-3:
+        return f"{round(days)} days"
+    return f"{weeks:.1f} weeks"
+
+
+# Fits 80 columns: the AI-assisted part of each figure is in brackets beside it, and the legend
+# under the table says so.
+METRIC_HEADERS = ("team", "people", "deploys", "/person/wk", "commits", "lead time", "reverted")
 
 
 def metric_cells(name: str, metrics: Metrics) -> list[str]:
     return [
         name,
         size(metrics),
-        number(metrics.deployments),
-        number(metrics.ai_deployments),
-        number(metrics.normalised_deployments),
-        number(metrics.ai_normalised_deployments),
-        number(metrics.commits),
-        percent(metrics.ai_commit_share),
+        f"{number(metrics.deployments)} ({number(metrics.ai_deployments)})",
+        f"{number(metrics.normalised_deployments)} ({number(metrics.ai_normalised_deployments)})",
+        f"{number(metrics.commits)} ({percent(metrics.ai_commit_share)})",
         lead(metrics),
         reverted(metrics),
     ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from deploycount.identity import Confidence, Person
 from deploycount.terminal import inert
 
 _CHUNK_ROWS = 1000
+_SUBJECT_BATCH = 500
 _CACHED_ATTRIBUTIONS = 10_000
 
 
@@ -22,6 +24,7 @@ class ScanRow:
     sha: str
     author: Person
     attribution: Attribution
+    committed_at: int = 0  # Unix seconds
 
 
 def scan_record(row: ScanRow, minimum: Confidence) -> dict[str, Any]:
@@ -81,20 +84,35 @@ def scan_json_chunks(rows: Iterable[ScanRow], minimum: Confidence) -> Iterator[s
     yield "".join(pending) + "\n]\n"
 
 
-SCAN_TABLE_HEADER = f"{'sha':<12}  {'AI':<3}  {'tools':<20}  {'confidence':<10}  signals"
+SCAN_TABLE_HEADER = (
+    f"{'sha':<12}  {'date':<10}  {'author':<18}  {'AI':<3}  {'tools':<14}  {'confidence':<10}  "
+    "subject"
+)
 
 
-def scan_table_line(row: ScanRow, minimum: Confidence) -> tuple[str, bool]:
-    """One table line for a commit, and whether it is AI-assisted."""
+def scan_table_lines(row: ScanRow, minimum: Confidence, subject: str) -> tuple[list[str], bool]:
+    """A commit as `git log --oneline` readers expect it (sha, date, author, subject) with its
+    verdict, and its signals on a line below; and whether it is AI-assisted."""
     record = scan_record(row, minimum)
-    signals = "; ".join(
-        f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
-    )
     tools = ",".join(record["tools"]) or "-"
     flag = "yes" if record["ai_assisted"] else "no"
     confidence = record["confidence"] or "-"
-    line = f"{row.sha[:12]:<12}  {flag:<3}  {tools:<20}  {confidence:<10}  {signals or '-'}"
-    return inert(line), bool(record["ai_assisted"])
+    date = time.strftime("%Y-%m-%d", time.gmtime(row.committed_at))
+    author = _cut(row.author.name or row.author.email, 18)
+    lines = [
+        f"{row.sha[:12]:<12}  {date:<10}  {author:<18}  {flag:<3}  {tools:<14}  "
+        f"{confidence:<10}  {_cut(subject, 60)}".rstrip()
+    ]
+    signals = "; ".join(
+        f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
+    )
+    if signals:
+        lines.append(f"{'':12}  signals: {signals}")
+    return [inert(line) for line in lines], bool(record["ai_assisted"])
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:
@@ -108,13 +126,29 @@ class ScanTable:
         self.minimum = minimum
         self.total = self.assisted = 0
 
-    def lines(self, rows: Iterable[ScanRow]) -> Iterator[str]:
+    def lines(
+        self, rows: Iterable[ScanRow], subjects: Callable[[list[str]], Mapping[str, str]]
+    ) -> Iterator[str]:
+        """The table; `subjects` gives the subject line of each sha, asked for a batch of rows
+        at a time (the history's columns keep no message they did not need)."""
         yield SCAN_TABLE_HEADER
+        batch: list[ScanRow] = []
         for row in rows:
-            line, is_ai = scan_table_line(row, self.minimum)
+            batch.append(row)
+            if len(batch) == _SUBJECT_BATCH:
+                yield from self._lines(batch, subjects)
+                batch = []
+        yield from self._lines(batch, subjects)
+
+    def _lines(
+        self, batch: list[ScanRow], subjects: Callable[[list[str]], Mapping[str, str]]
+    ) -> Iterator[str]:
+        found = subjects([row.sha for row in batch]) if batch else {}
+        for row in batch:
+            lines, is_ai = scan_table_lines(row, self.minimum, found.get(row.sha, ""))
             self.total += 1
             self.assisted += is_ai
-            yield line
+            yield from lines
 
     def summary(self) -> str:
         return scan_summary(self.assisted, self.total, self.minimum)

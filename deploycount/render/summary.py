@@ -9,7 +9,15 @@ import math
 from datetime import timedelta
 
 from deploycount.model import Metrics, Report, Totals
-from deploycount.render.common import hours, lead, number, percent, reverted, size
+from deploycount.render.common import (
+    hours,
+    lead,
+    lead_unit,
+    number,
+    percent,
+    reverted,
+    size,
+)
 from deploycount.render.markdown_text import escape, table
 from deploycount.timeutil import from_iso_z
 
@@ -62,8 +70,10 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
         f"({totals.ai_commits} of {totals.commits} counted) |"
     )
     lead = totals.lead_time_hours
+    unit = lead_unit(lead.ai, lead.human)
     rows.append(
-        f"| Lead time, median | AI-assisted **{hours(lead.ai)}** · human **{hours(lead.human)}** |"
+        f"| Lead time, median | AI-assisted **{hours(lead.ai, unit)}** · human "
+        f"**{hours(lead.human, unit)}** |"
     )
     undone = totals.reverted_commits
     rows.append(f"| Reverted later | AI-assisted {undone.ai} · human {undone.human} |")

@@ -35,9 +35,10 @@ def render_table(report: Report) -> str:
         "",
         *_grid(METRIC_HEADERS, team_rows(report), _RIGHT_FROM),
         "",
-        "people = distinct humans with counted commits shipped in the window (* = declared size);",
-        "per person/wk = deploys shipping counted commits / people / weeks; lead time = median",
-        "commit-to-deploy; reverted commits are never counted.",
+        "deploys: shipping counted commits (with AI-assisted ones); /person/wk: the same",
+        "per person per week; commits: counted (AI-assisted share); lead time: median",
+        "commit to deploy, AI-assisted / human; reverted: AI / human, never counted;",
+        "people: distinct humans with counted commits shipped (* = declared size).",
         "",
         f"AI tools: {tools(report.totals)}",
         f"rollbacks: {report.totals.rollbacks}   "
