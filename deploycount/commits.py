@@ -19,6 +19,9 @@ from deploycount.columns import HistoryColumns, new_history
 from deploycount.identity import Person
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
+# Words one of which a message must hold (besides the columns' own tests) for attribution to read
+# it: the footers' "Generated with/by", the signature line's "on behalf of".
+BUILTIN_NEEDLES = (b"generated", b"on behalf of")
 
 
 @dataclass
@@ -55,10 +58,11 @@ class HistoryReader:
 
     def __init__(self, fields: int, markers: Markers, *, mentions: bool) -> None:
         hints = markers.mention_hints if mentions else ()
-        # needle k + 1 is the hint of tool `_hint_tools[k]`; an empty hint is in every message
+        # needle k + len(BUILTIN_NEEDLES) is the hint of tool `_hint_tools[k]`; an empty hint is
+        # in every message
         self._hint_tools = [tool for hint, tool in hints if hint]
         self._always_hinted = frozenset(tool for hint, tool in hints if not hint)
-        needles = [b"generated", *(hint.encode() for hint, _ in hints if hint)]
+        needles = [*BUILTIN_NEEDLES, *(hint.encode() for hint, _ in hints if hint)]
         self._hinted: dict[int, frozenset[str]] = {}
         self.loaded = LoadedHistory(new_history(fields, needles))
         self._attributor = Attributor(markers, mentions=mentions)
@@ -119,7 +123,7 @@ class HistoryReader:
         known = self._hinted.get(bits)
         if known is None:
             tools = self._hint_tools
-            found = (tools[k] for k in range(len(tools)) if bits >> (k + 1) & 1)
+            found = (tools[k] for k in range(len(tools)) if bits >> (k + len(BUILTIN_NEEDLES)) & 1)
             known = self._hinted[bits] = self._always_hinted.union(found)
         return known
 

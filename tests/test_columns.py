@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from benchmarks.synth import SynthSpec, build_synthetic
 from deploycount.attribution import attribute, builtin_markers
 from deploycount.columns import TIME_MAX, TIME_MIN, PyHistory, compiled
+from deploycount.commits import BUILTIN_NEEDLES
 from deploycount.identity import Person
 from tests.history_rows import Row, hexsha, log_bytes
 from tests.test_attribution_fastpath import IDENTITIES, LINES
@@ -66,7 +67,7 @@ def test_a_message_left_out_by_the_precheck_has_nothing_to_find(
     message: str, author: tuple[str, str], committer: tuple[str, str], mentions: bool
 ) -> None:
     markers = builtin_markers()
-    needles = [b"generated"]
+    needles = list(BUILTIN_NEEDLES)
     if mentions:
         needles += [hint.encode() for hint, _ in markers.mention_hints]
     history = PyHistory(11, needles)
@@ -87,7 +88,7 @@ def test_the_precheck_on_the_corpus() -> None:
     candidate, at both confidences."""
     markers = builtin_markers()
     for mentions in (False, True):
-        needles = [b"generated"]
+        needles = list(BUILTIN_NEEDLES)
         if mentions:
             needles += [hint.encode() for hint, _ in markers.mention_hints]
         check = PyHistory(11, needles)
