@@ -1,6 +1,6 @@
-"""A labelled set of 2,708 real commits from 7 public repositories that are not in the shared
+"""A labelled set of 3,108 real commits from 8 public repositories that are not in the shared
 corpus (crush, Roo Code, Cline, entire.io's CLI and its checkpoints branch, Gemini CLI, git-ai
-with its refs/notes/ai authorship notes, chaoss/disclosure), anonymised like the corpus. `scan`
+with its refs/notes/ai authorship notes, chaoss/disclosure, Continue), anonymised like the corpus. `scan`
 on a real repository built from them must reach the precision, recall and tool accuracy below,
 per repository and overall. How the labels were made: tests/data/README.md."""
 
