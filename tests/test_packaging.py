@@ -66,3 +66,36 @@ def test_without_a_compiler_the_wheel_is_pure_python(
     assert not any(n.endswith((".so", ".pyd")) for n in names), names
     if "DEPLOYCOUNT_NO_EXTENSION" in env:  # turned off: a wheel for any Python 3 and platform
         assert name.endswith("-py3-none-any.whl"), name
+
+
+@pytest.mark.slow
+def test_the_wheel_metadata_is_what_the_index_checks(sdist: Path, tmp_path: Path) -> None:
+    """PEP 639 license, the LICENSE file, project URLs and classifiers, validated by
+    `packaging` as an index would."""
+    from packaging.metadata import Metadata
+
+    name, names = _wheel(sdist, tmp_path, DEPLOYCOUNT_NO_EXTENSION="1")
+    [info] = [n for n in names if n.endswith(".dist-info/METADATA")]
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
+    with zipfile.ZipFile(tmp_path / name) as archive:
+        text = archive.read(info).decode()
+    metadata = Metadata.from_email(text, validate=True)
+    assert str(metadata.license_expression) == "MIT"
+    assert metadata.project_urls and set(metadata.project_urls) >= {"Repository", "Issues"}
+    assert metadata.classifiers and "Typing :: Typed" in metadata.classifiers
+    assert not any(c.startswith("License ::") for c in metadata.classifiers)  # PEP 639
+
+
+def test_one_placeholder_names_the_repository() -> None:
+    """Every shipped or documented file names the repository the same way (three placeholders
+    once did: OWNER/, acme/ and a bare package name the index does not have)."""
+    import re
+
+    shipped = [ROOT / "README.md", ROOT / "pyproject.toml", ROOT / ".pre-commit-hooks.yaml",
+               ROOT / "action.yml", *ROOT.glob("deploycount/**/*.py")]  # fmt: skip
+    for path in shipped:
+        text = path.read_text("utf-8")
+        owners = set(re.findall(r"github\.com/([\w.-]+)/deploycount", text))
+        owners |= set(re.findall(r"uses: ([\w.-]+)/deploycount@", text))
+        assert owners <= {"OWNER"}, (path.name, owners)
+        assert "pip install deploycount" not in text, path.name  # not on the index yet
