@@ -19,7 +19,8 @@ from tests.tools import required_tool
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected"
 ARTIFACTS = ROOT / "test-artifacts"
-PACKAGES = {"marked": "18.2.1", "mermaid": "11.17.2"}
+# marked-alert renders `> [!WARNING]` as GitHub does (a titled, coloured alert block).
+PACKAGES = {"marked": "18.2.1", "mermaid": "11.17.2", "marked-alert": "2.1.2"}
 NODE_DIR = ROOT / ".cache" / "browser"
 WIDTH = 880
 
@@ -33,11 +34,16 @@ PAGE = """<!doctype html>
           max-width: 100%; overflow: auto; }
   td, th { border: 1px solid #d0d7de; padding: 6px 13px; }
   pre { overflow: auto; }
+  /* GitHub's alert: a coloured bar and title; the warning's colour reads in both themes */
+  .markdown-alert { padding: 0 1em; margin-bottom: 16px; border-left: .25em solid #9a6700; }
+  .markdown-alert-title { display: flex; font-weight: 500; align-items: center; color: #9a6700; }
+  .markdown-alert-title svg { margin-right: 8px; fill: currentColor; }
 </style></head><body>
 <div id="comment"></div><pre id="result"></pre>
-<script src="MARKED"></script><script src="MERMAID"></script>
+<script src="MARKED"></script><script src="ALERT"></script><script src="MERMAID"></script>
 <script>
 const body = MARKDOWN;
+marked.use(markedAlert());
 document.getElementById("comment").innerHTML = marked.parse(body, {gfm: true});
 for (const code of document.querySelectorAll("code.language-mermaid")) {
   const holder = document.createElement("pre");
@@ -52,6 +58,8 @@ function measure() {
   const root = document.getElementById("comment");
   const svg = root.querySelector(".mermaid svg");
   const bars = svg ? [...svg.querySelectorAll("g[class^='bar-plot'] rect")] : [];
+  const lines = svg ? [...svg.querySelectorAll("g[class^='line-plot'] path")] : [];
+  const alerts = [...root.querySelectorAll(".markdown-alert-warning")].length;
   const ticks = svg ? [...svg.querySelectorAll(".left-axis .label text")].map(t => t.textContent) : [];
   const boxes = svg ? [...svg.querySelectorAll(".bottom-axis .label text")]
     .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left) : [];
@@ -66,6 +74,9 @@ function measure() {
     svgWidth: svg ? svg.getBoundingClientRect().width : 0,
     bars: bars.length,
     fills: [...new Set(bars.map(b => b.getAttribute("fill")))],
+    strokes: [...new Set(lines.map(l => l.getAttribute("stroke")))],
+    lines: lines.length,
+    alerts: alerts,
     ticks: ticks,
     labels: boxes.length,
     overlaps: overlaps,
@@ -105,6 +116,7 @@ def render(markdown: str, modules: Path, tmp_path: Path, *, theme: str, shot: Pa
         PAGE.replace("BACKGROUND", background).replace("FOREGROUND", foreground)
         .replace("WIDTH", str(WIDTH)).replace("THEME", theme)
         .replace("MARKED", (modules / "marked" / "lib" / "marked.umd.js").as_uri())
+        .replace("ALERT", (modules / "marked-alert" / "dist" / "index.umd.js").as_uri())
         .replace("MERMAID", (modules / "mermaid" / "dist" / "mermaid.min.js").as_uri())
         .replace("MARKDOWN", json.dumps(markdown).replace("</", "<\\/"))
     )  # fmt: skip
@@ -144,11 +156,15 @@ def test_rendered_at_comment_width(
     assert "error" not in seen, seen
     assert seen["svg"] and not seen["syntaxError"], seen
     assert seen["bars"] == bars_in(markdown) > 0, seen
-    # The explicit palette holds in both themes: blue for all deploys, orange for the AI part.
-    assert {fill.lower() for fill in seen["fills"]} == {"#2f81f7", "#f0883e"}, seen
+    # The explicit palette holds in both themes: blue bars for all deploys, and the AI part an
+    # orange line over them, so a bar whose deploys all had AI work is still blue.
+    assert {fill.lower() for fill in seen["fills"]} == {"#2f81f7"}, seen
+    assert seen["lines"] == 1 and {s.lower() for s in seen["strokes"]} == {"#f0883e"}, seen
+    # Warnings are GitHub alerts, one per warning.
+    assert seen["alerts"] == markdown.count("> [!WARNING]"), seen
     assert seen["ticks"] and all(re.fullmatch(r"\d+", tick) for tick in seen["ticks"]), seen
     # Every period is labelled, and no two labels run into each other.
-    assert seen["labels"] == bars_in(markdown) // 2 and seen["overlaps"] == 0, seen
+    assert seen["labels"] == bars_in(markdown) and seen["overlaps"] == 0, seen
     # Nothing overflows the comment's width, and no table scrolls, details opened.
     assert seen["rootScroll"] <= seen["rootClient"] and seen["pageScroll"] <= WIDTH, seen
     assert seen["svgWidth"] <= WIDTH, json.dumps(seen)

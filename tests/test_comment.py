@@ -245,7 +245,7 @@ def test_dry_run_needs_no_token_and_reads_the_branch_from_git(
     assert "1 merge(s) and 1 empty commit(s) not counted" in body
     assert "*(merge, not counted)*" in body and "wip *(empty, not counted)*" in body
     assert "](https://ghe.example.com/acme/api/commit/" in body
-    assert "github.com" not in body
+    assert "github.com/acme" not in body  # commit links stay on the Enterprise host
 
 
 def test_an_oversized_body_stays_well_formed() -> None:

@@ -133,7 +133,7 @@ def test_full_comment() -> None:
     assert_golden("comment-full.md", body)
     assert "[`00ddddd`](https://github.example.com/acme/api/commit/00dddd" in body
     assert "36 commit(s)" in body and "3 merge(s) and 2 empty commit(s) not counted" in body
-    assert "bar [2, 3, 1, 0, 4, 2, 3, 1]" in body and "bar [1, 2, 1, 0, 3, 2, 1, 1]" in body
+    assert "bar [2, 3, 1, 0, 4, 2, 3, 1]" in body and "line [1, 2, 1, 0, 3, 2, 1, 1]" in body
 
 
 def test_a_long_window_keeps_the_chart_readable() -> None:
@@ -175,4 +175,33 @@ def test_the_window_length_is_said_as_people_say_it() -> None:
     # 12.8571 is how the report rounds 90 days (it once printed "12.8571 weeks")
     assert [span(w) for w in (4.0, 1.0, 90 / 7, 12.8571, 12.93, 0.5)] == [
         "4 weeks", "1 week", "90 days", "90 days", "12.9 weeks", "0.5 weeks",
+    ]  # fmt: skip
+
+
+def test_a_shorter_last_period_is_marked() -> None:
+    """30 days in weeks: four whole weeks and a last bar of 2 days, which must not be read as a
+    week (it once was, silently)."""
+    from deploycount.render.summary import last_period_days, mermaid_chart, weekly_deploys
+
+    report = replace(fixed_report(), weeks=30 / 7)
+    labels, total, _ = weekly_deploys(report)
+    assert len(labels) == len(total) == 5 and labels[-1].endswith("*")
+    assert last_period_days(report) == 2
+    assert "* the last period has 2 days" in "\n".join(mermaid_chart(report))
+    assert last_period_days(fixed_report()) is None  # four whole weeks: nothing to mark
+
+
+def test_the_axis_has_room_above_the_tallest_bar() -> None:
+    from deploycount.render.summary import axis_top
+
+    assert [axis_top(v) for v in ([0], [4], [8], [9], [19], [40], [120])] == [
+        8, 8, 10, 12, 25, 50, 140,
+    ]  # fmt: skip
+
+
+def test_warnings_are_github_alerts() -> None:
+    from deploycount.render.summary import alerts
+
+    assert alerts(["one | two", "@someone"]) == [
+        "> [!WARNING]", "> one \\| two", "", "> [!WARNING]", "> @\u200bsomeone", "",
     ]  # fmt: skip

@@ -46,7 +46,8 @@ if [ -x {quoted} ] && {quoted} -m deploycount.hookrun --stage {stage} "$@"; then
 elif command -v deploycount >/dev/null 2>&1; then
   deploycount hook run --stage {stage} "$@" || true
 else
-  echo "deploycount: commit not tagged (deploycount is not installed where this hook was: reinstall it, or run deploycount hook uninstall)" >&2
+  echo "deploycount: commit not tagged (deploycount is gone: reinstall it, or run" \
+    "deploycount hook uninstall)" >&2
 fi
 exit 0
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from deploycount.model import Report
 from deploycount.render.markdown_text import escape, table
-from deploycount.render.summary import mermaid_chart, summary_table, team_table
+from deploycount.render.summary import DEFINITION, alerts, mermaid_chart, summary_table, team_table
 
 MARKER = "<!-- deploycount -->"
 GITHUB_LIMIT = 65_536
@@ -107,6 +107,8 @@ def render_comment(
         MARKER,
         f"### deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
+        DEFINITION,
+        "",
         pull_line(commits, pull),
         "",
         *summary_table(
@@ -116,8 +118,7 @@ def render_comment(
     ]
     # Warnings right under the figures they qualify (after a list, a renderer may fold a quote
     # into its last item, so they follow the table).
-    for warning in report.warnings:
-        head += [f"> ⚠️ {escape(warning)}", ""]
+    head += alerts(report.warnings)
     head += [*mermaid_chart(report), ""]
 
     tail: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from deploycount.model import Report
 from deploycount.render.common import tools
 from deploycount.render.markdown_text import escape, table
-from deploycount.render.summary import mermaid_chart, summary_table, team_table
+from deploycount.render.summary import DEFINITION, alerts, mermaid_chart, summary_table, team_table
 
 __all__ = ["escape", "render_markdown", "table"]
 
@@ -15,11 +15,12 @@ def render_markdown(report: Report, *, heading: str = "##") -> str:
     lines = [
         f"{heading} deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
+        DEFINITION,
+        "",
         *summary_table(report),
         "",
     ]
-    for warning in report.warnings:
-        lines += [f"> ⚠️ {escape(warning)}", ""]
+    lines += alerts(report.warnings)
     lines += [*mermaid_chart(report), ""]
     lines += [
         "<details><summary>Per team, and the AI tools</summary>",

@@ -25,8 +25,16 @@ from deploycount.timeutil import from_iso_z
 # the part with AI-assisted commits drawn over them in orange (the legend's squares match).
 ALL_COLOUR = "#2f81f7"
 AI_COLOUR = "#f0883e"
-# In words, not coloured emoji: it reads the same in every font and to screen readers.
-LEGEND = "Blue bars: all deploys · orange: the deploys among them with AI-assisted commits"
+# In words, not coloured emoji: it reads the same in every font and to screen readers. The AI
+# part is a line over the bars, so a bar stays visible when every one of its deploys had AI work.
+LEGEND = "Blue bars: all deploys · orange line: the deploys among them with AI-assisted commits"
+# Where "normalised deployments" is defined (the one placeholder names the repository).
+DEFINITIONS_URL = "https://github.com/OWNER/deploycount#what-it-measures"
+DEFINITION = (
+    "**Normalised deployments** = deploys that ship counted commits, per person per week, with "
+    "the AI-assisted part beside them: what ships, not what was typed. "
+    f"[Definitions]({DEFINITIONS_URL})"
+)
 # d3 (behind Mermaid's axes) picks whole-number ticks once the axis reaches 8.
 _MIN_AXIS = 8
 _MAX_BARS = 10  # labels stay apart at a comment's width
@@ -61,7 +69,8 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
         events.append(_plural(totals.rollbacks, "rollback"))
     rows.append(f"| Deploys | {' · '.join(events)} |")
     rows.append(
-        f"| Per person per week | **{number(totals.normalised_deployments)}** "
+        f"| Normalised deployments | **{number(totals.normalised_deployments)}** "
+        "per person per week "
         f"(AI-assisted {number(totals.ai_normalised_deployments)}) · "
         f"{'1 person' if totals.size == 1 else f'{totals.size} people'} |"
     )
@@ -123,6 +132,14 @@ def team_table(report: Report) -> list[str]:
     return table(TEAM_HEADERS, rows)
 
 
+def alerts(warnings: list[str]) -> list[str]:
+    """The report's warnings as GitHub alerts (`> [!WARNING]`), each its own block."""
+    lines = []
+    for warning in warnings:
+        lines += ["> [!WARNING]", f"> {escape(warning)}", ""]
+    return lines
+
+
 def bucket_weeks(weeks: float) -> int:
     """Weeks per bar: one, or as many as keep the chart to at most _MAX_BARS bars (labels of a
     26-week window would otherwise run into each other)."""
@@ -130,12 +147,16 @@ def bucket_weeks(weeks: float) -> int:
 
 
 def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
-    """Bar labels (the day each period starts), deploys that shipped counted commits, and those
-    among them with AI-assisted ones, per period of `bucket_weeks` weeks."""
+    """Bar labels (the day each period starts; the last marked `*` when it is shorter than the
+    others), deploys that shipped counted commits, and those among them with AI-assisted ones,
+    per period of `bucket_weeks` weeks."""
     since = from_iso_z(report.since)
-    step = timedelta(weeks=bucket_weeks(report.weeks))
-    bars = max(1, math.ceil(max(1, round(report.weeks)) / bucket_weeks(report.weeks)))
+    bucket = bucket_weeks(report.weeks)
+    step = timedelta(weeks=bucket)
+    bars = max(1, math.ceil(report.weeks / bucket - 1e-6))
     labels = [(since + step * n).strftime("%b %d") for n in range(bars)]
+    if last_period_days(report) is not None:
+        labels[-1] += "*"
     total, assisted = [0] * bars, [0] * bars
     for deploy in report.deployments:
         if deploy.kind != "ship" or deploy.commits == 0:
@@ -147,28 +168,46 @@ def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
     return labels, total, assisted
 
 
+def last_period_days(report: Report) -> int | None:
+    """The days of the last bar when it covers less than a whole period (a 30-day window in
+    weeks), else None: a reader must not compare it with the others as if it were whole."""
+    bucket = bucket_weeks(report.weeks)
+    bars = max(1, math.ceil(report.weeks / bucket - 1e-6))
+    days = (report.weeks - bucket * (bars - 1)) * 7
+    return round(days) if days < bucket * 7 - 0.5 else None
+
+
+def axis_top(values: list[int]) -> int:
+    """The y-axis' top: the tallest bar with room above it, rounded to a number d3 ticks in
+    whole steps (at least 8: below that, d3 picks halves)."""
+    top = max(_MIN_AXIS, math.ceil(max(values, default=0) * 1.15))
+    step = 2 if top <= 20 else 5 if top <= 50 else 10
+    return -(-top // step) * step
+
+
 def mermaid_chart(report: Report) -> list[str]:
-    """Weekly deploys as bars, the AI-assisted part drawn over them, explicit colours, whole
+    """Weekly deploys as bars, the AI-assisted part as a line over them, explicit colours, whole
     numbers on the axis, and a legend line under the fence."""
     labels, total, assisted = weekly_deploys(report)
-    top = max([*total, _MIN_AXIS])
     quoted = ", ".join(f'"{label}"' for label in labels)
     palette = {"xyChart": {"plotColorPalette": f"{ALL_COLOUR}, {AI_COLOUR}"}}
     init = "%%{init: " + json.dumps({"themeVariables": palette}) + "}%%"
     weeks = bucket_weeks(report.weeks)
     per = "week" if weeks == 1 else f"{weeks} weeks"
+    short = last_period_days(report)
+    legend = LEGEND + (f" · * the last period has {_plural(short, 'day')}" if short else "")
     return [
         "```mermaid",
         init,
         "xychart-beta",
         f'    title "Deploys per {per}"',
         f'    x-axis "{"week" if weeks == 1 else "period"} starting" [{quoted}]',
-        f'    y-axis "deploys" 0 --> {top}',
+        f'    y-axis "deploys" 0 --> {axis_top(total)}',
         f"    bar [{', '.join(map(str, total))}]",
-        f"    bar [{', '.join(map(str, assisted))}]",
+        f"    line [{', '.join(map(str, assisted))}]",
         "```",
         "",
-        LEGEND,
+        legend,
     ]
 
 
