@@ -326,7 +326,9 @@ def scan(
     "--status", type=click.Choice(["success", "failure"]), default="success", help="[success]"
 )
 @click.option("--time", "when", metavar="ISO", help="When the deploy finished. [default: now]")
-@click.option("--id", "event_id", metavar="ID", help="Event id (see README). [default: derived]")
+@click.option(
+    "--id", "event_id", metavar="ID", help="Event id (docs: Commands). [default: derived]"
+)
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
 @click.option("--force", is_flag=True, help="Record a --time before the commit or in the future.")
 @click.option("--push-only", is_flag=True, help="Record nothing; push what is recorded.")

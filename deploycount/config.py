@@ -52,7 +52,7 @@ CONFIG_FILE = ".deploycount.toml"
 T = TypeVar("T")
 S = TypeVar("S")
 
-_UNKNOWN_KEY = "unknown key (see the README for the config keys)"
+_UNKNOWN_KEY = "unknown key (docs/reference/config.md lists the config keys)"
 
 
 class _Invalid(Exception):
@@ -290,7 +290,7 @@ class TeamSection:
 
 @dataclass(frozen=True, kw_only=True)
 class TeamSources:
-    """`[teams]` keys that say where more teams come from (README "Teams across repositories")."""
+    """`[teams]` keys that say where more teams come from (docs: Many repositories)."""
 
     include: str | None = _checked(_text)  # a TOML file of [teams.NAME] tables: a path or URL
     source: str | None = _checked(  # "github:ORG": the organisation's teams, members by login
@@ -304,6 +304,8 @@ _SOURCE_KEYS = frozenset(f.name for f in fields(TeamSources))
 
 @dataclass(frozen=True, kw_only=True)
 class PrivacySection:
+    """`[privacy]`: a team row with fewer people than this shows no figures."""
+
     min_team_size: int = _checked(_count(1), DEFAULT_MIN_TEAM_SIZE)
 
 

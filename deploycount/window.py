@@ -59,7 +59,7 @@ def window_facts(
             f"{source} knows of: it is the baseline, and what it reaches was in production "
             "before deploycount could see it, so it ships nothing countable. To count from "
             "earlier, backfill earlier deploys (deploycount record SHA --time ISO --id ID for "
-            "each; see README: Backfilling)"
+            "each, or deploycount record --from-tags GLOB; docs: Commands, record)"
         )
     skipped = [e for e in left_out if since <= e.time < until]
     if skipped:
@@ -86,7 +86,7 @@ def window_facts(
         elif not events:
             warnings.append(
                 f"no deploy of {environment} from {source} at all: tag releases, record deploys "
-                "with `deploycount record`, or name a source with --deploys (see README)"
+                "with `deploycount record`, or name a source with --deploys (docs: Deploy sources)"
             )
     elapsed_until = until
     if until > now:

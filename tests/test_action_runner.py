@@ -20,6 +20,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from tests import docs
 from tests.conftest import GitRepo, make_repo
 from tests.tools import required_tool
 
@@ -31,9 +32,7 @@ def check_jsonschema() -> str:
 
 
 def readme_workflows() -> list[str]:
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"^```yaml\n(.*?)^```", readme, flags=re.MULTILINE | re.DOTALL)
-    return [block for block in blocks if re.search(r"^jobs:", block, flags=re.MULTILINE)]
+    return [block for block in docs.blocks("yaml") if re.search(r"^jobs:", block, flags=re.M)]
 
 
 def test_action_yml_validates_against_githubs_schema() -> None:

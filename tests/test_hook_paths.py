@@ -235,10 +235,10 @@ def test_every_shipped_or_documented_yaml_file_parses() -> None:
     documents = [ROOT / ".pre-commit-hooks.yaml", ROOT / "action.yml"]
     for path in documents:
         yaml.safe_load(path.read_text())
-    import re
 
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"^```yaml\n(.*?)^```", readme, flags=re.MULTILINE | re.DOTALL)
+    from tests import docs
+
+    blocks = docs.blocks("yaml")
     assert blocks
     for block in blocks:
         yaml.safe_load(block)

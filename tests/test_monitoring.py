@@ -31,6 +31,7 @@ from deploycount.model import (
 )
 from deploycount.render.samples import grouping_labels, report_families
 from deploycount.sinks.pushgateway import push_pushgateway
+from tests import docs
 from tests.servers import prometheus_query, running_prometheus, running_pushgateway
 from tests.tools import required_tool
 
@@ -242,8 +243,7 @@ def normalise(expr: str) -> str:
 
 
 def readme_expressions() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    return [normalise(b) for b in re.findall(r"```promql\n(.*?)```", text, re.S)]
+    return [normalise(b) for b in docs.blocks("promql")]
 
 
 def rule_expressions() -> list[str]:
@@ -372,8 +372,7 @@ def test_every_expression_against_a_real_prometheus(tmp_path: Path) -> None:
 
 def test_readme_prometheus_config_passes_promtool(tmp_path: Path) -> None:
     promtool = required_tool("promtool", "apt-get install -y prometheus")
-    text = (ROOT / "README.md").read_text()
-    [block] = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "scrape_configs:" in b]
+    [block] = [b for b in docs.blocks("yaml") if "scrape_configs:" in b]
     (tmp_path / "prometheus.yml").write_text(block)
     shutil.copy(RULES, tmp_path / "deploycount.rules.yml")  # the file it names, beside it
     checked = subprocess.run([promtool, "check", "config", str(tmp_path / "prometheus.yml")],

@@ -1,10 +1,10 @@
-"""Every file format the README shows is parsed by the real parser: TOML config blocks load as a
+"""Every file format the documentation (README, CONTRIBUTING, docs/) shows is parsed by the real
+parser: TOML config blocks load as a
 valid `.deploycount.toml`, JSON blocks parse, Python blocks run (beside a real report.json)."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +12,7 @@ from pathlib import Path
 import pytest
 
 from deploycount.config import parse_config
-
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def blocks(language: str) -> list[str]:
-    text = README.read_text("utf-8")
-    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+from tests.docs import blocks
 
 
 @pytest.mark.parametrize("block", blocks("toml"))

@@ -66,7 +66,7 @@ def render_table(report: Report) -> str:
         lines.append(
             f"no deploys in the window from {inert(report.deploy_source)}: tag releases, record "
             "deploys "
-            "with `deploycount record`, or name a source with --deploys (see README)."
+            "with `deploycount record`, or name a source with --deploys (docs: Deploy sources)."
         )
     for warning in report.warnings:
         lines.append(f"warning: {inert(warning)}")
