@@ -82,6 +82,14 @@ def test_the_virtualenv_python_on_each_runner() -> None:
         args[-1] == "deploycount" and "--no-index" in args and "/a/action/constraints.txt" in args
     )
     assert bootstrap.pip_arguments(Path("/a"), "")[-1] == "/a"
+    # A release ref installs the released wheel of this checkout's version; any other ref (a
+    # branch, a sha, v1-beta) builds the source.
+    version = bootstrap.release_version(ROOT)
+    for ref in ("v1", "v0.1", "v0.1.0"):
+        args = bootstrap.pip_arguments(ROOT, "", ref)
+        assert args[-1] == f"deploycount=={version}" and "--only-binary" in args, ref
+    for ref in ("main", "3f2c9a1d", "v1-beta", ""):
+        assert bootstrap.pip_arguments(ROOT, "", ref)[-1] == str(ROOT), ref
 
 
 # -- the composite steps, run the way a runner runs them ---------------------------------------

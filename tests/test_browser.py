@@ -16,6 +16,8 @@ import pytest
 
 from tests.tools import required_tool
 
+pytestmark = pytest.mark.linux_only
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected"
 ARTIFACTS = ROOT / "test-artifacts"

@@ -83,6 +83,7 @@ def test_a_message_left_out_by_the_precheck_has_nothing_to_find(
     assert _REVERT.search(message) is None
 
 
+@pytest.mark.corpus
 def test_the_precheck_on_the_corpus() -> None:
     """Every labelled real message whose attribution finds more than its identities is a
     candidate, at both confidences."""
@@ -267,6 +268,7 @@ WINDOWS = [
 ]
 
 
+@pytest.mark.corpus
 @needs_extension
 @pytest.mark.slow
 def test_same_reports_on_the_corpus(tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def corpus_rows() -> list[dict[str, Any]]:
 KNOWN_DISAGREEMENTS = {"chatgpt-codex-connector[bot]"}
 
 
+@pytest.mark.corpus
 def test_scan_agrees_with_labelled_corpus(tmp_path: Path, run_cli: RunCli) -> None:
     rows = corpus_rows()
     assert len(rows) == 598

@@ -110,6 +110,7 @@ def test_a_span_that_is_not_whole_periods(weekly: GitRepo, run_cli: RunCli) -> N
         assert message in result.stderr
 
 
+@pytest.mark.linux_only
 def test_backfill_into_a_real_prometheus(weekly: GitRepo, run_cli: RunCli, tmp_path: Path) -> None:
     """The README's three commands: report --every ... --format openmetrics, promtool tsdb
     create-blocks-from openmetrics, a Prometheus started on the blocks; a range query answers

@@ -227,6 +227,7 @@ def test_lint_commits_and_github_annotations(repo: GitRepo, run_cli: RunCli) -> 
     assert run_cli("lint", cwd=repo).exit_code == 1  # default: the newest commit only
 
 
+@pytest.mark.corpus
 def test_lint_on_the_real_corpus(tmp_path: Path, run_cli: RunCli) -> None:
     """How many real commits carry an AI marker git does not read (the count is in the note)."""
     from deploycount.attribution import builtin_markers

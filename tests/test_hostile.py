@@ -203,6 +203,7 @@ def endless_server(*, declared: bool) -> Iterator[str]:
         listener.close()
 
 
+@pytest.mark.linux_only
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
 def test_a_team_file_is_cut_off_at_its_cap(repo: GitRepo, tmp_path: Path, declared: bool) -> None:
     """Refused from its Content-Length, or once 4 MiB have arrived: the process never holds

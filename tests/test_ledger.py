@@ -235,6 +235,7 @@ def test_record_push_to_an_unknown_remote_writes_nothing(repo: GitRepo, run_cli:
     assert ledger_lines(repo) == []
 
 
+@pytest.mark.linux_only
 def test_record_push_to_a_hanging_remote_gives_up_in_time(repo: GitRepo, run_cli: RunCli) -> None:
     import socket
     import time

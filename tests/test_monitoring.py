@@ -35,6 +35,8 @@ from tests import docs
 from tests.servers import prometheus_query, running_prometheus, running_pushgateway
 from tests.tools import required_tool
 
+pytestmark = pytest.mark.linux_only
+
 ROOT = Path(__file__).resolve().parent.parent
 MONITORING = ROOT / "monitoring"
 RULES = MONITORING / "deploycount.rules.yml"

@@ -150,6 +150,7 @@ def _le(text: str) -> str:
     return "+Inf" if text == "+Inf" else f"{float(text)}"
 
 
+@pytest.mark.linux_only
 def test_pushgateway_values_equal_the_report_and_repeat(
     shipped: GitRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:
@@ -182,6 +183,7 @@ def test_pushgateway_values_equal_the_report_and_repeat(
     assert refused.exit_code == 2 and "pushgateway only" in refused.stderr
 
 
+@pytest.mark.linux_only
 def test_exposition_passes_promtool(shipped: GitRepo, run_cli: RunCli) -> None:
     """The exact bytes PUT to the Pushgateway, checked by Prometheus's own linter."""
     promtool = required_tool("promtool", "apt-get install prometheus")

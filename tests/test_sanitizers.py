@@ -15,6 +15,8 @@ import pytest
 
 from tests.tools import required_tool
 
+pytestmark = pytest.mark.linux_only
+
 ROOT = Path(__file__).resolve().parents[1]
 WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-Wno-cast-function-type",
             "-Wno-missing-field-initializers"]  # fmt: skip

@@ -13,6 +13,8 @@ import pytest
 from benchmarks.synth import SynthSpec, build_synthetic
 from tests.conftest import GitRepo
 
+pytestmark = pytest.mark.linux_only
+
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
 # Before about 0.03 s the signal reaches Python's own start-up (site, runpy), where no program
