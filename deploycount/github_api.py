@@ -66,8 +66,44 @@ def answer_json(response: requests.Response, path: str) -> Any:
         ) from None
 
 
+_DEPLOYMENTS_QUERY = """
+query($owner: String!, $name: String!, $environment: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    deployments(environments: [$environment], first: 100, after: $after,
+                orderBy: {field: CREATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        databaseId
+        commitOid
+        environment
+        createdAt
+        statuses(first: 100) { nodes { state createdAt } }
+      }
+    }
+  }
+}
+"""
+
+
+def _rest_form(node: Mapping[str, Any]) -> dict[str, Any]:
+    """A GraphQL deployment node in the REST API's field names (states lower-cased)."""
+    statuses = ((node.get("statuses") or {}).get("nodes")) or []
+    return {
+        "id": node.get("databaseId"),
+        "sha": node.get("commitOid"),
+        "environment": node.get("environment"),
+        "created_at": node.get("createdAt"),
+        "statuses": [
+            {"state": str(s.get("state") or "").lower(), "created_at": s.get("createdAt")}
+            for s in statuses
+            if isinstance(s, dict)
+        ],
+    }
+
+
 class GitHub:
-    """The REST API of github.com or a GitHub Enterprise Server (`GITHUB_API_URL`)."""
+    """The REST and GraphQL APIs of github.com or a GitHub Enterprise Server
+    (`GITHUB_API_URL`)."""
 
     def __init__(
         self,
@@ -167,11 +203,48 @@ class GitHub:
     def repo_path(self, suffix: str) -> str:
         return f"/repos/{self.repository}{suffix}"
 
-    def deployments(self, environment: str) -> Iterator[dict[str, Any]]:
-        return self.paginate(self.repo_path("/deployments"), {"environment": environment})
+    def graphql_url(self) -> str:
+        """github.com's `/graphql` beside the REST API; a GitHub Enterprise Server's REST API is
+        `https://HOST/api/v3` and its GraphQL `https://HOST/api/graphql`."""
+        if self.api_url.endswith("/api/v3"):
+            return self.api_url.removesuffix("/v3") + "/graphql"
+        return f"{self.api_url}/graphql"
 
-    def deployment_statuses(self, deployment_id: int) -> list[dict[str, Any]]:
-        return list(self.paginate(self.repo_path(f"/deployments/{deployment_id}/statuses")))
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The `data` of a GraphQL answer; its `errors` are one ExternalServiceError."""
+        response = self.request(
+            "POST", self.graphql_url(), json_body={"query": query, "variables": dict(variables)}
+        )
+        answer = answer_json(response, "/graphql")
+        if not isinstance(answer, dict):
+            raise ExternalServiceError("GitHub answered /graphql with something that is not JSON")
+        errors = answer.get("errors")
+        if errors:
+            first = errors[0] if isinstance(errors, list) and errors else errors
+            message = first.get("message") if isinstance(first, dict) else str(first)
+            raise ExternalServiceError(f"GitHub's GraphQL API refused the query: {message}")
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise ExternalServiceError("GitHub's GraphQL answer has no data")
+        return data
+
+    def deployments(self, environment: str) -> Iterator[dict[str, Any]]:
+        """The environment's deployments, newest first, each with its statuses (REST field
+        names: `id`, `sha`, `environment`, `created_at`, `statuses` of `state`, `created_at`):
+        one GraphQL request per 100 deployments, where REST needed one more per deployment."""
+        owner, name = self.repository.split("/", 1)
+        after: str | None = None
+        for _ in range(_MAX_PAGES):
+            variables = {"owner": owner, "name": name, "environment": environment, "after": after}
+            data = self.graphql(_DEPLOYMENTS_QUERY, variables)
+            connection = ((data.get("repository") or {}).get("deployments")) or {}
+            for node in connection.get("nodes") or []:
+                if isinstance(node, dict):
+                    yield _rest_form(node)
+            page = connection.get("pageInfo") or {}
+            after = page.get("endCursor")
+            if not page.get("hasNextPage") or not isinstance(after, str):
+                return
 
     def pull_commits(self, number: int) -> list[dict[str, Any]]:
         return list(self.paginate(self.repo_path(f"/pulls/{number}/commits")))

@@ -61,6 +61,42 @@ def _page(items: list[Any], query: dict[str, list[str]], base: str) -> tuple[lis
     return chunk, link
 
 
+def _graphql_deployments(state: GitHubState, body: Any) -> dict[str, Any]:
+    """The one GraphQL query deploycount sends, answered as GitHub does: an environment's
+    deployments newest first, 100 a page with an opaque cursor, each with its statuses
+    (states in capitals). Any other query is a GraphQL error."""
+    query = str((body or {}).get("query", ""))
+    variables = (body or {}).get("variables") or {}
+    wanted = ("deployments(environments: [$environment], first: 100", "pageInfo", "statuses(")
+    if not all(part in query for part in wanted) or "owner" not in variables:
+        return {"errors": [{"message": "this fake answers the deployments query only"}]}
+    if f"{variables['owner']}/{variables.get('name')}" != REPO:
+        return {"data": {"repository": None}, "errors": [{"message": "Could not resolve"}]}
+    items = sorted(
+        (d for d in state.deployments if d["environment"] == variables.get("environment")),
+        key=lambda d: d["id"], reverse=True,
+    )  # fmt: skip
+    start = int(variables.get("after") or 0)
+    chunk = items[start : start + 100]
+    nodes = [
+        {
+            "databaseId": d["id"],
+            "commitOid": d["sha"],
+            "environment": d["environment"],
+            "createdAt": d["created_at"],
+            "statuses": {
+                "nodes": [
+                    {"state": s["state"].upper(), "createdAt": s["created_at"]}
+                    for s in state.statuses.get(d["id"], [])
+                ]
+            },
+        }
+        for d in chunk
+    ]
+    page = {"hasNextPage": start + len(chunk) < len(items), "endCursor": str(start + len(chunk))}
+    return {"data": {"repository": {"deployments": {"pageInfo": page, "nodes": nodes}}}}
+
+
 @contextmanager
 def fake_github(given: GitHubState | None = None) -> Iterator[FakeGitHub]:
     state = given or GitHubState()
@@ -105,6 +141,9 @@ def fake_github(given: GitHubState | None = None) -> Iterator[FakeGitHub]:
                 self.send_header("Content-Length", str(len(page)))
                 self.end_headers()
                 self.wfile.write(page)
+                return
+            if path == "/graphql" and self.command == "POST":
+                self._reply(200, _graphql_deployments(state, body))
                 return
             if path == "/user" and state.user_answer is not None:
                 self._reply(*state.user_answer)

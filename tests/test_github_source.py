@@ -42,7 +42,7 @@ def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: 
     deployment(state, shas[2], ("success", "2026-10-07T00:00:00Z"))
     deployment(state, shas[2], ("queued", "2026-10-08T00:00:00Z"))  # not finished: not an event
     deployment(state, shas[2], ("success", "2026-10-08T00:00:00Z"), env="staging")
-    state.rate_limit_once.add(f"/repos/{REPO}/deployments")
+    state.rate_limit_once.add("/graphql")
     with fake_github(state) as github:
         env = {
             "GITHUB_API_URL": github.url,
@@ -59,8 +59,9 @@ def test_deployments_api_with_pagination_and_rate_limit(repo: GitRepo, run_cli: 
     assert kinds[0] == "ship" and set(kinds[1:150]) == {"redeploy"}
     assert kinds[150:] == ["failed", "ship"]
     assert report["totals"]["commits"] == 3
-    pages = [p for m, p in state.requests if p == f"/repos/{REPO}/deployments"]
-    assert len(pages) == 3  # rate-limited once, then two pages of at most 100
+    # Rate-limited once, then two pages of at most 100 deployments with their statuses: 3
+    # requests, where the REST API needed one more per deployment (157 more here).
+    assert state.requests == [("POST", "/graphql")] * 3
 
 
 def test_bad_token_is_one_line_exit_1(repo: GitRepo, run_cli: RunCli) -> None:
@@ -102,3 +103,34 @@ def test_only_what_the_window_needs_is_read(repo: GitRepo, run_cli: RunCli) -> N
     assert [(d["kind"], d["commits"]) for d in result.json()["deployments"]] == [("ship", 1)]
     assert len(state.requests) <= 20, len(state.requests)
     assert f"github source: {len(state.requests)} request(s)" in result.stderr
+
+
+def test_a_7_day_window_with_a_deploy_every_6_hours_costs_one_request(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """28 deployments: 30 requests through REST (a list and one status list each), one GraphQL
+    request now; and GitHub's GraphQL errors are one line, exit 1."""
+    sha = repo.commit("x", when="2026-10-01T00:00:00Z")
+    state = GitHubState()
+    for n in range(28):
+        deployment(state, sha, ("success", f"2026-10-{2 + n // 4:02d}T{(n % 4) * 6:02d}:00:00Z"))
+    with fake_github(state) as github:
+        env = {"GITHUB_API_URL": github.url, "GITHUB_TOKEN": "good-token",
+               "GITHUB_REPOSITORY": REPO}  # fmt: skip
+        done = run_cli("report", "--format", "json", "--deploys", "github", "--since",
+                       "2026-10-02", "--until", "2026-10-09", cwd=repo, env=env)  # fmt: skip
+        wrong = run_cli("report", "--deploys", "github", cwd=repo,
+                        env={**env, "GITHUB_REPOSITORY": "acme/other"})  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    assert len(done.json()["deployments"]) == 28
+    assert state.requests.count(("POST", "/graphql")) == 2  # the report's, then the wrong one
+    assert wrong.exit_code == 1 and "GraphQL API refused the query" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1
+
+
+def test_the_graphql_address_of_github_and_of_an_enterprise_server() -> None:
+    from deploycount.github_api import GitHub
+
+    assert GitHub("a/b", None).graphql_url() == "https://api.github.com/graphql"
+    ghes = GitHub("a/b", None, api_url="https://git.example.com/api/v3/")
+    assert ghes.graphql_url() == "https://git.example.com/api/graphql"

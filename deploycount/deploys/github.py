@@ -1,4 +1,5 @@
-"""`github`: the Deployments API of the environment, each deployment with its statuses.
+"""`github`: the environment's deployments, each with its statuses, read through GitHub's
+GraphQL API a hundred at a time (`GitHub.deployments`).
 
 A deployment counts from its first `success` status (time = that status's `created_at`); a
 `failure` or `error` status before any success makes it a failed deploy at that time.
@@ -68,7 +69,7 @@ class GitHubSource:
             ):
                 loaded.warnings.append("GitHub returned a deployment without id or sha: skipped")
                 continue
-            event = event_from_deployment(deployment, github.deployment_statuses(deployment["id"]))
+            event = event_from_deployment(deployment, list(deployment.get("statuses") or []))
             if event is not None:
                 loaded.events.append(event)
                 if (
