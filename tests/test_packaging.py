@@ -99,3 +99,27 @@ def test_one_placeholder_names_the_repository() -> None:
         owners |= set(re.findall(r"uses: ([\w.-]+)/deploycount@", text))
         assert owners <= {"OWNER"}, (path.name, owners)
         assert "pip install deploycount" not in text, path.name  # not on the index yet
+
+
+@pytest.mark.slow
+@pytest.mark.linux_only
+def test_the_linux_wheel_repairs_to_a_tag_the_index_accepts(sdist: Path, tmp_path: Path) -> None:
+    """A plain `linux_x86_64` wheel is refused by the index; auditwheel (what cibuildwheel runs
+    in the release workflow) finds only glibc symbols in the extension and retags it manylinux."""
+    from packaging.utils import parse_wheel_filename
+
+    name, _ = _wheel(sdist, tmp_path / "built")
+    assert name.endswith("-linux_x86_64.whl") or "-linux_" in name, name
+    bin_dir = str(Path(sys.executable).parent)
+    repaired = subprocess.run(
+        [str(Path(bin_dir) / "auditwheel"), "repair", "-w", str(tmp_path / "fixed"),
+         str(tmp_path / "built" / name)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+    )  # fmt: skip
+    assert repaired.returncode == 0, repaired.stderr[-2000:]
+    [fixed] = (tmp_path / "fixed").glob("*.whl")
+    tags = parse_wheel_filename(fixed.name)[3]
+    assert all(tag.platform.startswith("manylinux") for tag in tags), fixed.name
+    with zipfile.ZipFile(fixed) as archive:
+        assert any("_speedups." in n and n.endswith(".so") for n in archive.namelist())
