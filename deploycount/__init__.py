@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         run(argv)
     except KeyboardInterrupt:
         interrupted()
+    except RuntimeError as error:  # Ctrl-C while a class was made during the CLI's import
+        if not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
+        interrupted()
 
 
 def interrupted() -> NoReturn:

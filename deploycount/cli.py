@@ -64,6 +64,8 @@ class DeploycountGroup(click.Group):
             _silence_stdout()
             sys.exit(0)
         except Exception as error:  # the last line of defence: one line, no traceback
+            if _caused_by_ctrl_c(error):
+                interrupted()
             if _debugging(ctx):
                 _print_traceback()
             fail(
@@ -93,6 +95,19 @@ class DeploycountGroup(click.Group):
         if standalone:
             sys.exit(result if isinstance(result, int) else 0)
         return result
+
+
+def _caused_by_ctrl_c(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is behind `error`: Python wraps one that lands while a class
+    is made (`Error calling __set_name__`, during a lazy import) in a RuntimeError."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _silence_stdout() -> None:
