@@ -11,13 +11,16 @@ loads the pipeline on first use, `Report` is the JSON report as frozen dataclass
 
 from __future__ import annotations
 
-import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import FrameType
+    from typing import Any, NoReturn
+
     from deploycount.model import Report, report_from_json
     from deploycount.pipeline import report
 
@@ -26,28 +29,34 @@ __version__ = "0.1.0"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """The `deploycount` program. It lives here, in the module every import loads first, so
-    that Ctrl-C while the CLI is still being imported ends with one line too (exit 130)."""
+    """The `deploycount` program. While the CLI is imported, Ctrl-C ends it at once with one
+    line (nothing has started yet that would need stopping); from then on it is the ordinary
+    KeyboardInterrupt, so a running git is ended with its helpers before the same line."""
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
     try:
         from deploycount.cli import main as run  # noqa: PLC0415
-
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
         run(argv)
     except KeyboardInterrupt:
         interrupted()
-    except RuntimeError as error:  # Ctrl-C while a class was made during the CLI's import
-        if not isinstance(error.__cause__, KeyboardInterrupt):
-            raise
-        interrupted()
+
+
+def _interrupted_while_loading(signum: int, frame: FrameType | None) -> None:
+    interrupted()
 
 
 def interrupted() -> NoReturn:
     """Ctrl-C: one line and exit 130, always. Not `sys.exit`: when the signal came during an
     `exec` of generated code (dataclasses make their methods so), CPython remembers it and ends
     the process by SIGINT at exit whatever code it was given."""
-    sys.stderr.write("deploycount: error: interrupted\n")
-    with contextlib.suppress(OSError, ValueError):
+    try:
+        sys.stderr.write("deploycount: error: interrupted\n")
         sys.stdout.flush()
         sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
     os._exit(130)
 
 
