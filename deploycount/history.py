@@ -73,10 +73,6 @@ class RawCommit(NamedTuple):
         return Person(self.author_name, self.author_email)
 
     @property
-    def author_mapped(self) -> Person:
-        return Person(self.mapped_name, self.mapped_email)
-
-    @property
     def committer(self) -> Person:
         return Person(self.committer_name, self.committer_email)
 
@@ -200,13 +196,6 @@ class Repository:
         """Where git keeps `name` (`hooks` honours core.hooksPath), as an absolute path."""
         path = Path(self._run_text("rev-parse", "--git-path", name).strip())
         return path if path.is_absolute() else self.root / path
-
-    def add_trailer(self, message_file: Path, trailer: str) -> None:
-        """Add `trailer` to a message file where git reads trailers, unless it is there."""
-        self._run(
-            "interpret-trailers", "--in-place", "--where", "end", "--if-exists",
-            "addIfDifferent", "--trailer", trailer, str(message_file),
-        )  # fmt: skip
 
     def notes(self, ref: str) -> list[tuple[str, str]]:
         """(annotated commit, note text) for every note under `ref`; empty when there is none."""
