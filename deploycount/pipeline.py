@@ -37,7 +37,7 @@ from deploycount.config import (
 from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_from_spec
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
-from deploycount.deploys.tags import TagsSource, mixed_streams_warning
+from deploycount.deploys.tags import TagsSource, mixed_streams_warning, package_tags_hint
 from deploycount.history import AI_NOTES_REF, AI_NOTES_REMOTE_REF, Repository, repository_name
 from deploycount.identity import Confidence, Person
 from deploycount.linking import link_deploys, reverted_shas
@@ -205,6 +205,14 @@ def generate_partials(
                 source.spec, [e.id for e in window if e.status == "success"]
             )
             notes += [mixed] if mixed else []
+            if not window:
+                in_window = [
+                    t.name for t in repo.tags()
+                    if t.created_at is not None and since.timestamp() <= t.created_at
+                    and t.created_at < until.timestamp()
+                ]  # fmt: skip
+                hint = package_tags_hint(source.spec, in_window)
+                notes += [hint] if hint else []
         if shallow_tagless or (shallow_clone and facts.baseline is not None):
             notes.append(
                 "this is a shallow clone without the tags and history that came before: "

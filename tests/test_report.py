@@ -451,3 +451,26 @@ def test_several_release_streams_in_one_glob_are_named(repo: GitRepo, run_cli: R
     hotfix = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:v*,!*-vscode,"
                      "!*-jetbrains", cwd=repo).json()  # fmt: skip
     assert not any("release streams" in w for w in hotfix["warnings"])
+
+
+def test_a_monorepos_package_tags_are_named_when_the_default_finds_nothing(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """`<name>@<semver>` (changesets, lerna), `<name>/v<semver>` (Go modules, release-please),
+    `<name>-v<semver>`: once the warning named only an old `v*` tag, with no hint of these."""
+    repo.commit("base", when="2023-03-01T10:00:00Z")
+    repo.tag("v0.1", annotated_at="2023-03-01T11:00:00Z")
+    for day, tag in ((2, "ai@5.0.29"), (3, "@ai-sdk/openai@2.0.1"), (4, "ai@5.0.30"),
+                     (5, "api/v1.2.3"), (6, "web-v1.0.0")):  # fmt: skip
+        repo.commit(
+            f"release {tag}", when=f"2026-10-{day:02d}T10:00:00Z", file=tag.replace("/", "_")
+        )
+        repo.tag(tag, annotated_at=f"2026-10-{day:02d}T11:00:00Z")
+    done = run_cli("report", "--format", "json", *WINDOW, cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    [hint] = [w for w in done.json()["warnings"] if "tags releases of" in w]
+    assert "4 package(s): ai@* (2), @ai-sdk/openai@* (1), api/v* (1), web-v* (1)" in hint
+    assert "--deploys 'tags:ai@*'" in hint
+    picked = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:ai@*", cwd=repo)
+    assert [d["id"] for d in picked.json()["deployments"]] == ["ai@5.0.29", "ai@5.0.30"]
+    assert not any("tags releases of" in w for w in picked.json()["warnings"])

@@ -103,6 +103,45 @@ def mixed_streams_warning(spec: str, names: Sequence[str]) -> str | None:
     )
 
 
+# Release tags of one package among several in one repository (a monorepo): changesets and lerna
+# write `name@1.2.3` (`@scope/name@1.2.3`), Go modules and release-please `name/v1.2.3`, others
+# `name-v1.2.3`. The glob that picks one package's releases comes with each.
+_SCHEMES = (
+    (re.compile(r"^(?P<name>@?[\w.-]+(?:/[\w.-]+)?)@v?\d+\.\d+\.\d+\S*$"), "{name}@*"),
+    (re.compile(r"^(?P<name>[\w.-]+(?:/[\w.-]+)*)/v\d+\.\d+\.\d+\S*$"), "{name}/v*"),
+    (re.compile(r"^(?P<name>[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*)-v\d+\.\d+\.\d+\S*$"), "{name}-v*"),
+)
+
+
+def package_tags(names: Sequence[str]) -> list[tuple[str, int]]:
+    """(the glob of one package's releases, how many tags it has) for the tags of `names` that
+    follow a per-package scheme, most tags first."""
+    counts: dict[str, int] = {}
+    for name in names:
+        for pattern, glob in _SCHEMES:
+            match = pattern.match(name)
+            if match is not None:
+                key = glob.format(name=match["name"])
+                counts[key] = counts.get(key, 0) + 1
+                break
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def package_tags_hint(spec: str, names: Sequence[str]) -> str | None:
+    """What to say when the spec found no deploy but the repository tags packages' releases."""
+    found = package_tags(names)
+    if not found:
+        return None
+    shown = ", ".join(f"{glob} ({count})" for glob, count in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return (
+        f"{spec} finds no release in the window, but the repository tags releases of "
+        f"{len(found)} package(s): {shown}{more}. Report on one with --deploys "
+        f"'tags:{found[0][0]}'; note that every commit of the repository then counts as that "
+        "package's, whatever directory it touched"
+    )
+
+
 @dataclass(frozen=True)
 class TagsSource:
     """Tags matching any include glob and no `!exclude` glob (`tags:v*,!*-hotfix`); pre-releases
