@@ -94,7 +94,7 @@ def mixed_streams_warning(spec: str, names: Sequence[str]) -> str | None:
         f"{'*-' + suffix if suffix else 'no suffix'} ({len(tags)}, e.g. {tags[0]})"
         for suffix, tags in sorted(streams.items(), key=lambda item: -len(item[1]))
     ]
-    named = next((suffix for suffix in streams if suffix), "")
+    named = max((suffix for suffix in streams if suffix), key=lambda s: len(streams[s]), default="")
     return (
         f"{spec} mixes {len(streams)} release streams in the window: {'; '.join(parts)}. Each "
         "is counted as a deploy of the same production, so one release shipped to several "
