@@ -151,6 +151,11 @@ def find_repository(where: str | os.PathLike[str]) -> tuple[Path, Path]:
     """(git dir, root) of the repository around `where`; the root of a bare repository (or of
     a directory inside .git) is its git dir. Raises `RepositoryError` with what to do."""
     where = Path(where)
+    if not where.is_dir():
+        raise RepositoryError(
+            f"{where.resolve()} is not a directory: run deploycount in a clone of the "
+            "repository (or pass -C DIR)"
+        )
     # One process: in a bare repository (or inside .git) --show-toplevel fails after the first
     # two answers are printed.
     found = run(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-toplevel"],

@@ -28,6 +28,9 @@ def assert_one_line_error(result: Any, code: int, *fragments: str) -> None:
 def test_not_a_git_repository(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("report", cwd=tmp_path)
     assert_one_line_error(result, 2, "not inside a git repository")
+    # -C naming nothing: said as such, not as git failing to start ("[Errno 2] ... PosixPath")
+    gone = run_cli("report", cwd=tmp_path / "missing")
+    assert_one_line_error(gone, 2, f"{tmp_path / 'missing'} is not a directory", "-C DIR")
 
 
 def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path) -> None:
