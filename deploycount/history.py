@@ -174,11 +174,13 @@ class Repository:
 
     def commit_times(self, shas: Iterable[str]) -> dict[str, datetime]:
         """Committer time of each commit."""
-        return {
-            sha: datetime.fromtimestamp(parse_time(seconds.strip().encode()), tz=UTC)
-            for sha, seconds in self._each_commit(shas, "%ct").items()
-            if _is_time(seconds)
-        }
+        times = {}
+        for sha, seconds in self._each_commit(shas, "%ct").items():
+            if not seconds.strip():
+                continue
+            with contextlib.suppress(ValueError):  # not a time git prints: left out
+                times[sha] = datetime.fromtimestamp(parse_time(seconds.strip().encode()), tz=UTC)
+        return times
 
     def check_mailmap(self, people: Iterable[Person]) -> dict[Person, Person]:
         """Apply `.mailmap` (and mailmap.file/blob) to trailer identities, in a few batches."""
@@ -376,14 +378,10 @@ class Repository:
     ) -> Iterator[RawCommit]:
         """Stream every commit reachable from `include` (and, with `local_refs`, HEAD, branches and
         remote-tracking branches) but not from `exclude`, through one `git log` process."""
-        revs = [*include, *(f"^{sha}" for sha in exclude)]
-        args = ["log", "-z", *self._format_args(), "--stdin"]
-        if local_refs:
-            args += ["--branches", "--remotes"]
-            if self.has_head():
-                args.append("HEAD")
-        elif not include:
+        if not include and not local_refs:
             return
+        revs = [*include, *(f"^{sha}" for sha in exclude)]
+        args = self._walk_args(local_refs=local_refs)
         yield from self._stream_log(args, "".join(f"{rev}\n" for rev in revs))
 
     def log_chunks(
@@ -442,8 +440,7 @@ class Repository:
         return self._ai_notes
 
     def forget_refs(self) -> None:
-        """Look again for notes refs (after a fetch; `fetch_ref` never fetches tags, so a
-        prefetched tag listing stays true)."""
+        """Look again for notes refs (after a fetch)."""
         self._ai_notes = None
 
     def _format_args(self) -> list[str]:
@@ -471,25 +468,16 @@ class Repository:
         once its output has been read. git starts at the first chunk asked for."""
         errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_log`)
         try:
-            process = _start_log(self.root, args, errors, with_stdin=stdin_text is not None)
+            process = git.start(args, self.root, stderr=errors, with_stdin=stdin_text is not None)
         except BaseException:
             errors.close()
             raise
+        assert process.stdout is not None
+        _widen_pipe(process.stdout)
         yield from _read_log(process, errors, (stdin_text or "").encode())
 
 
-def _start_log(
-    root: Path, args: list[str], errors: IO[bytes], *, with_stdin: bool
-) -> git.Process[bytes]:
-    process = git.start(args, root, stderr=errors, with_stdin=with_stdin)
-    assert process.stdout is not None
-    _widen_pipe(process.stdout)
-    return process
-
-
-def _read_log(
-    process: git.Process[bytes], errors: IO[bytes], last_input: bytes = b""
-) -> Iterator[bytes]:
+def _read_log(process: git.Process[bytes], errors: IO[bytes], last_input: bytes) -> Iterator[bytes]:
     """What `process` (a `git log`) prints, once `last_input` has been written to the end of
     its stdin; git's failure is raised once its output has been read."""
     stdout = process.stdout
@@ -613,12 +601,6 @@ def _commits_with_notes(fields: list[str]) -> Iterator[RawCommit]:
         row = fields[start : start + width]
         yield make((*row[:last], row[last + 1], row[last]))
     del fields[:usable]
-
-
-def _is_time(text: str) -> bool:
-    """Whether `text` is a committer time git printed (see `columns.parse_time`)."""
-    digits = text.strip().removeprefix("-")
-    return digits.isascii() and digits.isdigit()
 
 
 def _split_batch(data: bytes, count: int) -> list[str]:
