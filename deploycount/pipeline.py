@@ -38,7 +38,13 @@ from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
 from deploycount.deploys.tags import TagsSource, mixed_streams_warning, package_tags_hint
-from deploycount.history import AI_NOTES_REF, AI_NOTES_REMOTE_REF, Repository, repository_name
+from deploycount.history import (
+    AI_NOTES_REF,
+    AI_NOTES_REMOTE_REF,
+    Repository,
+    TagRef,
+    repository_name,
+)
 from deploycount.identity import Confidence, Person
 from deploycount.linking import link_deploys, reverted_shas
 from deploycount.metrics import build_partial, report_of, tally_history
@@ -185,6 +191,7 @@ def generate_partials(
     shallow_tagless = shallow_clone and not repo.tags()
 
     windows = []
+    all_tags: list[TagRef] | None = None  # every tag, for the periods without a deploy
     for since, until in periods:
         _, window = split_at_window(events, since, until)
         facts = window_facts(
@@ -206,8 +213,9 @@ def generate_partials(
             )
             notes += [mixed] if mixed else []
             if not window:
+                all_tags = all_tags if all_tags is not None else repo.tags()  # listed once
                 in_window = [
-                    t.name for t in repo.tags()
+                    t.name for t in all_tags
                     if t.created_at is not None and since.timestamp() <= t.created_at
                     and t.created_at < until.timestamp()
                 ]  # fmt: skip
