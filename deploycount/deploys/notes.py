@@ -275,8 +275,9 @@ def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[Recor
     dropped."""
 
     def append(scratch: str) -> tuple[list[RecordResult], bool]:
+        # (id, environment) -> the event already recorded under it, and its line as written
         known = {
-            (line.record.id, line.record.environment): line
+            (line.record.id, line.record.environment): (line.record.to_event(), line.text)
             for line in read_ledger(repo, scratch)
             if line.record is not None
         }
@@ -284,17 +285,15 @@ def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[Recor
         new_lines: dict[str, list[str]] = {}
         for event in events:
             key = (event.id, event.environment)
-            found = known.get(key)
-            if found is None:
+            if key not in known:
                 line = event_line(event)
                 new_lines.setdefault(event.sha, []).append(line)
                 results.append(RecordResult(event, added=True, line=line))
-                known[key] = LedgerLine(event.sha, line, read_event(json.loads(line)), None)
+                known[key] = (event, line)
                 continue
-            other = found.record
-            assert other is not None  # `known` holds readable lines only
-            if other.sha.lower() == event.sha and other.status == event.status:
-                results.append(RecordResult(other.to_event(), added=False, line=found.text))
+            other, text = known[key]
+            if other.sha == event.sha and other.status == event.status:
+                results.append(RecordResult(other, added=False, line=text))
                 continue
             raise UsageError(
                 f"event id {event.id!r} already records a {other.status} deploy of "
