@@ -151,9 +151,8 @@ def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
     others), deploys that shipped counted commits, and those among them with AI-assisted ones,
     per period of `bucket_weeks` weeks."""
     since = from_iso_z(report.since)
-    bucket = bucket_weeks(report.weeks)
+    bucket, bars = _bars(report.weeks)
     step = timedelta(weeks=bucket)
-    bars = max(1, math.ceil(report.weeks / bucket - 1e-6))
     labels = [(since + step * n).strftime("%b %d") for n in range(bars)]
     if last_period_days(report) is not None:
         labels[-1] += "*"
@@ -168,11 +167,16 @@ def weekly_deploys(report: Report) -> tuple[list[str], list[int], list[int]]:
     return labels, total, assisted
 
 
+def _bars(weeks: float) -> tuple[int, int]:
+    """(weeks per bar, bars): enough bars to cover the window, the last maybe shorter."""
+    bucket = bucket_weeks(weeks)
+    return bucket, max(1, math.ceil(weeks / bucket - 1e-6))
+
+
 def last_period_days(report: Report) -> int | None:
     """The days of the last bar when it covers less than a whole period (a 30-day window in
     weeks), else None: a reader must not compare it with the others as if it were whole."""
-    bucket = bucket_weeks(report.weeks)
-    bars = max(1, math.ceil(report.weeks / bucket - 1e-6))
+    bucket, bars = _bars(report.weeks)
     days = (report.weeks - bucket * (bars - 1)) * 7
     return round(days) if days < bucket * 7 - 0.5 else None
 
