@@ -344,6 +344,9 @@ def scan(
 @click.option(
     "--id", "event_id", metavar="ID", help="Event id (docs: Commands). [default: derived]"
 )
+@click.option(
+    "--service", metavar="NAME", default="", help="The service of [services] deployed (monorepos)."
+)
 @click.option("--push", is_flag=True, help="Push the ledger to the remote (merging on conflict).")
 @click.option("--force", is_flag=True, help="Record a --time before the commit or in the future.")
 @click.option("--push-only", is_flag=True, help="Record nothing; push what is recorded.")

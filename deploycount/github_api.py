@@ -76,6 +76,7 @@ query($owner: String!, $name: String!, $environment: String!, $after: String) {
         databaseId
         commitOid
         environment
+        payload
         createdAt
         statuses(first: 100) { nodes { state createdAt } }
       }
@@ -92,6 +93,7 @@ def _rest_form(node: Mapping[str, Any]) -> dict[str, Any]:
         "id": node.get("databaseId"),
         "sha": node.get("commitOid"),
         "environment": node.get("environment"),
+        "payload": node.get("payload"),
         "created_at": node.get("createdAt"),
         "statuses": [
             {"state": str(s.get("state") or "").lower(), "created_at": s.get("createdAt")}

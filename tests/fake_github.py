@@ -83,6 +83,7 @@ def _graphql_deployments(state: GitHubState, body: Any) -> dict[str, Any]:
             "databaseId": d["id"],
             "commitOid": d["sha"],
             "environment": d["environment"],
+            "payload": d.get("payload", "{}"),
             "createdAt": d["created_at"],
             "statuses": {
                 "nodes": [

@@ -45,7 +45,7 @@ class RecordOutcome:
             verb = "recorded" if self.result.added else "already recorded, unchanged:"
             lines.append(
                 f"{verb} {event.status} deploy {event.id} of {event.sha[:12]} to "
-                f"{event.environment}"
+                f"{event.environment}" + (f" (service {event.service})" if event.service else "")
             )
         if self.pushed_to is not None:
             lines.append(
@@ -71,6 +71,7 @@ def record(
     push_only: bool = False,
     push_timeout: float = DEFAULT_PUSH_SECONDS,
     from_tags: str | None = None,
+    service: str = "",
 ) -> RecordOutcome:
     repo, config = open_repository(directory, config_path)
     settings = resolve_record_settings(env, remote, config)
@@ -79,12 +80,16 @@ def record(
             "--from-tags records each tag as a successful deploy at the tag's own time, with "
             "the tag's name as its id: give no SHA, --time, --id or --status with it"
         )
+    if service and config.services and service not in config.services:
+        raise UsageError(
+            f"--service {service}: not a service of [services] ({', '.join(config.services)})"
+        )
     if push or push_only:
         check_remote(repo, settings.remote)  # before anything is written
     result = None
     backfilled = None
     if from_tags is not None and not push_only:
-        backfilled = _from_tags(repo, from_tags, settings.environment)
+        backfilled = _from_tags(repo, from_tags, settings.environment, service)
     elif not push_only:
         now = utc_now()
         moment = parse_when(when, now=now, option="--time") if when else now
@@ -98,6 +103,7 @@ def record(
             now=now,
             force=force,
             environ=environ,
+            service=service,
         )
     if not (push or push_only):
         return RecordOutcome(result, backfilled=backfilled)
@@ -105,7 +111,9 @@ def record(
     return RecordOutcome(result, settings.remote, attempts, backfilled)
 
 
-def _from_tags(repo: Repository, glob: str, environment: str) -> tuple[str, list[RecordResult]]:
+def _from_tags(
+    repo: Repository, glob: str, environment: str, service: str
+) -> tuple[str, list[RecordResult]]:
     """Every deploy `tags:GLOB` finds (pre-releases left out, as a report leaves them), put in
     the ledger in one change: the backfill that lets the ledger take over from the tags."""
     spec = glob if glob.startswith("tags:") else f"tags:{glob}"
@@ -113,7 +121,10 @@ def _from_tags(repo: Repository, glob: str, environment: str) -> tuple[str, list
     if environment != TAG_ENVIRONMENT:
         raise UsageError(f"--from-tags: tags are {TAG_ENVIRONMENT} deploys, not {environment}")
     loaded = source.load(repo, environment)
-    events = [checked_event(e.id, e.sha, e.environment, e.time, e.status) for e in loaded.events]
+    events = [
+        checked_event(e.id, e.sha, e.environment, e.time, e.status, service=service)
+        for e in loaded.events
+    ]
     if not events:
         raise UsageError(f"--from-tags: no tag matches {spec}: nothing to record")
     return spec, append_events(repo, events)

@@ -16,13 +16,15 @@ Status = Literal["success", "failure"]
 
 @dataclass(frozen=True, slots=True)
 class DeployEvent:
-    """One deploy of one sha to one environment, at a UTC time, that succeeded or failed."""
+    """One deploy of one sha to one environment, at a UTC time, that succeeded or failed;
+    `service` names the service of a monorepo it deployed ("": the whole repository)."""
 
     id: str
     sha: str
     environment: str
     time: datetime
     status: Status
+    service: str = ""
 
 
 @dataclass

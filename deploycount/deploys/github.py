@@ -7,6 +7,7 @@ A deployment counts from its first `success` status (time = that status's `creat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,8 +39,24 @@ def event_from_deployment(
                 environment=str(deployment.get("environment", "")),
                 time=when,
                 status="success" if state == "success" else "failure",
+                service=_service(deployment.get("payload")),
             )
     return None
+
+
+def _service(payload: object) -> str:
+    """The `service` a deployment's payload names (`gh api .../deployments -f
+    payload='{"service":"api"}'`), else "". The payload is the deployer's JSON text (the REST
+    API gives it parsed): anything else in it, or text that is not JSON, is no service."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except (ValueError, RecursionError):
+            return ""
+    service = payload.get("service") if isinstance(payload, dict) else None
+    if not isinstance(service, str) or not service.strip() or len(service) > 256:
+        return ""
+    return service.strip()
 
 
 @dataclass(frozen=True)

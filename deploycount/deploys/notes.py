@@ -112,7 +112,7 @@ class NotesSource:
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
         loaded = LoadedEvents([], list(self.warnings))
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()  # (id, service): each service numbers its own
         for line in self.lines(repo):
             if line.record is None:
                 loaded.warnings.append(
@@ -120,9 +120,9 @@ class NotesSource:
                 )
                 continue
             event = line.record.to_event()
-            if event.environment != environment or event.id in seen:
+            if event.environment != environment or (event.id, event.service) in seen:
                 continue
-            seen.add(event.id)
+            seen.add((event.id, event.service))
             loaded.events.append(event)
         return loaded
 
@@ -156,6 +156,7 @@ def event_line(event: DeployEvent) -> str:
             "environment": event.environment,
             "time": iso_z(event.time),
             "status": event.status,
+            **({"service": event.service} if event.service else {}),
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -234,6 +235,7 @@ def record_deploy(
     now: datetime,
     force: bool = False,
     environ: Mapping[str, str] | None = None,
+    service: str = "",
 ) -> RecordResult:
     """Append one event to the note of the deployed commit. The same event again (same id and
     environment, same sha and status) changes nothing; an id already used for another sha or
@@ -247,24 +249,35 @@ def record_deploy(
         if problem:
             raise UsageError(f"{problem}; pass --force to record it anyway")
     identifier = event_id if event_id is not None else default_event_id(environ, sha, moment)
-    [result] = append_events(repo, [checked_event(identifier, sha, environment, moment, status)])
+    event = checked_event(identifier, sha, environment, moment, status, service=service)
+    [result] = append_events(repo, [event])
     return result
 
 
 def checked_event(
-    identifier: str, sha: str, environment: str, moment: datetime, status: str
+    identifier: str,
+    sha: str,
+    environment: str,
+    moment: datetime,
+    status: str,
+    *,
+    service: str = "",
 ) -> DeployEvent:
     """The event, checked with the reader's own model: a line every report would skip is never
     written."""
     try:
         record = read_event(
             {"id": identifier, "sha": sha, "environment": environment,
-             "time": moment, "status": status}
+             "time": moment, "status": status, "service": service}
         )  # fmt: skip
     except InvalidEvent as error:
         raise UsageError(f"cannot record this deploy: {error}") from None
-    if record.id != identifier or record.environment != environment or "\n" in identifier:
-        raise UsageError("--id and --env must be single lines without surrounding blanks")
+    if (record.id, record.environment, record.service) != (identifier, environment, service) or (
+        "\n" in identifier + service
+    ):
+        raise UsageError(
+            "--id, --env and --service must be single lines without surrounding blanks"
+        )
     return record.to_event()
 
 
@@ -275,16 +288,19 @@ def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[Recor
     dropped."""
 
     def append(scratch: str) -> tuple[list[RecordResult], bool]:
-        # (id, environment) -> the event already recorded under it, and its line as written
+        # (id, environment, service) -> the event already recorded under it, and its line
         known = {
-            (line.record.id, line.record.environment): (line.record.to_event(), line.text)
+            (line.record.id, line.record.environment, line.record.service): (
+                line.record.to_event(),
+                line.text,
+            )
             for line in read_ledger(repo, scratch)
             if line.record is not None
         }
         results: list[RecordResult] = []
         new_lines: dict[str, list[str]] = {}
         for event in events:
-            key = (event.id, event.environment)
+            key = (event.id, event.environment, event.service)
             if key not in known:
                 line = event_line(event)
                 new_lines.setdefault(event.sha, []).append(line)
@@ -297,7 +313,9 @@ def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[Recor
                 continue
             raise UsageError(
                 f"event id {event.id!r} already records a {other.status} deploy of "
-                f"{other.sha[:12]} to {event.environment} at {iso_z(other.time)}: give this "
+                f"{other.sha[:12]} to {event.environment}"
+                + (f" of service {event.service}" if event.service else "")
+                + f" at {iso_z(other.time)}: give this "
                 "deploy another --id (the same sha and status again would change nothing)"
             )
         for sha, lines in new_lines.items():

@@ -33,6 +33,7 @@ class EventRecord(BaseModel):
     ] = DEFAULT_ENVIRONMENT
     time: AwareDatetime
     status: Status = "success"
+    service: Annotated[str, StringConstraints(max_length=256, strip_whitespace=True)] = ""
 
     @field_validator("time")
     @classmethod
@@ -49,6 +50,7 @@ class EventRecord(BaseModel):
             environment=self.environment,
             time=self.time.astimezone(UTC),
             status=self.status,
+            service=self.service,
         )
 
 
