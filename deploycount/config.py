@@ -44,6 +44,7 @@ from deploycount.options import (
     OTLP_PROTOCOLS,
     ReportOptions,
 )
+from deploycount.services import Service, path_problem
 from deploycount.teams import RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
 
@@ -309,6 +310,49 @@ class PrivacySection:
     min_team_size: int = _checked(_count(1), DEFAULT_MIN_TEAM_SIZE)
 
 
+def _service_path(value: object, key: str) -> str:
+    path = _text(value, key)
+    problem = path_problem(path)
+    if problem:
+        raise _Invalid(key, f"{path!r} {problem}")
+    return path
+
+
+def _paths(value: object, key: str) -> list[object]:
+    paths = cast(list[object], _list_of(_service_path)(value, key))
+    if not paths:
+        raise _Invalid(key, "must name at least one path (a directory such as packages/api)")
+    return paths
+
+
+def _tag_glob(value: object, key: str) -> str:
+    glob = _text(value, key).removeprefix("tags:")
+    if not glob or glob != glob.strip():
+        raise _Invalid(key, "must be a glob of tag names, such as 'api@*' or 'api/v*'")
+    return glob
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSection:
+    """`[services.NAME]`: a service of a monorepo (docs: Services in one repository). `paths`
+    are matched as `git log -- PATH` matches them (a directory and everything in it; a glob
+    such as `apps/site/*.ts` must match a whole path, `*` crossing `/`); `tags` is a glob of
+    the service's release tags (`api@*`, `api/v*`); `teams` own the service: a commit of
+    anybody outside them counts for the first."""
+
+    paths: list[str] = field(metadata={"check": _paths})
+    tags: str | None = _checked(_tag_glob)  # None: events whose `service` is NAME
+    teams: list[str] = _many(_texts, list)
+
+
+def _service_name(name: object, key: str) -> None:
+    assert isinstance(name, str)  # TOML keys are strings
+    if not name.strip() or name != name.strip() or not name.isprintable() or len(name) > 256:
+        raise _Invalid(
+            key, f"service name {name!r} must be a visible name without blanks around it"
+        )
+
+
 def _team_name(name: object, key: str) -> None:
     assert isinstance(name, str)  # TOML keys are strings
     if not name.strip() or name != name.strip() or not name.isprintable():
@@ -327,6 +371,9 @@ class FileConfig:
     attribution: AttributionSection = _within(AttributionSection)
     push: PushSection = _within(PushSection)
     teams: dict[str, TeamSection] = _many(_table_of(_section(TeamSection), _team_name), dict)
+    services: dict[str, ServiceSection] = _many(
+        _table_of(_section(ServiceSection), _service_name), dict
+    )
     team_sources: TeamSources = _within(TeamSources)
     privacy: PrivacySection = _within(PrivacySection)
 
@@ -411,6 +458,7 @@ class ReportSettings:
     # is found (None: the repository root).
     team_sources: TeamSources = field(default_factory=TeamSources)
     config_dir: Path | None = None
+    services: tuple[Service, ...] = ()  # empty: the repository is one service
 
 
 def markers_from_config(config: FileConfig) -> Markers:
@@ -457,6 +505,10 @@ def resolve_report_settings(
         now=now,
         team_sources=config.team_sources,
         config_dir=Path(options.config_path).resolve().parent if options.config_path else None,
+        services=tuple(
+            Service(name, tuple(section.paths), section.tags, tuple(section.teams))
+            for name, section in config.services.items()
+        ),
     )
 
 

@@ -164,6 +164,34 @@ class Repository:
         )
         return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
 
+    def changed_paths(self, shas: Sequence[str]) -> dict[str, list[bytes]]:
+        """The paths each commit changes against its first parent (a root commit: all of its
+        files), without rename detection; a commit that changes nothing, or a merge, is absent.
+        One process for the lot (a pathspec here would cost git more than matching in Python)."""
+        wanted = [s for s in dict.fromkeys(shas) if _HEX.match(s)]
+        if not wanted:
+            return {}
+        out = self._run(
+            "diff-tree", "--stdin", "-r", "--root", "--name-only", "-z", "--no-renames",
+            stdin="".join(f"{sha}\n" for sha in wanted).encode(),
+        )  # fmt: skip
+        fed = {sha.encode() for sha in wanted}
+        changed: dict[str, list[bytes]] = {}
+        paths: list[bytes] = []
+        for token in out.split(b"\0"):
+            if token in fed:  # each commit's paths follow its sha (a path is never a fed sha)
+                paths = changed.setdefault(token.decode(), [])
+            elif token:
+                paths.append(token)
+        return changed
+
+    def merge_base(self, shas: Sequence[str]) -> str | None:
+        """The best common ancestor of all of `shas` (`git merge-base --octopus`), or None."""
+        if not shas:
+            return None
+        found = self._run_text("merge-base", "--octopus", *shas, check=False).split()
+        return found[0] if found else None
+
     def subjects(self, shas: Iterable[str]) -> dict[str, str]:
         """The subject line of each commit (one process for the lot)."""
         return self._each_commit(shas, "%s")

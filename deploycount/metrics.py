@@ -24,6 +24,7 @@ from deploycount.model import (
     LeadTimeStats,
     Report,
     RevertedCommits,
+    ServiceRow,
     TeamRow,
     Totals,
 )
@@ -192,13 +193,14 @@ def build_partial(
     min_team_size: int,
     warnings: Sequence[str],
     elapsed_until: datetime | None = None,
+    service: str | None = None,
 ) -> Partial:
     """The partial of the tallies `tally_history` made of `linked` (and the people it saw).
     Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
     in the future)."""
     weeks = ((elapsed_until or until) - since).total_seconds() / (7 * 24 * _HOUR)
     notes = [*warnings, *_negative_lead_warning(tallies.negative_lead, linked)]
-    notes += _split_identity_warning(people)
+    notes += split_identity_warning(people)
     kinds = Counter(d.kind for d in linked)
     rows = [
         DeploymentRow(
@@ -209,6 +211,7 @@ def build_partial(
             commits=tallies.per_deploy[index],
             ai_commits=tallies.per_deploy_ai[index],
             repository=repository,
+            service=service,
         )
         for index, d in enumerate(linked)
     ]
@@ -255,6 +258,15 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
                 rows.append(
                     TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
                 )
+    services = []
+    for name in partial.services:
+        tally = tallies.by_service.get(name, Tally())
+        size = len(tally.people)
+        if size < partial.min_team_size:
+            services.append(ServiceRow(service=name, suppressed=True, **_NULL_METRICS))
+        else:
+            figures = _metrics(tally, size, "active", weeks)
+            services.append(ServiceRow(service=name, suppressed=False, **figures))  # type: ignore[arg-type]
     totals = tallies.totals
     return Report(
         repository=partial.repository,
@@ -270,6 +282,8 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
             failed_deployments=partial.failed_deployments,
         ),
         teams=rows,
+        services=services,
+        outside_services=tallies.outside_services if partial.services else None,
         deployments=partial.deployments,
         warnings=list(partial.warnings),
     )
@@ -298,7 +312,7 @@ def _negative_lead_warning(
     ]
 
 
-def _split_identity_warning(people: Sequence[Person]) -> list[str]:
+def split_identity_warning(people: Sequence[Person]) -> list[str]:
     """People whose name ships under several emails probably count several times."""
     emails_by_name: dict[str, set[str]] = defaultdict(set)
     for person in people:
@@ -322,5 +336,6 @@ __all__ = [
     "lead_time_stats",
     "report_of",
     "repository_label",
+    "split_identity_warning",
     "tally_history",
 ]

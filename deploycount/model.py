@@ -129,6 +129,15 @@ class TeamRow(Metrics):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ServiceRow(Metrics):
+    """A service of `[services]`: its deploys and the commits they shipped that touch its
+    paths. `size` is its active people; below the privacy floor the row shows no figures."""
+
+    service: str
+    suppressed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class DeploymentRow:
     __pydantic_config__ = _READ_CONFIG
 
@@ -139,6 +148,9 @@ class DeploymentRow:
     commits: int = field(metadata={"description": "counted commits this deploy shipped first"})
     ai_commits: int
     repository: str = field(metadata={"description": "the repository deployed"})
+    service: str | None = field(
+        default=None, metadata={"description": "the service deployed (null: no [services])"}
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +169,14 @@ class Report:
     weeks: float
     totals: Totals
     teams: list[TeamRow]
+    services: list[ServiceRow] = field(default_factory=list)
+    outside_services: int | None = field(
+        default=None,
+        metadata={
+            "description": "commits the deploys reached that touch no service's paths, so no "
+            "service counts them (null: no [services])"
+        },
+    )
     deployments: list[DeploymentRow]
     warnings: list[str]
 

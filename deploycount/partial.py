@@ -25,7 +25,7 @@ from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.metrics import report_of, repository_label
 from deploycount.model import DeploymentRow, NotAReport, Report, validated
-from deploycount.tallies import Partial, Tallies, Tally
+from deploycount.tallies import Partial, Tallies, Tally, absorb
 from deploycount.timeutil import from_iso_z
 
 SCHEMA = "deploycount.partial/1"
@@ -85,9 +85,14 @@ def to_json(partial: Partial, key: bytes) -> str:
         "rollbacks": partial.rollbacks,
         "failed_deployments": partial.failed_deployments,
         "warnings": partial.warnings,
+        "services": partial.services,
         "tallies": {
             "all": _tally_json(tallies.totals, key),
             "teams": {name: _tally_json(t, key) for name, t in sorted(tallies.by_team.items())},
+            "services": {
+                name: _tally_json(t, key) for name, t in sorted(tallies.by_service.items())
+            },
+            "outside_services": tallies.outside_services,
         },
     }
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
@@ -270,6 +275,20 @@ def _partial(document: dict[str, Any]) -> Partial:
     tallies.totals = _tally_from(tallies_doc.get("all"), len(rows), "tallies.all.")
     for team, tally in tallies_doc["teams"].items():
         tallies.by_team[team] = _tally_from(tally, len(rows), f"tallies.teams.{team}.")
+    # A partial of a repository without [services] (or from before them) has none.
+    services = document.get("services", [])
+    if not isinstance(services, list) or not all(isinstance(n, str) for n in services):
+        raise _Bad("services", "must be a list of names")
+    by_service = tallies_doc.get("services", {})
+    if not isinstance(by_service, dict) or not set(by_service) <= set(services):
+        raise _Bad("tallies.services", "must hold a tally per service the partial names")
+    for service, tally in by_service.items():
+        tallies.by_service[service] = _tally_from(tally, len(rows), f"tallies.services.{service}.")
+    tallies.outside_services = (
+        _count(tallies_doc, "outside_services", "tallies.")
+        if ("outside_services" in tallies_doc)
+        else 0
+    )
     warnings = document.get("warnings")
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise _Bad("warnings", "must be a list of text")
@@ -288,6 +307,7 @@ def _partial(document: dict[str, Any]) -> Partial:
         failed_deployments=_count(document, "failed_deployments", "", at_most=len(rows)),
         warnings=list(warnings),
         key_id=_text(document, "people_key_id"),
+        services=list(services),
     )
 
 
@@ -309,17 +329,52 @@ def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> lis
 # -- merging ----------------------------------------------------------------------------------
 
 
-def _absorb(into: Tally, tally: Tally, remap: Sequence[int]) -> None:
-    into.deployments.update(remap[i] for i in tally.deployments)
-    into.ai_deployments.update(remap[i] for i in tally.ai_deployments)
-    into.commits += tally.commits
-    into.ai_commits += tally.ai_commits
-    into.people |= tally.people
-    into.ai_lead += tally.ai_lead
-    into.human_lead += tally.human_lead
-    into.reverted_ai += tally.reverted_ai
-    into.reverted_human += tally.reverted_human
-    into.tools.update(tally.tools)
+def _in_time_order(partials: Sequence[Partial]) -> tuple[list[DeploymentRow], Tallies]:
+    """The deploy rows of every partial in time order, and the tallies added up with each
+    partial's deploy indices turned into indices of those rows."""
+    order = sorted(
+        ((row.time, number, index) for number, p in enumerate(partials)
+         for index, row in enumerate(p.deployments)),
+    )  # fmt: skip
+    remaps = [[0] * len(p.deployments) for p in partials]
+    rows = []
+    for new, (_, number, index) in enumerate(order):
+        remaps[number][index] = new
+        rows.append(partials[number].deployments[index])
+    tallies = Tallies()
+    for number, partial in enumerate(partials):
+        absorb(tallies.totals, partial.tallies.totals, remaps[number])
+        for team, tally in partial.tallies.by_team.items():
+            absorb(tallies.by_team[team], tally, remaps[number])
+        for service, tally in partial.tallies.by_service.items():
+            absorb(tallies.by_service.setdefault(service, Tally()), tally, remaps[number])
+        tallies.outside_services += partial.tallies.outside_services
+    return rows, tallies
+
+
+def combine_services(partials: Sequence[Partial], *, warnings: Sequence[str]) -> Partial:
+    """One repository's partial from its services' partials (each holds its service's tallies
+    as its totals and under `by_service`): deploys and commits add up, each person counts once.
+    A commit that two services ship counts once in each, so the totals are the services'
+    sums."""
+    first = partials[0]
+    rows, tallies = _in_time_order(partials)
+    return Partial(
+        repository=first.repository,
+        environment=first.environment,
+        deploy_source=", ".join(dict.fromkeys(p.deploy_source for p in partials)),
+        since=first.since,
+        until=first.until,
+        weeks=first.weeks,
+        min_team_size=first.min_team_size,
+        teams=first.teams,
+        tallies=tallies,
+        deployments=rows,
+        rollbacks=sum(p.rollbacks for p in partials),
+        failed_deployments=sum(p.failed_deployments for p in partials),
+        warnings=[*warnings, *(w for p in partials for w in p.warnings)],
+        services=[name for p in partials for name in p.services],
+    )
 
 
 def merge(partials: Sequence[Partial]) -> Report:
@@ -349,20 +404,7 @@ def merge(partials: Sequence[Partial]) -> Report:
         raise UsageError(f"{', '.join(twice)}: given more than once (it would count twice)")
 
     # Deploy rows of every repository in time order; each partial's indices follow them.
-    order = sorted(
-        ((row.time, number, index) for number, p in enumerate(partials)
-         for index, row in enumerate(p.deployments)),
-    )  # fmt: skip
-    remaps = [[0] * len(p.deployments) for p in partials]
-    rows = []
-    for new, (_, number, index) in enumerate(order):
-        remaps[number][index] = new
-        rows.append(partials[number].deployments[index])
-    tallies = Tallies()
-    for number, partial in enumerate(partials):
-        _absorb(tallies.totals, partial.tallies.totals, remaps[number])
-        for team, tally in partial.tallies.by_team.items():
-            _absorb(tallies.by_team[team], tally, remaps[number])
+    rows, tallies = _in_time_order(partials)
 
     teams: dict[str, int | None] = {}
     warnings = []
@@ -398,5 +440,6 @@ def merge(partials: Sequence[Partial]) -> Report:
         failed_deployments=sum(p.failed_deployments for p in partials),
         warnings=warnings,
         key_id=first.key_id,
+        services=list(dict.fromkeys(name for p in partials for name in p.services)),
     )
     return report_of(merged, repositories)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 from array import array
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ from deploycount.deploys import DeployEvent, DeploySource, LoadedEvents, source_
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.deploys.notes import NotesSource
 from deploycount.deploys.tags import TagsSource, mixed_streams_warning, package_tags_hint
+from deploycount.errors import UsageError
 from deploycount.history import (
     AI_NOTES_REF,
     AI_NOTES_REMOTE_REF,
@@ -46,12 +48,14 @@ from deploycount.history import (
     repository_name,
 )
 from deploycount.identity import Confidence, Person
-from deploycount.linking import link_deploys, reverted_shas
-from deploycount.metrics import build_partial, report_of, tally_history
+from deploycount.linking import LinkedDeploy, link_deploys, reverted_shas
+from deploycount.metrics import build_partial, report_of, split_identity_warning, tally_history
 from deploycount.model import Report
-from deploycount.tallies import Partial
+from deploycount.partial import combine_services
+from deploycount.services import PathOwners, Service
+from deploycount.tallies import Partial, Tallies
 from deploycount.team_sources import ExtraTeams, all_teams
-from deploycount.teams import TeamDirectory
+from deploycount.teams import OwnedDirectory, TeamDirectory
 from deploycount.timeutil import from_unix, utc_now
 from deploycount.window import WindowFacts, first_success, window_facts
 
@@ -167,77 +171,47 @@ def generate_partials(
     over the history: each gives the report `--since`/`--until` of that period would give.
     `name` overrides the repository's name (several repositories in one report)."""
     environment = settings.environment
-    span_since, span_until = periods[0][0], periods[-1][1]
+    span_since = periods[0][0]
     extra = ExtraTeams(list(settings.teams))
     if settings.team_sources != TeamSources() or any(t.by_login for t in settings.teams):
         extra = all_teams(
             settings.teams, settings.team_sources, settings.config_dir or repo.root, environ
         )
         settings = replace(settings, teams=tuple(extra.teams))
-    source, warnings = choose_source(
-        repo, settings.deploy_spec, settings.remote, environ, environment,
-        since=span_since, log=log,
-    )  # fmt: skip
+    _check_owners(settings)
+    warnings: list[str] = []
+    shared: tuple[DeploySource, LoadedEvents, list[DeployEvent]] | None = None
+    needs_shared = not settings.services or any(s.tags is None for s in settings.services)
+    if needs_shared:
+        source, warnings = choose_source(
+            repo, settings.deploy_spec, settings.remote, environ, environment,
+            since=span_since, log=log,
+        )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
-    loaded = source.load(repo, environment)
-    warnings += loaded.warnings
-    events = _existing_events(repo, loaded, environment, warnings)
-    if shipped is not None:
-        shipped.extend(shipped_shas(events))
-    first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
+    if needs_shared:
+        loaded = source.load(repo, environment)
+        warnings += loaded.warnings
+        shared = (source, loaded, _existing_events(repo, loaded, environment, warnings))
     # A shallow clone's figures are not meaningful when its history starts in the window or
     # its tags are gone.
     shallow_clone = bool(repo.shallow_commits())
-    shallow_tagless = shallow_clone and not repo.tags()
-
-    windows = []
-    all_tags: list[TagRef] | None = None  # every tag, for the periods without a deploy
-    for since, until in periods:
-        _, window = split_at_window(events, since, until)
-        facts = window_facts(
-            first_known=first_known,
-            events=events,
-            window=window,
-            left_out=loaded.left_out,
-            include_hint=loaded.include_hint,
-            environment=environment,
-            source=source.spec,
-            since=since,
-            until=until,
-            now=settings.now,
-        )
-        notes = [*warnings, *facts.warnings]
-        if isinstance(source, TagsSource):
-            mixed = mixed_streams_warning(
-                source.spec, [e.id for e in window if e.status == "success"]
-            )
-            notes += [mixed] if mixed else []
-            if not window:
-                all_tags = all_tags if all_tags is not None else repo.tags()  # listed once
-                in_window = [
-                    t.name for t in all_tags
-                    if t.created_at is not None and since.timestamp() <= t.created_at
-                    and t.created_at < until.timestamp()
-                ]  # fmt: skip
-                hint = package_tags_hint(source.spec, in_window)
-                notes += [hint] if hint else []
-        if shallow_tagless or (shallow_clone and facts.baseline is not None):
-            notes.append(
-                "this is a shallow clone without the tags and history that came before: "
-                "deploys and commits are missing, so these figures are not meaningful; fetch "
-                "them (actions/checkout with fetch-depth: 0, or git fetch --unshallow --tags)"
-            )
-        windows.append(_Period(since, until, facts, notes))
-
-    before, span = split_at_window(events, span_since, span_until)
+    look = _Looking(
+        repo, environment, periods, settings.now, shallow_clone and not repo.tags(), shallow_clone
+    )
+    if not settings.services:
+        assert shared is not None
+        streams = [look.stream(None, *shared)]
+    else:
+        streams = _service_streams(repo, settings, look, shared, warnings)
+    if shipped is not None:
+        shipped.extend(dict.fromkeys(sha for s in streams for sha in shipped_shas(s.events)))
     with _gc_paused():
         return _generate(
             repo,
             settings=settings,
-            source_spec=source.spec,
-            span=span,
-            before=before,
-            periods=windows,
+            streams=streams,
+            periods=periods,
+            warnings=warnings,
             repository=name or repository_name(repo, environ),
             progress=progress,
             extra=extra,
@@ -250,6 +224,139 @@ class _Period:
     until: datetime
     facts: WindowFacts
     warnings: list[str]
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """The deploys of the repository, or of one service of `[services]`: the source's spec,
+    the events of the environment whose commits are here (time order), what each period knows
+    of them."""
+
+    service: Service | None
+    spec: str
+    events: list[DeployEvent]
+    periods: list[_Period]
+
+
+@dataclass
+class _Looking:
+    """What every stream's periods are worked out with."""
+
+    repo: Repository
+    environment: str
+    periods: Sequence[tuple[datetime, datetime]]
+    now: datetime
+    shallow_tagless: bool
+    shallow_clone: bool
+    all_tags: list[TagRef] | None = None  # every tag, for the periods without a deploy
+
+    def stream(
+        self,
+        service: Service | None,
+        source: DeploySource,
+        loaded: LoadedEvents,
+        events: list[DeployEvent],
+    ) -> _Stream:
+        environment = self.environment
+        first_known = first_success(sorted(loaded.events, key=lambda e: e.time), environment)
+        windows = []
+        for since, until in self.periods:
+            _, window = split_at_window(events, since, until)
+            facts = window_facts(
+                first_known=first_known,
+                events=events,
+                window=window,
+                left_out=loaded.left_out,
+                include_hint=loaded.include_hint,
+                environment=environment,
+                source=source.spec,
+                since=since,
+                until=until,
+                now=self.now,
+            )
+            notes = list(facts.warnings)
+            if isinstance(source, TagsSource):
+                mixed = mixed_streams_warning(
+                    source.spec, [e.id for e in window if e.status == "success"]
+                )
+                notes += [mixed] if mixed else []
+                if not window:
+                    notes += self._package_hint(source.spec, since, until)
+            if self.shallow_tagless or (self.shallow_clone and facts.baseline is not None):
+                notes.append(
+                    "this is a shallow clone without the tags and history that came before: "
+                    "deploys and commits are missing, so these figures are not meaningful; "
+                    "fetch them (actions/checkout with fetch-depth: 0, or git fetch "
+                    "--unshallow --tags)"
+                )
+            windows.append(_Period(since, until, facts, notes))
+        return _Stream(service, source.spec, events, windows)
+
+    def _package_hint(self, spec: str, since: datetime, until: datetime) -> list[str]:
+        if self.all_tags is None:
+            self.all_tags = self.repo.tags()  # listed once
+        in_window = [
+            t.name for t in self.all_tags
+            if t.created_at is not None and since.timestamp() <= t.created_at
+            and t.created_at < until.timestamp()
+        ]  # fmt: skip
+        hint = package_tags_hint(spec, in_window)
+        return [hint] if hint else []
+
+
+def _check_owners(settings: ReportSettings) -> None:
+    declared = {team.name for team in settings.teams}
+    for service in settings.services:
+        for team in service.teams:
+            if team not in declared:
+                raise UsageError(
+                    f"services.{service.name}.teams: no team {team!r} is declared ([teams.NAME] "
+                    "or a team source)"
+                )
+
+
+def _service_streams(
+    repo: Repository,
+    settings: ReportSettings,
+    look: _Looking,
+    shared: tuple[DeploySource, LoadedEvents, list[DeployEvent]] | None,
+    warnings: list[str],
+) -> list[_Stream]:
+    """A stream per service: its own tags, else the shared source's events naming it."""
+    environment = settings.environment
+    streams = []
+    for service in settings.services:
+        if service.tags is not None:
+            source = source_from_spec(f"tags:{service.tags}")
+            loaded = source.load(repo, environment)
+            notes: list[str] = []
+            events = _existing_events(repo, loaded, environment, notes)
+            warnings += [f"service {service.name}: {w}" for w in [*loaded.warnings, *notes]]
+            events = [replace(e, service=service.name) for e in events]
+            streams.append(look.stream(service, source, loaded, events))
+            continue
+        assert shared is not None
+        source, loaded, events = shared
+        mine = LoadedEvents(
+            [e for e in loaded.events if e.service == service.name],
+            left_out=[e for e in loaded.left_out if e.service == service.name],
+            include_hint=loaded.include_hint,
+        )
+        events = [e for e in events if e.service == service.name]
+        streams.append(look.stream(service, source, mine, events))
+    if shared is not None:
+        names = {s.name for s in settings.services}
+        stray = Counter(e.service for e in shared[2] if e.service not in names)
+        if stray:
+            named = ", ".join(
+                f"{n} named no service" if not name else f"{n} named service {name}"
+                for name, n in sorted(stray.items())
+            )
+            warnings.append(
+                f"{sum(stray.values())} deploy event(s) of {shared[0].spec} belong to no service "
+                f"of [services] ({named}): not counted; record each deploy with --service NAME"
+            )
+    return streams
 
 
 @contextmanager
@@ -269,87 +376,246 @@ def _generate(
     repo: Repository,
     *,
     settings: ReportSettings,
-    source_spec: str,
-    span: list[DeployEvent],
-    before: list[DeployEvent],
-    periods: Sequence[_Period],
+    streams: Sequence[_Stream],
+    periods: Sequence[tuple[datetime, datetime]],
+    warnings: list[str],
     repository: str,
     progress: Progress | None,
     extra: ExtraTeams,
 ) -> list[Partial]:
-    span_shas = shipped_shas(span)
-    earlier_shipped = shipped_shas(before)
+    span_since, span_until = periods[0][0], periods[-1][1]
+    parts = [split_at_window(s.events, span_since, span_until) for s in streams]
+    span_shas = list(dict.fromkeys(sha for _, span in parts for sha in shipped_shas(span)))
     mentions = settings.minimum is Confidence.LOW
     if span_shas:
         # The baseline's history is loaded, not excluded: a negative revision makes git walk the
         # whole graph before printing the first commit, which costs more than reading it.
-        fields, chunks = repo.log_chunks(span_shas, earlier_shipped, local_refs=True)
+        fields, chunks = repo.log_chunks(span_shas, _shipped_by_all(repo, streams, parts),
+                                         local_refs=True)  # fmt: skip
     else:
         fields, chunks = 11, iter(())
     history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress)
+    columns = history.columns
 
-    # Linking the whole span in time order gives each deploy the commits it shipped first, the
-    # same as linking each period on its own: the walk stops at what earlier deploys reached.
-    baselines = [p.facts.baseline for p in periods if p.facts.baseline is not None]
-    last_before = next((e.sha for e in reversed(before) if e.status == "success"), None)
-    reached_by = array("i", [-1]) * len(history)
-    linked = link_deploys(
-        span,
-        last_before,
-        history.columns,
-        shallow=repo.shallow_commits(),
-        baseline=baselines[0] if baselines else None,
-        mark=reached_by,
-    )
-    shipped_in_span = array("i")
-    for deploy in linked:
-        shipped_in_span.extend(deploy.shipped)
-    states = CommitStates(history, shipped_in_span, repo.trees)
+    links = _link_streams(repo, history, streams, parts)
+    reached = array("i")
+    for linked, _ in links:
+        for deploy in linked:
+            reached.extend(deploy.shipped)
+    states = CommitStates(history, reached, repo.trees)
+    owners, raw_links = None, links
+    if settings.services:
+        owners = _owners(repo, history, settings.services, reached)
+        links = [
+            (_touching(linked, owners, bit), reached_by)
+            for bit, (linked, reached_by) in enumerate(links)
+        ]
     mainline = _mainline(repo, history)
+    shipped_in_span = array("i")
+    for linked, _ in links:
+        for deploy in linked:
+            shipped_in_span.extend(deploy.shipped)
     co_authors = _co_authors(history, shipped_in_span)
     mailmap = repo.check_mailmap(co_authors) if co_authors else {}
     logins: dict[str, str] = {}
     if extra.resolve_logins is not None and shipped_in_span:
-        people = {history.people[history.columns.person(row)].email for row in shipped_in_span}
+        people = {history.people[columns.person(row)].email for row in shipped_in_span}
         people |= {mailmap.get(p, p).email for p in co_authors}
-        oldest = min(history.columns.time(row) for row in shipped_in_span)
+        oldest = min(columns.time(row) for row in shipped_in_span)
         logins = extra.resolve_logins(repository, people, from_unix(int(oldest)))
     directory = TeamDirectory(settings.teams, settings.markers, logins)
 
+    tallying = _Tallying(history, states, mainline, settings.minimum, directory, mailmap)
     reports = []
-    for period in periods:
-        numbers = [n for n, d in enumerate(linked) if period.since <= d.event.time < period.until]
+    for number, (since, until) in enumerate(periods):
+        partials, seen = [], []
+        for stream, (linked, reached_by) in zip(streams, links, strict=True):
+            period = stream.periods[number]
+            service = stream.service
+            window, tallies, people_seen = tallying.window(
+                linked, reached_by, since, until, service.teams if service else ()
+            )
+            seen += people_seen
+            partial = build_partial(
+                repository=repository,
+                environment=settings.environment,
+                deploy_source=stream.spec,
+                since=since,
+                until=until,
+                elapsed_until=period.facts.elapsed_until,
+                linked=window,
+                tallies=tallies,
+                people=people_seen if service is None else [],
+                directory=directory,
+                min_team_size=settings.min_team_size,
+                warnings=(
+                    [*warnings, *period.warnings, *extra.warnings]
+                    if service is None else period.warnings
+                ),
+                service=service.name if service is not None else None,
+            )  # fmt: skip
+            if service is not None:
+                partial.warnings = [f"service {service.name}: {w}" for w in partial.warnings]
+                tallies.by_service = {service.name: tallies.totals}
+                partial.services = [service.name]
+            partials.append(partial)
+        if not settings.services:
+            reports.append(partials[0])
+            continue
+        assert owners is not None
+        combined = combine_services(
+            partials, warnings=[*warnings, *split_identity_warning(seen), *extra.warnings]
+        )
+        combined.tallies.outside_services = _outside(raw_links, owners, states, since, until)
+        reports.append(combined)
+    return reports
+
+
+def _link_streams(
+    repo: Repository,
+    history: LoadedHistory,
+    streams: Sequence[_Stream],
+    parts: Sequence[tuple[list[DeployEvent], list[DeployEvent]]],
+) -> list[tuple[list[LinkedDeploy], array[int]]]:
+    """Each stream's deploys linked to the commits each shipped first, and the mark per row of
+    the deploy that reached it first (-1: none, -2: a deploy before the window).
+
+    Linking a stream's span in time order gives each deploy the commits it shipped first, the
+    same as linking each period on its own: the walk stops at what earlier deploys reached. A
+    service's earlier deploys are walked first, when another service needed their history."""
+    columns = history.columns
+    links = []
+    for stream, (before, span) in zip(streams, parts, strict=True):
+        reached_by = array("i", [-1]) * len(history)
+        for sha in shipped_shas(before):
+            row = columns.index(sha)
+            if row >= 0:
+                columns.walk(row, reached_by, -2, None)
+        baselines = [p.facts.baseline for p in stream.periods if p.facts.baseline is not None]
+        last_before = next((e.sha for e in reversed(before) if e.status == "success"), None)
+        linked = link_deploys(
+            span,
+            last_before,
+            columns,
+            shallow=repo.shallow_commits(),
+            baseline=baselines[0] if baselines else None,
+            mark=reached_by,
+        )
+        links.append((linked, reached_by))
+    return links
+
+
+def _shipped_by_all(
+    repo: Repository,
+    streams: Sequence[_Stream],
+    parts: Sequence[tuple[list[DeployEvent], list[DeployEvent]]],
+) -> list[str]:
+    """Commits every stream has shipped before the window, as revisions whose history need not
+    be loaded: the earlier deploys of the one stream, or for services the common ancestor of
+    each service's last deploy before the window (or its baseline)."""
+    if len(streams) == 1:
+        return shipped_shas(parts[0][0])
+    anchors = []
+    for stream, (before, span) in zip(streams, parts, strict=True):
+        last = next((e.sha for e in reversed(before) if e.status == "success"), None)
+        if last is None:
+            baseline = next(
+                (p.facts.baseline for p in stream.periods if p.facts.baseline is not None), None
+            )
+            last = baseline.sha if baseline is not None else None
+        if last is None and any(e.status == "success" for e in span):
+            return []  # this stream's first deploys ship the whole history
+        if last is not None:
+            anchors.append(last)
+    base = repo.merge_base(anchors)
+    return [base] if base else []
+
+
+@dataclass(frozen=True)
+class _Owners:
+    masks: dict[int, int]  # row -> the services (bits) whose paths the commit touches
+
+
+def _owners(
+    repo: Repository, history: LoadedHistory, services: Sequence[Service], rows: array[int]
+) -> _Owners:
+    """Which services each of `rows` touches, from the paths it changes (one git process)."""
+    columns = history.columns
+    shas = [columns.sha(row) for row in dict.fromkeys(rows)]
+    paths = PathOwners(services)
+    changed = repo.changed_paths(shas)
+    masks = {}
+    for sha in shas:
+        masks[columns.index(sha)] = paths.of_paths(changed.get(sha, ()))
+    return _Owners(masks)
+
+
+def _touching(linked: list[LinkedDeploy], owners: _Owners, bit: int) -> list[LinkedDeploy]:
+    """`linked` with each deploy's shipped commits cut to those touching service `bit`."""
+    flag = 1 << bit
+    return [
+        replace(d, shipped=array("i", (r for r in d.shipped if owners.masks[r] & flag)))
+        if d.shipped
+        else d
+        for d in linked
+    ]
+
+
+def _outside(
+    links: Sequence[tuple[list[LinkedDeploy], array[int]]],
+    owners: _Owners,
+    states: CommitStates,
+    since: datetime,
+    until: datetime,
+) -> int:
+    """Commits that the period's deploys reached first, that would count (not a merge, an
+    empty commit or a revert), and that touch no service."""
+    rows = {
+        row
+        for linked, _ in links
+        for deploy in linked
+        if since <= deploy.event.time < until
+        for row in deploy.shipped
+    }
+    return sum(1 for row in rows if owners.masks.get(row) == 0 and states.counts(row))
+
+
+@dataclass(frozen=True)
+class _Tallying:
+    """What the tallies of every stream and period are made with."""
+
+    history: LoadedHistory
+    states: CommitStates
+    mainline: array[int]
+    minimum: Confidence
+    directory: TeamDirectory
+    mailmap: Mapping[Person, Person]
+
+    def window(
+        self,
+        linked: Sequence[LinkedDeploy],
+        reached_by: array[int],
+        since: datetime,
+        until: datetime,
+        owners: Sequence[str],
+    ) -> tuple[list[LinkedDeploy], Tallies, list[Person]]:
+        """The deploys of `linked` in the period, their tallies, and the people seen."""
+        numbers = [n for n, d in enumerate(linked) if since <= d.event.time < until]
         window = [linked[n] for n in numbers]
         # The reverts known at report time: those the period's deploys shipped (their numbers
         # are a range: a period's deploys are consecutive) and those on the main line now.
         first, stop = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
-        known = _Known(reached_by, first, stop, mainline)
-        period_state = states.with_reverted(reverted_shas(revert_targets(history, known)))
-        tallies, people_seen = tally_history(
+        known = _Known(reached_by, first, stop, self.mainline)
+        state = self.states.with_reverted(reverted_shas(revert_targets(self.history, known)))
+        tallies, people = tally_history(
             window,
-            history,
-            period_state,
-            minimum=settings.minimum,
-            directory=directory,
-            mailmap=mailmap,
+            self.history,
+            state,
+            minimum=self.minimum,
+            directory=OwnedDirectory(self.directory, owners) if owners else self.directory,
+            mailmap=self.mailmap,
         )
-        reports.append(
-            build_partial(
-                repository=repository,
-                environment=settings.environment,
-                deploy_source=source_spec,
-                since=period.since,
-                until=period.until,
-                elapsed_until=period.facts.elapsed_until,
-                linked=window,
-                tallies=tallies,
-                people=people_seen,
-                directory=directory,
-                min_team_size=settings.min_team_size,
-                warnings=[*period.warnings, *extra.warnings],
-            )
-        )
-    return reports
+        return window, tallies, people
 
 
 class CommitStates:
@@ -373,6 +639,10 @@ class CommitStates:
         for row in history.reverts:
             state[row] = EXCLUDED
         self._state = state
+
+    def counts(self, row: int) -> bool:
+        """Whether the commit counts (it may still be reverted)."""
+        return self._state[row] != EXCLUDED
 
     def with_reverted(self, reverted: Iterable[int]) -> bytearray:
         """The state of every row, with the counted ones among `reverted` REVERTED."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from deploycount.model import DeploymentRow
@@ -35,10 +36,26 @@ class Tallies:
 
     totals: Tally = field(default_factory=Tally)
     by_team: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_service: dict[str, Tally] = field(default_factory=dict)
+    outside_services: int = 0  # commits reached that touch no service's paths
     per_deploy: Counter[int] = field(default_factory=Counter)
     per_deploy_ai: Counter[int] = field(default_factory=Counter)
     # (sha, deploy index) of counted commits deployed before they were committed
     negative_lead: list[tuple[str, int]] = field(default_factory=list)
+
+
+def absorb(into: Tally, tally: Tally, remap: Sequence[int]) -> None:
+    """Add `tally` to `into`; `remap` turns `tally`'s deploy indices into `into`'s."""
+    into.deployments.update(remap[i] for i in tally.deployments)
+    into.ai_deployments.update(remap[i] for i in tally.ai_deployments)
+    into.commits += tally.commits
+    into.ai_commits += tally.ai_commits
+    into.people |= tally.people
+    into.ai_lead += tally.ai_lead
+    into.human_lead += tally.human_lead
+    into.reverted_ai += tally.reverted_ai
+    into.reverted_human += tally.reverted_human
+    into.tools.update(tally.tools)
 
 
 @dataclass
@@ -61,3 +78,4 @@ class Partial:
     failed_deployments: int
     warnings: list[str]
     key_id: str = ""  # which secret hashed the people ("" while people are still emails)
+    services: list[str] = field(default_factory=list)  # `[services]` names, in config order

@@ -91,3 +91,22 @@ class TeamDirectory:
         if human_co_authors:
             return self.team_of_email(human_co_authors[0].email)
         return UNASSIGNED
+
+
+class OwnedDirectory(TeamDirectory):
+    """The directory of a service that teams own (`[services.NAME] teams`): a commit or a person
+    of one of the owning teams counts for that team; anybody else's counts for the first owner
+    (a fix from another team still ships with the owner's service)."""
+
+    def __init__(self, directory: TeamDirectory, owners: Sequence[str]) -> None:
+        super().__init__(directory.teams, directory.markers, directory.logins)
+        self.owners = tuple(owners)
+
+    def _owner(self, team: str) -> str:
+        return team if team in self.owners else self.owners[0]
+
+    def team_of_email(self, email: str) -> str:
+        return self._owner(super().team_of_email(email))
+
+    def team_of_commit(self, author: Person, human_co_authors: Sequence[Person]) -> str:
+        return self._owner(super().team_of_commit(author, human_co_authors))

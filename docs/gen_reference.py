@@ -28,6 +28,8 @@ EFFECTIVE = {
     "push.timeout": f"{options.DEFAULT_TIMEOUT:g}",
     "push.max_retry_seconds": f"{options.DEFAULT_MAX_RETRY_SECONDS:g}",
     "push.otlp_protocol": f"$OTEL_EXPORTER_OTLP_PROTOCOL, else {options.DEFAULT_OTLP_PROTOCOL}",
+    "services.tags": "events of the deploy source whose service is NAME",
+    "services.teams": "each commit counts for its author's team",
 }
 TABLES = {  # how each section is written in the file
     "report": "[report]",
@@ -36,6 +38,7 @@ TABLES = {  # how each section is written in the file
     "push": "[push]",
     "team_sources": "[teams]",
     "teams": "[teams.NAME]",
+    "services": "[services.NAME]",
     "privacy": "[privacy]",
 }
 

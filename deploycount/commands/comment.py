@@ -18,6 +18,7 @@ from deploycount.github_api import GitHub
 from deploycount.history import NAMING_REMOTE, Repository
 from deploycount.pipeline import generate_report
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
+from deploycount.services import PathOwners
 from deploycount.timeutil import utc_now
 
 _WAITING_SHOWN = 10
@@ -232,6 +233,21 @@ def sticky_plan(
     return StickyPlan("create")
 
 
+def touched_services(
+    repo: Repository, settings: ReportSettings, shas: Sequence[str]
+) -> list[str] | None:
+    """The services whose paths the pull request's commits change, in config order (None:
+    no [services]). Commits missing from the clone are left out."""
+    if not settings.services:
+        return None
+    owners = PathOwners(settings.services)
+    present = [sha for sha, full in repo.resolve_commits(shas).items() if full is not None]
+    mask = 0
+    for paths in repo.changed_paths(present).values():
+        mask |= owners.of_paths(paths)
+    return [name for bit, name in enumerate(owners.names) if mask >> bit & 1]
+
+
 def post_comment(
     directory: str,
     options: ReportOptions,
@@ -262,8 +278,14 @@ def post_comment(
     branch = default_branch_ref(repo, payload)
     waiting = waiting_to_ship(repo, branch[0], branch[1], shipped) if branch else None
     no_base = NO_BASE if github is None and base_branch_ref(repo, payload) is None else None
+    touched = touched_services(repo, settings, [c.sha for c in commits])
     body = render_comment(
-        report, commits, waiting, pull=number, commit_url=commit_url(environ, report.repository)
+        report,
+        commits,
+        waiting,
+        pull=number,
+        commit_url=commit_url(environ, report.repository),
+        touched=touched,
     )
     if dry_run or github is None or number is None:  # the last two only happen in a dry run
         return CommentOutcome(body, "dry run: nothing posted", no_base)

@@ -8,11 +8,19 @@ what waits to ship) folded away in `<details>`. Everything user-supplied is esca
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deploycount.model import Report
 from deploycount.render.markdown_text import escape, table
-from deploycount.render.summary import DEFINITION, alerts, mermaid_chart, summary_table, team_table
+from deploycount.render.summary import (
+    DEFINITION,
+    alerts,
+    mermaid_chart,
+    service_table,
+    summary_table,
+    team_table,
+)
 
 MARKER = "<!-- deploycount -->"
 GITHUB_LIMIT = 65_536
@@ -101,8 +109,11 @@ def render_comment(
     *,
     pull: int | None,
     commit_url: str | None = None,
+    touched: Sequence[str] | None = None,
 ) -> str:
-    """`commit_url` is the prefix of commit links, e.g. https://github.com/acme/api/commit."""
+    """`commit_url` is the prefix of commit links, e.g. https://github.com/acme/api/commit.
+    `touched`: the services of `[services]` whose paths the pull request changes (None: the
+    repository has no services)."""
     head = [
         MARKER,
         f"### deploycount · {escape(report.repository)} · {escape(report.environment)}",
@@ -121,6 +132,16 @@ def render_comment(
     head += alerts(report.warnings)
     head += [*mermaid_chart(report), ""]
 
+    if touched is not None and report.services:
+        names = ", ".join(f"**{escape(name)}**" for name in touched)
+        head += [
+            f"This pull request touches {names}:" if touched else
+            "This pull request touches no service's paths: it ships with the next deploy of "
+            "any service, and no service counts it.",
+            "",
+            *(service_table(report, only=set(touched)) if touched else []),
+            "",
+        ]  # fmt: skip
     tail: list[str] = []
     if report.teams:
         tail += [

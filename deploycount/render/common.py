@@ -95,6 +95,18 @@ def metric_cells(name: str, metrics: Metrics) -> list[str]:
     ]
 
 
+def service_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for service in report.services:
+        if service.suppressed:
+            rows.append(
+                [inert(service.service), "(fewer people than privacy.min_team_size: hidden)"]
+            )
+        else:
+            rows.append(metric_cells(inert(service.service), service))
+    return rows
+
+
 def team_rows(report: Report) -> list[list[str]]:
     rows = [metric_cells("all", report.totals)]
     for team in report.teams:

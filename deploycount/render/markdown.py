@@ -5,7 +5,14 @@ from __future__ import annotations
 from deploycount.model import Report
 from deploycount.render.common import tools
 from deploycount.render.markdown_text import escape, table
-from deploycount.render.summary import DEFINITION, alerts, mermaid_chart, summary_table, team_table
+from deploycount.render.summary import (
+    DEFINITION,
+    alerts,
+    mermaid_chart,
+    service_table,
+    summary_table,
+    team_table,
+)
 
 __all__ = ["escape", "render_markdown", "table"]
 
@@ -32,15 +39,28 @@ def render_markdown(report: Report, *, heading: str = "##") -> str:
         "</details>",
         "",
     ]
-    if report.deployments:
-        deploy_rows = [
-            [d.time, escape(d.id), d.kind, str(d.commits), str(d.ai_commits), f"`{d.sha[:12]}`"]
-            for d in report.deployments
+    if report.services:
+        lines += [
+            "<details><summary>Per service</summary>",
+            "",
+            *service_table(report),
+            "",
+            "</details>",
+            "",
         ]
+    if report.deployments:
+        by_service = bool(report.services)
+        deploy_rows = [
+            [d.time, *([escape(d.service or "")] if by_service else []), escape(d.id), d.kind,
+             str(d.commits), str(d.ai_commits), f"`{d.sha[:12]}`"]
+            for d in report.deployments
+        ]  # fmt: skip
+        headers = ["time (UTC)", *(["service"] if by_service else []), "id", "kind", "commits",
+                   "AI", "sha"]  # fmt: skip
         lines += [
             "<details><summary>Deploys in the window</summary>",
             "",
-            *table(["time (UTC)", "id", "kind", "commits", "AI", "sha"], deploy_rows),
+            *table(headers, deploy_rows),
             "",
             "</details>",
             "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from datetime import timedelta
 
 from deploycount.model import Metrics, Report, Totals
@@ -130,6 +131,32 @@ def team_table(report: Report) -> list[str]:
         else:
             rows.append(_team_cells(team.team, team))
     return table(TEAM_HEADERS, rows)
+
+
+def service_table(report: Report, only: Collection[str] | None = None) -> list[str]:
+    """Each service of `[services]` (those in `only`, when given) in the team table's columns,
+    and the commits no service counts."""
+    rows = []
+    for service in report.services:
+        if only is not None and service.service not in only:
+            continue
+        if service.suppressed:
+            rows.append(
+                [escape(service.service), "fewer people than privacy.min_team_size: hidden"]
+            )
+        else:
+            rows.append(_team_cells(service.service, service))
+    lines = table(("service", *TEAM_HEADERS[1:]), rows) if rows else []
+    if report.outside_services:
+        lines += ["", outside_line(report.outside_services)]
+    return lines
+
+
+def outside_line(count: int) -> str:
+    return (
+        f"{_plural(count, 'commit')} touched no service's paths (root files, tooling): shipped, "
+        "not counted in any service."
+    )
 
 
 def alerts(warnings: list[str]) -> list[str]:

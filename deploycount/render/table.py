@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deploycount.model import Report
-from deploycount.render.common import METRIC_HEADERS, team_rows, tools, window
+from deploycount.render.common import METRIC_HEADERS, service_rows, team_rows, tools, window
 from deploycount.terminal import inert
 
 _RIGHT_FROM = 1  # every column after the team name is numeric
@@ -35,6 +35,16 @@ def render_table(report: Report) -> str:
         "",
         *_grid(METRIC_HEADERS, team_rows(report), _RIGHT_FROM),
         "",
+    ]
+    if report.services:
+        lines += [
+            *_grid(("service", *METRIC_HEADERS[1:]), service_rows(report), _RIGHT_FROM),
+            "",
+            f"outside services: {report.outside_services} commit(s) touched no service's paths "
+            "(shipped, counted in no service)",
+            "",
+        ]
+    lines += [
         "deploys: shipping counted commits (with AI-assisted ones); /person/wk: the same",
         "per person per week; commits: counted (AI-assisted share); lead time: median",
         "commit to deploy, AI-assisted / human; reverted: AI / human, never counted;",
@@ -47,9 +57,11 @@ def render_table(report: Report) -> str:
     ]
     if report.deployments:
         lines.append(f"deploys in the window ({len(report.deployments)}):")
+        by_service = bool(report.services)
         rows = [
             [
                 d.time.replace("T", " ")[:16],
+                *([inert(d.service or "")] if by_service else []),
                 inert(d.id),
                 d.kind,
                 str(d.commits),
@@ -58,10 +70,9 @@ def render_table(report: Report) -> str:
             ]
             for d in report.deployments
         ]
-        lines += [
-            f"  {line}"
-            for line in _grid(("time (UTC)", "id", "kind", "commits", "AI", "sha"), rows, 3)
-        ]
+        headers = ("time (UTC)", *(["service"] if by_service else []), "id", "kind", "commits",
+                   "AI", "sha")  # fmt: skip
+        lines += [f"  {line}" for line in _grid(headers, rows, 3 + by_service)]
     elif not any(w.startswith("no deploy of") for w in report.warnings):
         lines.append(
             f"no deploys in the window from {inert(report.deploy_source)}: tag releases, record "

@@ -1,0 +1,132 @@
+"""A monorepo's report with and without `[services]`, side by side with `git log`.
+
+    python -m benchmarks.monorepo --commits 200000 --services 20 --rounds 3
+
+The history (built once with `git fast-import` under benchmarks/work/) has `packages/pNN/`
+directories, one per service; each commit changes a file of one package (one in ten changes two,
+one in fifty only a root file), and every few hundred commits one package is released with a
+changesets-style tag `pNN@1.M.0`. The same full-history report is timed three ways: every
+release tag as one deploy stream (`--deploys 'tags:*@*'`, no path filter), and with a
+`[services]` section giving each package its paths and tags. A script, not a test: figures are
+printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.run import HERE, iso
+from benchmarks.synth import AI_MARKERS, START, FastImport, finish, run_fast_import
+from deploycount.columns import LOG_FORMAT
+
+
+def build_monorepo(repo: Path, commits: int, services: int, *, seed: int = 11) -> int:
+    """The history described above; returns the time of the last commit."""
+    rng = random.Random(seed)
+    process = run_fast_import(repo)
+    assert process.stdin is not None
+    writer = FastImport(process.stdin)
+    people = [f"Person {i} <person{i}@example.com>" for i in range(60)]
+    versions = [0] * services
+    head, when = 0, START
+    for number in range(1, commits + 1):
+        when += 300
+        touched = rng.sample(range(services), 2 if rng.random() < 0.1 else 1)
+        files = {f"packages/p{s:02}/src/file{number % 50}.ts": b"%d\n" % number for s in touched}
+        if rng.random() < 0.02:
+            files = {"README.md": b"%d\n" % number}
+        message = f"fix: change {number}\n"
+        if rng.random() < 0.3:
+            message = message.rstrip("\n") + rng.choice(AI_MARKERS)
+        who = rng.choice(people)
+        head = writer.commit(
+            message=message.encode(), author=who, committer=who, when=when,
+            parents=[head] if head else [], files=files,
+        )  # fmt: skip
+        if number % (4000 // services) == 0:
+            service = rng.randrange(services)
+            versions[service] += 1
+            writer.tag(f"p{service:02}@1.{versions[service]}.0", head, when=when + 60)
+    finish(process)
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo, check=True)
+    return when
+
+
+def services_config(services: int) -> str:
+    return "".join(
+        f'[services.p{s:02}]\npaths = ["packages/p{s:02}"]\ntags = "p{s:02}@*"\n\n'
+        for s in range(services)
+    )
+
+
+def _wall(args: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=200_000)
+    parser.add_argument("--services", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    repo = HERE / "work" / f"monorepo-{arguments.commits}-{arguments.services}"
+    stamp = repo / ".git" / "deploycount-bench-last"
+    if not stamp.exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        started = time.perf_counter()
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        last = build_monorepo(repo, arguments.commits, arguments.services)
+        stamp.write_text(str(last))
+        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    last = int(stamp.read_text())
+    until = iso(last + 3600)
+    month = iso(last + 3600 - 28 * 86_400)
+    windows = {"full history": ["--since", "2000-01-01", "--until", until],
+               "28 days": ["--since", month, "--until", until]}  # fmt: skip
+    ours = [sys.executable, "-m", "deploycount", "report", "--format", "json"]
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Path(scratch) / "services.toml"
+        config.write_text(services_config(arguments.services))
+        empty = Path(scratch) / "empty.toml"
+        empty.write_text("")
+        commands = {
+            "git log --all > /dev/null": ["git", "log", "-z", f"--format={LOG_FORMAT}", "--all"]
+        }
+        for name, window in windows.items():
+            commands[f"{name}: every tag one stream"] = [
+                *ours,
+                *window,
+                "--config",
+                str(empty),
+                "--deploys",
+                "tags:*@*",
+            ]
+            commands[f"{name}: {arguments.services} services"] = [
+                *ours, *window, "--config", str(config)]  # fmt: skip
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(arguments.rounds):
+            for name, args in commands.items():
+                times[name].append(_wall(args, repo))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    base = medians["git log --all > /dev/null"]
+    print(f"\n{arguments.commits:,} commits, {arguments.services} services: medians of "
+          f"{arguments.rounds} interleaved rounds\n")  # fmt: skip
+    print("| command | wall | × git log | × one stream |")
+    print("|---|---|---|---|")
+    for name, wall in medians.items():
+        plain = medians.get(name.split(":")[0] + ": every tag one stream", wall)
+        print(f"| {name} | {wall:.2f} s | {wall / base:.2f} | {wall / plain:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

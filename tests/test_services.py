@@ -1,0 +1,245 @@
+"""Services in one repository (docs: Services in one repository): a history built like a
+JavaScript monorepo with changesets tags (`packages/*`, `ai@5.0.1`, `@scope/openai@2.0.1`),
+commits touching one package or several, a root file no package owns, and a revert touching two
+services. Every figure is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploycount.services import PathOwners, Service
+from tests.conftest import GitRepo, RunCli
+
+DEV1, DEV2, DEV3 = (
+    "Dev One <dev1@example.com>",
+    "Dev Two <dev2@example.com>",
+    "Dev Three <dev3@example.com>",
+)
+WINDOW = ("--since", "2026-10-01", "--until", "2026-11-01")
+CONFIG = """
+[privacy]
+min_team_size = 1
+
+[services.ai]
+paths = ["packages/ai"]
+tags = "ai@*"
+
+[services."@scope/openai"]
+paths = ["packages/openai/"]
+tags = "@scope/openai@*"
+
+[services.web]
+paths = ["packages/web", "apps/site/*.ts"]
+tags = "web@*"
+"""
+
+
+def _touch(repo: GitRepo, *paths: str) -> None:
+    for path in paths:
+        target = repo.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("a") as handle:
+            handle.write("change\n")
+
+
+def _change(repo: GitRepo, message: str, when: str, *paths: str, author: str = DEV1) -> str:
+    _touch(repo, *paths[1:])
+    (repo.path / paths[0]).parent.mkdir(parents=True, exist_ok=True)
+    return repo.commit(message, when=when, file=paths[0], author=author)
+
+
+def monorepo(repo: GitRepo) -> dict[str, str]:
+    """The history; returns the commits by name."""
+    _touch(repo, "packages/ai/index.ts", "packages/openai/index.ts", "packages/web/index.ts")
+    shas = {"base": repo.commit("chore: start", when="2026-09-01T10:00:00Z", file="README.md")}
+    for tag in ("ai@5.0.0", "@scope/openai@2.0.0", "web@1.0.0"):
+        repo.tag(tag, annotated_at="2026-09-02T10:00:00Z")
+    shas["c1"] = _change(repo, "feat(ai): stream\n\nAssisted-by: claude", "2026-10-02T10:00:00Z",
+                         "packages/ai/index.ts")  # fmt: skip
+    shas["c2"] = _change(repo, "fix(openai): retry", "2026-10-03T10:00:00Z",
+                         "packages/openai/index.ts", author=DEV2)  # fmt: skip
+    shas["c3"] = _change(repo, "feat: ai and web", "2026-10-04T10:00:00Z",
+                         "packages/ai/util.ts", "packages/web/util.ts", author=DEV3)  # fmt: skip
+    shas["c4"] = _change(repo, "docs: readme", "2026-10-05T10:00:00Z", "README.md")
+    repo.tag("ai@5.0.1", annotated_at="2026-10-06T10:00:00Z")
+    shas["c5"] = _change(
+        repo,
+        "feat(web): page\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
+        "2026-10-08T10:00:00Z", "apps/site/page.ts", author=DEV2,
+    )  # fmt: skip
+    repo.tag("web@1.0.1", annotated_at="2026-10-09T10:00:00Z")
+    repo.tag("@scope/openai@2.0.1", annotated_at="2026-10-10T10:00:00Z")
+    shas["c6"] = repo.revert(shas["c3"], when="2026-10-12T10:00:00Z")  # touches ai and web
+    repo.tag("ai@5.0.2", annotated_at="2026-10-13T10:00:00Z")
+    (repo.path / ".deploycount.toml").write_text(CONFIG)
+    return shas
+
+
+def _report(repo: GitRepo, run_cli: RunCli, *args: str) -> dict[str, Any]:
+    done = run_cli("report", *WINDOW, "--format", "json", *args, cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    report: dict[str, Any] = done.json()
+    return report
+
+
+def _service(report: dict[str, Any], name: str) -> dict[str, Any]:
+    [row] = [row for row in report["services"] if row["service"] == name]
+    return row
+
+
+def test_each_service_ships_only_the_commits_touching_its_paths(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    shas = monorepo(repo)
+    report = _report(repo, run_cli)
+
+    ai = _service(report, "ai")
+    # ai@5.0.1 reaches c1..c4: c1 and c3 touch packages/ai; c3 is reverted by c6 (on the main
+    # line), so only c1 counts. ai@5.0.2 ships the revert (excluded): a ship of 0 commits,
+    # which is no deployment of counted work.
+    assert (ai["deployments"], ai["ai_deployments"]) == (1, 1)
+    assert (ai["commits"], ai["ai_commits"]) == (1, 1)
+    assert ai["reverted_commits"] == {"ai": 0, "human": 1}
+    assert ai["lead_time_hours"]["ai"] == {"n": 1, "p50": 96.0, "p90": 96.0}  # 10-02 → 10-06
+    assert ai["size"] == 1  # Dev One, the only person with a counted ai commit
+
+    web = _service(report, "web")
+    # web@1.0.1 reaches c3 (reverted) and c5 (apps/site/page.ts matches apps/site/*.ts).
+    assert (web["deployments"], web["commits"], web["ai_commits"]) == (1, 1, 1)
+    assert web["reverted_commits"] == {"ai": 0, "human": 1}
+    assert web["lead_time_hours"]["ai"]["p50"] == 24.0  # 10-08 → 10-09
+
+    openai = _service(report, "@scope/openai")
+    assert (openai["deployments"], openai["commits"], openai["ai_commits"]) == (1, 1, 0)
+    assert openai["lead_time_hours"]["human"]["p50"] == 168.0  # 10-03 → 10-10
+
+    totals = report["totals"]
+    # The totals are the services' sums: c3 would count once in each service.
+    assert (totals["deployments"], totals["ai_deployments"]) == (3, 2)
+    assert (totals["commits"], totals["ai_commits"]) == (3, 2)
+    assert totals["reverted_commits"] == {"ai": 0, "human": 2}
+    assert totals["size"] == 2  # Dev One and Dev Two; Dev Three's only commit was reverted
+    # c4 changes only README.md: ai@5.0.1 reached it, no service counts it.
+    assert report["outside_services"] == 1
+
+    rows = {(row["service"], row["id"]): row for row in report["deployments"]}
+    assert set(rows) == {("ai", "ai@5.0.1"), ("web", "web@1.0.1"),
+                         ("@scope/openai", "@scope/openai@2.0.1"), ("ai", "ai@5.0.2")}  # fmt: skip
+    assert (rows["ai", "ai@5.0.1"]["commits"], rows["ai", "ai@5.0.2"]["kind"]) == (1, "ship")
+    assert rows["ai", "ai@5.0.1"]["sha"] == shas["c4"]
+    assert [row["time"][:10] for row in report["deployments"]] == sorted(
+        row["time"][:10] for row in report["deployments"]
+    )
+
+
+def test_without_services_nothing_changes_and_one_glob_credits_everything(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    monorepo(repo)
+    (repo.path / ".deploycount.toml").write_text("[privacy]\nmin_team_size = 1\n")
+    report = _report(repo, run_cli, "--deploys", "tags:ai@*")
+    # The whole repository's commits go to ai's releases, whatever they touch: c1, c2, c4
+    # with ai@5.0.1, web's c5 with ai@5.0.2 (c3 is reverted): the problem [services] solves.
+    assert (report["totals"]["commits"], report["services"]) == (4, [])
+    assert report["outside_services"] is None
+    assert {row["service"] for row in report["deployments"]} == {None}
+
+
+def test_a_service_owned_by_a_team_counts_every_commit_for_it(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    monorepo(repo)
+    config = CONFIG.replace('tags = "web@*"', 'tags = "web@*"\nteams = ["frontend"]')
+    config += '\n[teams.frontend]\nmembers = ["dev3@example.com"]\n'
+    config += '\n[teams.platform]\nmembers = ["dev1@example.com", "dev2@example.com"]\n'
+    (repo.path / ".deploycount.toml").write_text(config)
+    report = _report(repo, run_cli)
+    teams = {row["team"]: row for row in report["teams"]}
+    # web's c5 is Dev Two's (platform) but web belongs to frontend: it counts for frontend.
+    # platform: ai's c1 and openai's c2; frontend: web's c5.
+    assert (teams["frontend"]["commits"], teams["frontend"]["deployments"]) == (1, 1)
+    assert (teams["platform"]["commits"], teams["platform"]["deployments"]) == (2, 2)
+
+
+def test_events_carrying_a_service_field(repo: GitRepo, run_cli: RunCli) -> None:
+    shas = monorepo(repo)
+    config = CONFIG.replace('tags = "ai@*"\n', "").replace('tags = "web@*"\n', "")
+    (repo.path / ".deploycount.toml").write_text(config)
+    for args in (
+        ("--service", "ai", "--id", "a0", "--time", "2026-09-02T10:00:00Z", shas["base"]),
+        ("--service", "web", "--id", "w0", "--time", "2026-09-02T10:00:00Z", shas["base"]),
+        ("--service", "ai", "--id", "1", "--time", "2026-10-06T10:00:00Z", shas["c4"]),
+        ("--service", "web", "--id", "1", "--time", "2026-10-09T10:00:00Z", shas["c5"]),
+        ("--id", "nobody", "--time", "2026-10-09T10:00:00Z", shas["c5"]),
+    ):
+        done = run_cli("record", *args, cwd=repo)
+        assert done.exit_code == 0, done.stderr
+    report = _report(repo, run_cli)
+    # The same id "1" in two services is two deploys; the event without a service is named.
+    assert (_service(report, "ai")["deployments"], _service(report, "web")["deployments"]) == (1, 1)
+    assert (_service(report, "ai")["commits"], _service(report, "web")["commits"]) == (1, 1)
+    assert any("1 named no service" in w for w in report["warnings"])
+    again = run_cli("record", "--service", "ai", "--id", "1", shas["c5"], cwd=repo)
+    assert again.exit_code == 2
+    assert "of service ai" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["packages/api", "packages/api/", "packages/a*", "packages/*/src", "*.ts",
+     "packages/web/src/*.ts", "packages/ap?", "packages/[aw]*", "README.md", "pack", "apps"],
+)  # fmt: skip
+def test_paths_match_as_git_log_matches_them(tmp_path: Path, spec: str) -> None:
+    """The service paths are matched in Python; git is the reference."""
+    files = ["packages/api/src/index.ts", "packages/api/package.json", "packages/apps/x/a.ts",
+             "packages/web/src/b.ts", "packages/web/src/deep/d.ts", "apps/api/c.go", "README.md",
+             "packages/api.md", "package"]  # fmt: skip
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=a", "-c", "user.email=a@b"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "all"], check=True)
+    listed = subprocess.run([*git, "log", "--format=", "--name-only", "--", spec],
+                            capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    owners = PathOwners([Service("s", (spec,))])
+    assert sorted(f for f in files if owners.owners(f.encode())) == sorted(listed)
+
+
+def test_a_bad_services_section_is_one_line(repo: GitRepo, run_cli: RunCli) -> None:
+    repo.commit("start", when="2026-09-01T10:00:00Z")
+    for section, expected in (
+        ("[services.api]\ntags = 'api@*'\n", "services.api.paths: is required"),
+        ("[services.api]\npaths = []\n", "must name at least one path"),
+        ("[services.api]\npaths = ['../x']\n", "must not contain . or .. parts"),
+        ("[services.api]\npaths = [':(exclude)x']\n", "without pathspec magic"),
+        ("[services.api]\npaths = ['x']\nteams = ['nobody']\n", "no team 'nobody'"),
+        ("[services.api]\npaths = ['x']\nowner = 'a'\n", "services.api.owner: unknown key"),
+    ):
+        (repo.path / ".deploycount.toml").write_text(section)
+        done = run_cli("report", cwd=repo)
+        assert done.exit_code == 2, (section, done.stderr)
+        assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_partials_keep_the_services_and_merge_them(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    monorepo(repo)
+    env = {"DEPLOYCOUNT_PEOPLE_KEY": "k" * 32}
+    partial = tmp_path / "one.json"
+    done = run_cli("report", *WINDOW, "--format", "partial", "--output", str(partial),
+                   cwd=repo, env=env)  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    merged = run_cli("merge", str(partial), "--format", "json", cwd=repo, env=env)
+    assert merged.exit_code == 0, merged.stderr
+    direct = _report(repo, run_cli)
+    again = json.loads(merged.stdout)
+    assert again["services"] == direct["services"]
+    assert again["outside_services"] == direct["outside_services"] == 1
