@@ -110,7 +110,7 @@ def build() -> Dashboard:
             stat(
                 "Repositories",
                 "Repositories that pushed figures for this environment and window.",
-                f'count(deploycount_deployments{{{WHERE}, team="all"}})',
+                f'count(deploycount_deployments{{{WHERE}, team="all", service=~"|all"}})',
                 "none",
                 decimals=0,
             )
@@ -195,7 +195,7 @@ def build() -> Dashboard:
                 "Commits shipped in the window and reverted later, AI-assisted or not.",
                 "none",
                 query(
-                    f'sum by (assisted) (deploycount_reverted_commits{{{WHERE}, team="all"}})',
+                    f'sum by (assisted) (deploycount_reverted_commits{{{WHERE}, team="all", service=~"|all"}})',
                     "AI-assisted={{assisted}}",
                 ),
             )
@@ -217,9 +217,24 @@ def build() -> Dashboard:
             .height(8)
             .with_target(
                 query(
-                    f'sum by (repository) (deploycount_deployments{{{WHERE}, team="all"}})',
+                    f'sum by (repository) (deploycount_deployments{{{WHERE}, team="all", service=~"|all"}})',
                     table=True,
                 ).ref_id("A")
+            )
+        )
+        .with_panel(
+            Table()
+            .title("Services of monorepos: deployments per person per week")
+            .description(
+                "Repositories with [services] push a row per service (team=all, service=NAME)."
+            )
+            .datasource(SOURCE)
+            .span(12)
+            .height(8)
+            .no_value("no repository has [services]")
+            .with_target(
+                query(f"deploycount:normalised_deployments:service{{{WHERE}}}", table=True)
+                .ref_id("A")
             )
         )
         .with_panel(

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from deploycount.model import (
     LeadTimes,
     Report,
     RevertedCommits,
+    ServiceRow,
     TeamRow,
     Totals,
 )
@@ -113,6 +115,19 @@ WEB = report(
 )  # fmt: skip
 OLD = report("acme/old", W28, metrics(1, 0, 1, 2, 0, weeks=4, human_lead=[4000, 8000]))
 STALE_SECONDS = 10 * DAY  # acme/old last pushed ten days ago
+# A monorepo with [services], in staging: its services' rows (team="all", service=NAME) must
+# not count again in the organisation's figures. api: 2 deploys (1 AI) by 2 people, 4 of 6
+# commits AI-assisted; web: 1 deploy (1 AI) by 1 person, 1 of 4.
+MONO = replace(
+    report("acme/mono", W28, metrics(3, 2, 3, 10, 5, weeks=4)),
+    environment="staging",
+    services=[
+        ServiceRow(service="api", suppressed=False, **metrics(2, 1, 2, 6, 4, weeks=4)),
+        ServiceRow(service="web", suppressed=False, **metrics(1, 1, 1, 4, 1, weeks=4)),
+    ],
+    outside_services=0,
+)
+PS = {"environment": "staging", "window": "28d", "repository": "acme/mono"}
 
 # Cumulative lead-time buckets of the 28-day window over all three repositories, by hand:
 # AI 1800 3000 7200 90000 (api) 600 5000 (web); human 20000 50000 100000 (api) 300000 (web)
@@ -130,10 +145,14 @@ def _le(bound: object) -> str:
 
 def _buckets() -> dict[frozenset[tuple[str, str]], float]:
     table = {}
-    for window, ai, human in (("28d", AI_28, HUMAN_28), ("7d", AI_7, HUMAN_7)):
+    zeros = [0] * 11  # the monorepo has no lead times
+    for environment, window, ai, human in (
+        ("production", "28d", AI_28, HUMAN_28), ("production", "7d", AI_7, HUMAN_7),
+        ("staging", "28d", zeros, zeros),
+    ):  # fmt: skip
         for assisted, counts in (("true", ai), ("false", human)):
             for bound, count in zip(BOUNDS, counts, strict=True):
-                labels = {"environment": "production", "window": window,
+                labels = {"environment": environment, "window": window,
                           "assisted": assisted, "le": _le(bound)}  # fmt: skip
                 table[frozenset(labels.items())] = float(count)
     return table
@@ -145,6 +164,7 @@ def L(**labels: str) -> frozenset[tuple[str, str]]:
 
 P28 = {"environment": "production", "window": "28d"}
 P7 = {"environment": "production", "window": "7d"}
+STAGING = {"environment": "staging", "window": "28d"}
 APPROX = "approx"  # values that depend on the clock: within five minutes (or its days)
 
 # Every expression shipped, normalised to single spaces, with its answer worked out by hand:
@@ -152,7 +172,8 @@ APPROX = "approx"  # values that depend on the clock: within five minutes (or it
 EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     # --- rules (their expressions, evaluated directly) ---
     "max by (environment, window) ( deploycount_window_end_timestamp_seconds - "
-    "deploycount_window_start_timestamp_seconds ) / 604800": {L(**P28): 4, L(**P7): 1},
+    "deploycount_window_start_timestamp_seconds ) / 604800":
+        {L(**P28): 4, L(**P7): 1, L(**STAGING): 4},
     'sum by (environment, window, team) (deploycount_deployments{team!="all"})':
         {L(**P28, team="pay"): 4 + 2, L(**P28, team="web"): 3},
     'sum by (environment, window, team) (deploycount_ai_deployments{team!="all"})':
@@ -165,24 +186,37 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     "deploycount:ai_deployments:team / deploycount:team_size:team / on (environment, window) "
     "group_left deploycount:window_weeks":
         {L(**P28, team="pay"): 4 / 5 / 4, L(**P28, team="web"): 1 / 3 / 4},
-    'sum by (environment, window) (deploycount_deployments{team="all"})':
-        {L(**P28): 6 + 2 + 1, L(**P7): 2},
+    'sum by (environment, window) (deploycount_deployments{team="all", service=~"|all"})':
+        {L(**P28): 6 + 2 + 1, L(**P7): 2, L(**STAGING): 3},
     "deploycount:deployments:org / sum by (environment, window) "
-    '(deploycount_team_size{team="all"}) / deploycount:window_weeks':
-        {L(**P28): 9 / (4 + 2 + 1) / 4, L(**P7): 2 / 2 / 1},
-    'sum by (environment, window) (deploycount_ai_deployments{team="all"}) / '
-    "deploycount:deployments:org": {L(**P28): (4 + 2 + 0) / 9, L(**P7): 2 / 2},
-    'sum by (environment, window) (deploycount_ai_commits{team="all"}) / sum by '
-    '(environment, window) (deploycount_commits{team="all"})':
-        {L(**P28): (12 + 8 + 0) / (30 + 10 + 2), L(**P7): 5 / 5},
-    "( sum by (environment, window) (deploycount_failed_deployments) + sum by (environment, "
-    "window) (deploycount_rollbacks) ) / ( deploycount:deployments:org + sum by (environment, "
-    "window) (deploycount_failed_deployments) )": {L(**P28): (1 + 1) / (9 + 1), L(**P7): 0},
+    '(deploycount_team_size{team="all", service=~"|all"}) / deploycount:window_weeks':
+        {L(**P28): 9 / (4 + 2 + 1) / 4, L(**P7): 2 / 2 / 1, L(**STAGING): 3 / 3 / 4},
+    'sum by (environment, window) (deploycount_ai_deployments{team="all", service=~"|all"}) / '
+    "deploycount:deployments:org":
+        {L(**P28): (4 + 2 + 0) / 9, L(**P7): 2 / 2, L(**STAGING): 2 / 3},
+    'sum by (environment, window) (deploycount_ai_commits{team="all", service=~"|all"}) / sum by '
+    '(environment, window) (deploycount_commits{team="all", service=~"|all"})':
+        {L(**P28): (12 + 8 + 0) / (30 + 10 + 2), L(**P7): 5 / 5, L(**STAGING): 5 / 10},
+    "( sum by (environment, window) (deploycount_failed_deployments{service=~\"|all\"}) + sum by "
+    "(environment, window) (deploycount_rollbacks{service=~\"|all\"}) ) / ( deploycount:deployments:org "
+    "+ sum by (environment, window) (deploycount_failed_deployments{service=~\"|all\"}) )":
+        {L(**P28): (1 + 1) / (9 + 1), L(**P7): 0, L(**STAGING): 0},
     "sum by (environment, window, assisted, le) ( "
-    'deploycount_lead_time_seconds_bucket{team="all"} )': _buckets(),
+    'deploycount_lead_time_seconds_bucket{team="all", service=~"|all"} )': _buckets(),
     "time() - max by (repository, environment, window) ( "
     "deploycount_last_push_timestamp_seconds ) > 3 * 86400":
         {L(repository="acme/old", **P28): STALE_SECONDS},
+    "sum by (environment, window, repository, service) ( "
+    'deploycount_deployments{team="all", service!~"|all"} )':
+        {L(**PS, service="api"): 2, L(**PS, service="web"): 1},
+    "deploycount:deployments:service / sum by (environment, window, repository, service) ( "
+    'deploycount_team_size{team="all", service!~"|all"} ) / on (environment, window) '
+    "group_left deploycount:window_weeks":
+        {L(**PS, service="api"): 2 / 2 / 4, L(**PS, service="web"): 1 / 1 / 4},
+    "sum by (environment, window, repository, service) ( "
+    'deploycount_ai_commits{team="all", service!~"|all"} ) / sum by (environment, window, '
+    'repository, service) ( deploycount_commits{team="all", service!~"|all"} )':
+        {L(**PS, service="api"): 4 / 6, L(**PS, service="web"): 1 / 4},
     # --- README ---
     'deploycount:normalised_deployments:org{environment="production", window="28d"}':
         {L(**P28): 9 / 7 / 4},
@@ -192,26 +226,28 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     'scalar(max(deploycount_window_end_timestamp_seconds{environment="production", '
     'window="28d"} - deploycount_window_start_timestamp_seconds{environment="production", '
     'window="28d"}) / 604800)': {L(team="pay"): 6 / 5 / 4},
-    'sum by (repository) (deploycount_ai_commits{team="all", environment="production", '
+    'sum by (repository) (deploycount_ai_commits{team="all", service=~"|all", environment="production", '
     'window="28d"}) / sum by (repository) (deploycount_commits{team="all", '
-    'environment="production", window="28d"})':
+    'service=~"|all", environment="production", window="28d"})':
         {L(repository="acme/api"): 12 / 30, L(repository="acme/web"): 8 / 10,
          L(repository="acme/old"): 0 / 2},
     # rank 0.9 x 6 = 5.4: AI in (86400, 172800] holding the 6th -> 86400 + 86400 x 0.4;
     # human in (172800, 345600] -> 172800 + 172800 x 0.4
     "histogram_quantile(0.9, sum by (assisted, le) ( "
-    'deploycount_lead_time_seconds_bucket{team="all", environment="production", '
+    'deploycount_lead_time_seconds_bucket{team="all", service=~"|all", environment="production", '
     'window="28d"}))': {L(assisted="true"): 120960, L(assisted="false"): 241920},
     'deploycount:change_failure_rate:org{environment="production", window="28d"}':
         {L(**P28): 0.2},
-    'sum by (tool) (deploycount_ai_commits_by_tool{team="all", environment="production", '
+    'sum by (tool) (deploycount_ai_commits_by_tool{team="all", service=~"|all", environment="production", '
     'window="28d"})': {L(tool="claude-code"): 10 + 8, L(tool="cursor"): 2},
     "time() - max by (repository) (deploycount_last_push_timestamp_seconds"
     '{environment="production", window="28d"}) > 3 * 86400':
         {L(repository="acme/old"): STALE_SECONDS},
     # --- dashboard ($environment=production, $window=28d, $team=(pay|web)) ---
+    # (the monorepo is in staging: its services show only there)
+    'deploycount:normalised_deployments:service{environment="production", window="28d"}': {},
     'deploycount:deployments:org{environment="production", window="28d"}': {L(**P28): 9},
-    'count(deploycount_deployments{environment="production", window="28d", team="all"})':
+    'count(deploycount_deployments{environment="production", window="28d", team="all", service=~"|all"})':
         {L(): 3},
     'deploycount:ai_share_of_deployments:org{environment="production", window="28d"}':
         {L(**P28): 6 / 9},
@@ -229,9 +265,9 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     '{environment="production", window="28d"})':
         {L(**P28, assisted="true"): 120960, L(**P28, assisted="false"): 241920},
     'sum by (assisted) (deploycount_reverted_commits{environment="production", '
-    'window="28d", team="all"})': {L(assisted="true"): 1, L(assisted="false"): 0 + 1},
+    'window="28d", team="all", service=~"|all"})': {L(assisted="true"): 1, L(assisted="false"): 0 + 1},
     'sum by (repository) (deploycount_deployments{environment="production", window="28d", '
-    'team="all"})': {L(repository="acme/api"): 6, L(repository="acme/web"): 2,
+    'team="all", service=~"|all"})': {L(repository="acme/api"): 6, L(repository="acme/web"): 2,
                      L(repository="acme/old"): 1},
     "(time() - max by (repository) (deploycount_last_push_timestamp_seconds"
     '{environment="production", window="28d"})) / 86400 > 3':
@@ -307,7 +343,7 @@ def test_dashboard_is_generated_and_grafana_reads_it() -> None:
 
 def _push_all(gateway: str) -> None:
     settings = PushSettings("pushgateway", gateway, {}, 10.0, 10.0, "http/protobuf")
-    for item in (API, API_7D, WEB):
+    for item in (API, API_7D, WEB, MONO):
         send_report(item, settings, min_confidence="medium", environ={})
     stale = report_families(OLD, min_confidence="medium", pushed_at=time.time() - STALE_SECONDS)
     client = HttpClient(RetryPolicy(read_timeout=10, max_retry_seconds=10))

@@ -6,14 +6,19 @@ services. Every figure is worked out by hand in the comments."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from deploycount.model import report_from_json
+from deploycount.render.exposition import text_exposition
+from deploycount.render.samples import report_families
 from deploycount.services import PathOwners, Service
 from tests.conftest import GitRepo, RunCli
+from tests.tools import required_tool
 
 DEV1, DEV2, DEV3 = (
     "Dev One <dev1@example.com>",
@@ -243,3 +248,56 @@ def test_partials_keep_the_services_and_merge_them(
     again = json.loads(merged.stdout)
     assert again["services"] == direct["services"]
     assert again["outside_services"] == direct["outside_services"] == 1
+
+
+def test_every_metric_carries_the_service_and_promtool_agrees(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    monorepo(repo)
+    done = run_cli("report", *WINDOW, "--format", "openmetrics", cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    samples = [line for line in done.stdout.splitlines() if line.startswith("deploycount_")]
+    with_team = [line for line in samples if 'team="' in line]
+    assert with_team and all('service="' in line for line in with_team)
+    assert re.search(r'deploycount_commits\{[^}]*service="all",team="all"[^}]*\} 3\.0', done.stdout)
+    assert re.search(r'deploycount_commits\{[^}]*service="web",team="all"[^}]*\} 1\.0', done.stdout)
+    # What a push sends (the text format promtool lints), from the same report.
+    report = report_from_json(json.dumps(_report(repo, run_cli)))
+    body = text_exposition(report_families(report, min_confidence="medium"))
+    assert b'deploycount_commits{service="web",team="all"} 1.0' in body
+    promtool = required_tool("promtool", "apt-get install -y prometheus")
+    check = subprocess.run([promtool, "check", "metrics"], input=body,
+                           capture_output=True, timeout=60, check=False)  # fmt: skip
+    assert check.returncode == 0 and not check.stdout and not check.stderr, check
+
+
+def test_the_pull_request_comment_names_the_services_it_touches(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    monorepo(repo)
+    repo.git("checkout", "-q", "-b", "feature")
+    _change(repo, "feat(web): button\n\nAssisted-by: claude", "2026-10-20T10:00:00Z",
+            "packages/web/button.ts")  # fmt: skip
+    done = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    assert "This pull request touches **web**:" in done.stdout
+    part = done.stdout.split("This pull request touches")[1].split("<details>")[0]
+    assert "| web |" in part and "| ai |" not in part
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "docs")
+    (repo.path / ".deploycount.toml").write_text(CONFIG)  # the feature branch committed it
+    _change(repo, "docs: more", "2026-10-20T10:00:00Z", "README.md")
+    done = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
+    assert "touches no service's paths" in done.stdout, done.stdout
+
+
+def test_the_table_and_markdown_show_the_services(repo: GitRepo, run_cli: RunCli) -> None:
+    monorepo(repo)
+    table = run_cli("report", *WINDOW, cwd=repo)
+    assert table.exit_code == 0, table.stderr
+    assert "service" in table.stdout and "@scope/openai" in table.stdout
+    assert "outside services: 1 commit(s)" in table.stdout
+    assert max(len(line) for line in table.stdout.splitlines()) <= 100
+    markdown = run_cli("report", *WINDOW, "--format", "markdown", cwd=repo)
+    assert "<summary>Per service</summary>" in markdown.stdout
+    assert "1 commit touched no service's paths" in markdown.stdout

@@ -3,7 +3,8 @@ renders: the Pushgateway and OpenMetrics text through `prometheus_client`, OTLP 
 official protobuf messages.
 
 Suppressed teams are left out; a null metric is not sent (a missing sample, not a zero).
-Repository totals carry `team="all"`; what describes the push rather than a team (the window's
+Repository totals carry `team="all"` (and `service="all"` in a report with services, whose
+rows carry `team="all", service=NAME`); what describes the push rather than a team (the window's
 bounds, the push time, the info metric) carries no `team` label.
 """
 
@@ -93,8 +94,7 @@ FAMILIES: dict[str, tuple[Kind, str, str]] = {
 }  # fmt: skip
 
 
-def _team_points(team: str, metrics: Metrics) -> Iterable[tuple[str, Point]]:
-    labels: Labels = (("team", team),)
+def _team_points(labels: Labels, metrics: Metrics) -> Iterable[tuple[str, Point]]:
     plain = {
         "deployments": metrics.deployments,
         "ai_deployments": metrics.ai_deployments,
@@ -150,14 +150,21 @@ def report_families(
     report: Report, *, min_confidence: str, pushed_at: float | None = None
 ) -> list[Family]:
     """Every metric of the report: totals as team `all`, then each team that is not suppressed.
+    With `[services]`, every one of them also carries `service="all"`, and each service that
+    is not suppressed follows as `team="all", service=NAME`.
     `pushed_at` adds the last-push timestamp (a live push; not a backfill)."""
-    points: list[tuple[str, Point]] = [*_team_points("all", report.totals)]
+    whole: Labels = (("service", "all"),) if report.services else ()
+    everyone: Labels = (("team", "all"), *whole)
+    points: list[tuple[str, Point]] = [*_team_points(everyone, report.totals)]
     totals = report.totals
-    points.append(("failed_deployments", Point((("team", "all"),), totals.failed_deployments)))
-    points.append(("rollbacks", Point((("team", "all"),), totals.rollbacks)))
+    points.append(("failed_deployments", Point(everyone, totals.failed_deployments)))
+    points.append(("rollbacks", Point(everyone, totals.rollbacks)))
     for team in report.teams:
         if not team.suppressed:
-            points.extend(_team_points(team.team, team))
+            points.extend(_team_points((("team", team.team), *whole), team))
+    for service in report.services:
+        if not service.suppressed:
+            points.extend(_team_points((("team", "all"), ("service", service.service)), service))
     points.append(("window_start_timestamp_seconds", Point((), _timestamp(report.since))))
     points.append(("window_end_timestamp_seconds", Point((), _timestamp(report.until))))
     if pushed_at is not None:
