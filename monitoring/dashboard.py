@@ -28,6 +28,7 @@ from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
 SOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 WHERE = 'environment="$environment", window="$window"'
+TOTALS = f'{WHERE}, team="all", service=~"|all"'  # a repository's totals (not its services')
 
 
 def query(expr: str, legend: str = "", *, table: bool = False) -> Dataquery:
@@ -110,7 +111,7 @@ def build() -> Dashboard:
             stat(
                 "Repositories",
                 "Repositories that pushed figures for this environment and window.",
-                f'count(deploycount_deployments{{{WHERE}, team="all", service=~"|all"}})',
+                f"count(deploycount_deployments{{{TOTALS}}})",
                 "none",
                 decimals=0,
             )
@@ -195,7 +196,7 @@ def build() -> Dashboard:
                 "Commits shipped in the window and reverted later, AI-assisted or not.",
                 "none",
                 query(
-                    f'sum by (assisted) (deploycount_reverted_commits{{{WHERE}, team="all", service=~"|all"}})',
+                    f"sum by (assisted) (deploycount_reverted_commits{{{TOTALS}}})",
                     "AI-assisted={{assisted}}",
                 ),
             )
@@ -217,7 +218,7 @@ def build() -> Dashboard:
             .height(8)
             .with_target(
                 query(
-                    f'sum by (repository) (deploycount_deployments{{{WHERE}, team="all", service=~"|all"}})',
+                    f"sum by (repository) (deploycount_deployments{{{TOTALS}}})",
                     table=True,
                 ).ref_id("A")
             )
@@ -233,8 +234,9 @@ def build() -> Dashboard:
             .height(8)
             .no_value("no repository has [services]")
             .with_target(
-                query(f"deploycount:normalised_deployments:service{{{WHERE}}}", table=True)
-                .ref_id("A")
+                query(f"deploycount:normalised_deployments:service{{{WHERE}}}", table=True).ref_id(
+                    "A"
+                )
             )
         )
         .with_panel(
