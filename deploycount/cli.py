@@ -230,12 +230,21 @@ def _write(text: str, output: str | None) -> None:
     "--repo", "repos", multiple=True, metavar="PATH",
     help="A repository (or a directory of clones) to include; repeatable.",
 )  # fmt: skip
+@click.option(
+    "--suggest", is_flag=True,
+    help="Print a [services] section from the release tags and package manifests; no report.",
+)  # fmt: skip
 @click.pass_obj
 def report(
-    state: State, /, output_format: str | None, output: str | None, every: str | None,
-    repos: tuple[str, ...], **flags: Any,
+    state: State, /, *, output_format: str | None, output: str | None, every: str | None,
+    repos: tuple[str, ...], suggest: bool, **flags: Any,
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
+    if suggest:
+        from deploycount.commands.suggest import suggest as suggest_section  # noqa: PLC0415
+
+        _write(suggest_section(state.directory), output)
+        return
     from deploycount.commands.report import reports_from_options  # noqa: PLC0415
     from deploycount.config import resolve_report_output  # noqa: PLC0415
     from deploycount.render import render_report, render_reports  # noqa: PLC0415

@@ -13,6 +13,7 @@ import queue
 import re
 import tempfile
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,6 +104,8 @@ class Repository:
     def __init__(self, path: str | os.PathLike[str] = ".") -> None:
         self.git_dir, self.root = git.find_repository(path)
         self._ai_notes: list[str] | None = None
+        self._tags: list[TagRef] | None = None
+        self._tag_names: list[str] = []
         self._config: dict[str, str | None] = {}
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -144,11 +147,21 @@ class Repository:
                 result[name] = parts[0]
         return result
 
-    def tags(self) -> list[TagRef]:
+    def tags(self, *, starting: str = "") -> list[TagRef]:
         """Every tag, by name, with its commit when the tag names one directly or through one
-        annotated tag (git peels that level itself; a tag of a tag is left to the caller)."""
-        out = self._run_text(*TAG_LISTING)
-        return [tag for line in out.split("\n") if (tag := tag_from_line(line)) is not None]
+        annotated tag (git peels that level itself; a tag of a tag is left to the caller).
+        Listed once (a monorepo's services each read them); `forget_refs` lists them again.
+        `starting`: only the tags whose name starts so (found by bisection)."""
+        if self._tags is None:
+            out = self._run_text(*TAG_LISTING)
+            tags = [t for line in out.split("\n") if (t := tag_from_line(line)) is not None]
+            self._tags = sorted(tags, key=lambda t: t.name)
+            self._tag_names = [t.name for t in self._tags]
+        if not starting:
+            return list(self._tags)
+        first = bisect_left(self._tag_names, starting)
+        last = bisect_left(self._tag_names, starting + "\U0010ffff", first)
+        return self._tags[first:last]
 
     def _each_commit(self, shas: Iterable[str], field: str) -> dict[str, str]:
         """One `git log` format field of each commit, in one process."""
@@ -184,6 +197,37 @@ class Repository:
             elif token:
                 paths.append(token)
         return changed
+
+    def head_files(self) -> list[str]:
+        """The paths of the files at HEAD (none in a repository without commits)."""
+        if not self.has_head():
+            return []
+        out = self._run("ls-tree", "-r", "-z", "--name-only", "HEAD")
+        return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+    def head_texts(self, paths: Sequence[str], *, limit: int = 1 << 20) -> dict[str, str]:
+        """The text of each file at HEAD (one `git cat-file --batch`); a file larger than
+        `limit` bytes, or not text, is left out."""
+        askable = [p for p in paths if "\n" not in p]
+        if not askable:
+            return {}
+        request = "".join(f"HEAD:{path}\n" for path in askable).encode("utf-8", "surrogateescape")
+        out = self._run("cat-file", "--batch", stdin=request)
+        texts: dict[str, str] = {}
+        position = 0
+        for path in askable:
+            end = out.index(b"\n", position)
+            header = out[position:end].split()
+            position = end + 1
+            if len(header) != 3 or not header[2].isdigit():
+                continue  # "missing"
+            size = int(header[2])
+            data = out[position : position + size]
+            position += size + 1
+            if header[1] == b"blob" and size <= limit:
+                with contextlib.suppress(UnicodeDecodeError):
+                    texts[path] = data.decode("utf-8")
+        return texts
 
     def merge_base(self, shas: Sequence[str]) -> str | None:
         """The best common ancestor of all of `shas` (`git merge-base --octopus`), or None."""
@@ -468,8 +512,9 @@ class Repository:
         return self._ai_notes
 
     def forget_refs(self) -> None:
-        """Look again for notes refs (after a fetch)."""
+        """Look again for notes refs and tags (after a fetch)."""
         self._ai_notes = None
+        self._tags = None
 
     def _format_args(self) -> list[str]:
         refs = self.ai_notes_refs()

@@ -352,6 +352,20 @@ def _in_time_order(partials: Sequence[Partial]) -> tuple[list[DeploymentRow], Ta
     return rows, tallies
 
 
+def _by_service(partials: Sequence[Partial]) -> list[str]:
+    """Each service's warnings, naming the service; one that several services share is said
+    once, naming them all (thirty services without deploys make one line, not thirty)."""
+    services: dict[str, list[str]] = {}
+    for partial in partials:
+        for warning in partial.warnings:
+            services.setdefault(warning, []).extend(partial.services)
+    lines = []
+    for warning, names in services.items():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        lines.append(f"service{'s' if len(names) > 1 else ''} {shown}: {warning}")
+    return lines
+
+
 def combine_services(partials: Sequence[Partial], *, warnings: Sequence[str]) -> Partial:
     """One repository's partial from its services' partials (each holds its service's tallies
     as its totals and under `by_service`): deploys and commits add up, each person counts once.
@@ -372,7 +386,7 @@ def combine_services(partials: Sequence[Partial], *, warnings: Sequence[str]) ->
         deployments=rows,
         rollbacks=sum(p.rollbacks for p in partials),
         failed_deployments=sum(p.failed_deployments for p in partials),
-        warnings=[*warnings, *(w for p in partials for w in p.warnings)],
+        warnings=[*warnings, *_by_service(partials)],
         services=[name for p in partials for name in p.services],
     )
 

@@ -44,7 +44,6 @@ from deploycount.history import (
     AI_NOTES_REF,
     AI_NOTES_REMOTE_REF,
     Repository,
-    TagRef,
     repository_name,
 )
 from deploycount.identity import Confidence, Person
@@ -248,7 +247,6 @@ class _Looking:
     now: datetime
     shallow_tagless: bool
     shallow_clone: bool
-    all_tags: list[TagRef] | None = None  # every tag, for the periods without a deploy
 
     def stream(
         self,
@@ -280,7 +278,7 @@ class _Looking:
                     source.spec, [e.id for e in window if e.status == "success"]
                 )
                 notes += [mixed] if mixed else []
-                if not window:
+                if not window and service is None:  # a service has its own tags already
                     notes += self._package_hint(source.spec, since, until)
             if self.shallow_tagless or (self.shallow_clone and facts.baseline is not None):
                 notes.append(
@@ -293,10 +291,8 @@ class _Looking:
         return _Stream(service, source.spec, events, windows)
 
     def _package_hint(self, spec: str, since: datetime, until: datetime) -> list[str]:
-        if self.all_tags is None:
-            self.all_tags = self.repo.tags()  # listed once
         in_window = [
-            t.name for t in self.all_tags
+            t.name for t in self.repo.tags()
             if t.created_at is not None and since.timestamp() <= t.created_at
             and t.created_at < until.timestamp()
         ]  # fmt: skip
@@ -325,6 +321,8 @@ def _service_streams(
     """A stream per service: its own tags, else the shared source's events naming it."""
     environment = settings.environment
     streams = []
+    since, until = look.periods[0][0], look.periods[-1][1]
+    prereleases: list[str] = []  # left out of the services' tags in the window: said once
     for service in settings.services:
         if service.tags is not None:
             source = source_from_spec(f"tags:{service.tags}")
@@ -333,6 +331,8 @@ def _service_streams(
             events = _existing_events(repo, loaded, environment, notes)
             warnings += [f"service {service.name}: {w}" for w in [*loaded.warnings, *notes]]
             events = [replace(e, service=service.name) for e in events]
+            prereleases += [e.id for e in loaded.left_out if since <= e.time < until]
+            loaded = replace(loaded, left_out=[])
             streams.append(look.stream(service, source, loaded, events))
             continue
         assert shared is not None
@@ -344,6 +344,13 @@ def _service_streams(
         )
         events = [e for e in events if e.service == service.name]
         streams.append(look.stream(service, source, mine, events))
+    if prereleases:
+        shown = ", ".join(prereleases[:3]) + (", …" if len(prereleases) > 3 else "")
+        warnings.append(
+            f"left out {len(prereleases)} pre-release tag(s) of the services in the window "
+            f"({shown}): pre-releases are not deploys; to count them for a service, add "
+            '",+prereleases" to its tags (tags = "api@*,+prereleases")'
+        )
     if shared is not None:
         names = {s.name for s in settings.services}
         stray = Counter(e.service for e in shared[2] if e.service not in names)
@@ -455,7 +462,6 @@ def _generate(
                 service=service.name if service is not None else None,
             )  # fmt: skip
             if service is not None:
-                partial.warnings = [f"service {service.name}: {w}" for w in partial.warnings]
                 tallies.by_service = {service.name: tallies.totals}
                 partial.services = [service.name]
             partials.append(partial)
@@ -517,17 +523,18 @@ def _shipped_by_all(
         return shipped_shas(parts[0][0])
     anchors = []
     for stream, (before, span) in zip(streams, parts, strict=True):
+        if not any(e.status == "success" for e in span):
+            continue  # a service that does not deploy in the span needs none of the history
         last = next((e.sha for e in reversed(before) if e.status == "success"), None)
         if last is None:
             baseline = next(
                 (p.facts.baseline for p in stream.periods if p.facts.baseline is not None), None
             )
             last = baseline.sha if baseline is not None else None
-        if last is None and any(e.status == "success" for e in span):
+        if last is None:
             return []  # this stream's first deploys ship the whole history
-        if last is not None:
-            anchors.append(last)
-    base = repo.merge_base(anchors)
+        anchors.append(last)
+    base = repo.merge_base(anchors) if anchors else None
     return [base] if base else []
 
 

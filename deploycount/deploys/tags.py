@@ -7,6 +7,7 @@ a minute later, the next version's `.dev` would otherwise count every release tw
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,8 +138,9 @@ def package_tags_hint(spec: str, names: Sequence[str]) -> str | None:
     return (
         f"{spec} finds no release in the window, but the repository tags releases of "
         f"{len(found)} package(s): {shown}{more}. Report on one with --deploys "
-        f"'tags:{found[0][0]}'; note that every commit of the repository then counts as that "
-        "package's, whatever directory it touched"
+        f"'tags:{found[0][0]}' (every commit of the repository then counts as that package's), "
+        "or give each package its paths and tags in [services] so that each counts its own "
+        "commits: deploycount report --suggest prints the section"
     )
 
 
@@ -175,6 +177,12 @@ class TagsSource:
         return include.match(name) is not None and (exclude is None or exclude.match(name) is None)
 
     @cached_property
+    def _prefix(self) -> str:
+        """What every matching name starts with: the globs' common literal start."""
+        starts = [re.split(r"[*?\[]", glob, maxsplit=1)[0] for glob in self.include]
+        return os.path.commonprefix(starts)  # noqa: RUF071 - a prefix of text is wanted
+
+    @cached_property
     def _patterns(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
         def one(globs: tuple[str, ...]) -> re.Pattern[str]:
             return re.compile("|".join(f"(?:{translate(glob)})" for glob in globs))
@@ -190,7 +198,7 @@ class TagsSource:
             return LoadedEvents(
                 [], [f"deploy source {self.spec} only gives {TAG_ENVIRONMENT} deploys"]
             )
-        tags = [t for t in repo.tags() if self.matches(t.name)]
+        tags = [t for t in repo.tags(starting=self._prefix) if self.matches(t.name)]
         # Only tags of tags (or of trees) still need peeling: one batch for those few.
         nested = repo.resolve_commits(t.target for t in tags if t.commit is None)
         loaded = LoadedEvents([], verified=True)
