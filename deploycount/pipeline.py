@@ -392,16 +392,7 @@ def _generate(
 ) -> list[Partial]:
     span_since, span_until = periods[0][0], periods[-1][1]
     parts = [split_at_window(s.events, span_since, span_until) for s in streams]
-    span_shas = list(dict.fromkeys(sha for _, span in parts for sha in shipped_shas(span)))
-    mentions = settings.minimum is Confidence.LOW
-    if span_shas:
-        # The baseline's history is loaded, not excluded: a negative revision makes git walk the
-        # whole graph before printing the first commit, which costs more than reading it.
-        fields, chunks = repo.log_chunks(span_shas, _shipped_by_all(repo, streams, parts),
-                                         local_refs=True)  # fmt: skip
-    else:
-        fields, chunks = 11, iter(())
-    history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress)
+    history, paths = _read_history(repo, settings, streams, parts, progress)
     columns = history.columns
 
     links = _link_streams(repo, history, streams, parts)
@@ -412,7 +403,11 @@ def _generate(
     states = CommitStates(history, reached, repo.trees)
     owners, raw_links = None, links
     if settings.services:
-        owners = _owners(repo, history, settings.services, reached)
+        changed = paths()
+        missing = {columns.sha(row) for row in reached} - changed.keys()
+        if missing:  # commits whose dates put them outside both halves
+            changed.update(repo.changed_paths(sorted(missing)))
+        owners = _owners(history, settings.services, reached, changed)
         links = [
             (_touching(linked, owners, bit), reached_by)
             for bit, (linked, reached_by) in enumerate(links)
@@ -477,6 +472,31 @@ def _generate(
     return reports
 
 
+def _read_history(
+    repo: Repository,
+    settings: ReportSettings,
+    streams: Sequence[_Stream],
+    parts: Sequence[tuple[list[DeployEvent], list[DeployEvent]]],
+    progress: Progress | None,
+) -> tuple[LoadedHistory, Callable[[], dict[str, list[bytes]]]]:
+    """The history the deploys of the span reach and their earlier deploys did not, and, with
+    services, what waits for the paths its commits change (worked out meanwhile)."""
+    span_shas = list(dict.fromkeys(sha for _, span in parts for sha in shipped_shas(span)))
+    mentions = settings.minimum is Confidence.LOW
+    paths: Callable[[], dict[str, list[bytes]]] = dict
+    if not span_shas:
+        return load_history(11, iter(()), settings.markers, mentions=mentions), paths
+    # The baseline's history is loaded, not excluded: a negative revision makes git walk the
+    # whole graph before printing the first commit, which costs more than reading it.
+    shipped_before = _shipped_by_all(repo, streams, parts)
+    if settings.services:
+        split = _middle(repo, shipped_before, streams)
+        paths = repo.start_changed_paths(span_shas, shipped_before, split=split)
+    fields, chunks = repo.log_chunks(span_shas, shipped_before, local_refs=True)
+    history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress)
+    return history, paths
+
+
 def _link_streams(
     repo: Repository,
     history: LoadedHistory,
@@ -538,22 +558,34 @@ def _shipped_by_all(
     return [base] if base else []
 
 
+def _middle(repo: Repository, base: Sequence[str], streams: Sequence[_Stream]) -> int | None:
+    """A commit time that splits the history to read in two halves of about the same length:
+    halfway from its oldest commit (the base, else the oldest deploy) to the newest deploy."""
+    times = [e.time.timestamp() for s in streams for e in s.events]
+    if not times:
+        return None
+    oldest = min(times)
+    if base:
+        found = repo.commit_times(base[:1]).get(base[0])
+        oldest = found.timestamp() if found is not None else oldest
+    return int((oldest + max(times)) / 2)
+
+
 @dataclass(frozen=True)
 class _Owners:
     masks: dict[int, int]  # row -> the services (bits) whose paths the commit touches
 
 
 def _owners(
-    repo: Repository, history: LoadedHistory, services: Sequence[Service], rows: array[int]
+    history: LoadedHistory,
+    services: Sequence[Service],
+    rows: array[int],
+    changed: Mapping[str, Sequence[bytes]],
 ) -> _Owners:
-    """Which services each of `rows` touches, from the paths it changes (one git process)."""
+    """Which services each of `rows` touches, from the paths it changes (`changed`)."""
     columns = history.columns
-    shas = [columns.sha(row) for row in dict.fromkeys(rows)]
     paths = PathOwners(services)
-    changed = repo.changed_paths(shas)
-    masks = {}
-    for sha in shas:
-        masks[columns.index(sha)] = paths.of_paths(changed.get(sha, ()))
+    masks = {row: paths.of_paths(changed.get(columns.sha(row), ())) for row in set(rows)}
     return _Owners(masks)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +302,63 @@ def test_the_table_and_markdown_show_the_services(repo: GitRepo, run_cli: RunCli
     markdown = run_cli("report", *WINDOW, "--format", "markdown", cwd=repo)
     assert "<summary>Per service</summary>" in markdown.stdout
     assert "1 commit touched no service's paths" in markdown.stdout
+
+
+def test_suggest_writes_a_services_section_the_report_reads(repo: GitRepo, run_cli: RunCli) -> None:
+    monorepo(repo)
+    (repo.path / ".deploycount.toml").unlink()
+    for path, text in (
+        ("packages/openai/package.json", '{"name": "@scope/openai", "version": "2.0.1"}'),
+        ("packages/internal/package.json", '{"name": "internal", "private": true}'),
+        ("tools/cli/go.mod", "module example.com/tools/cli\n\ngo 1.22\n"),
+    ):
+        (repo.path / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo.path / path).write_text(text)
+    repo.commit("chore: manifests", when="2026-10-14T10:00:00Z", file="tools/cli/main.go")
+    repo.tag("tools/cli/v1.2.0", annotated_at="2026-10-15T10:00:00Z")
+    repo.tag("gone@1.0.0", annotated_at="2026-10-15T10:00:00Z")  # no such directory
+    done = run_cli("report", "--suggest", cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    suggested = tomllib.loads(done.stdout)["services"]
+    assert suggested == {
+        "ai": {"paths": ["packages/ai"], "tags": "ai@*"},
+        "@scope/openai": {"paths": ["packages/openai"], "tags": "@scope/openai@*"},
+        "web": {"paths": ["packages/web"], "tags": "web@*"},
+        "tools/cli": {"paths": ["tools/cli"], "tags": "tools/cli/v*"},
+        "internal": {"paths": ["packages/internal"]},
+    }
+    assert '# [services.gone]\n# paths = ["?"]' in done.stdout  # left to the reader
+    (repo.path / ".deploycount.toml").write_text(done.stdout + "\n[privacy]\nmin_team_size = 1\n")
+    report = _report(repo, run_cli)
+    # web is packages/web alone here: its one commit, c3, is reverted, so nobody is left to
+    # show (the privacy floor hides a row of no people); c5 in apps/site is outside.
+    assert (_service(report, "ai")["commits"], _service(report, "web")["suppressed"]) == (1, True)
+    assert report["outside_services"] == 2  # c4 (README.md) and c5 (apps/site/page.ts)
+    assert "service internal: no deploy" in " ".join(report["warnings"]).replace("\n", " ")
+
+
+def test_a_commit_dated_out_of_order_still_finds_its_service(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """The paths are read in two halves by commit date; a commit whose committer date is
+    older than its parent's (a rebase, a wrong clock) is read all the same."""
+    _touch(repo, "packages/ai/a.ts", "packages/web/w.ts")
+    repo.commit("start", when="2026-09-01T10:00:00Z", file="README.md")
+    repo.tag("ai@1.0.0", annotated_at="2026-09-02T10:00:00Z")
+    repo.tag("web@1.0.0", annotated_at="2026-09-02T10:00:00Z")
+    _change(repo, "feat(web): one", "2026-10-02T10:00:00Z", "packages/web/w.ts")
+    _touch(repo, "packages/ai/a.ts")
+    repo.git("add", "-A")
+    old = {"GIT_AUTHOR_DATE": "2026-10-03T10:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T10:00:00Z"}
+    repo.git("commit", "-q", "-m", "feat(ai): backdated", env=old)
+    _change(repo, "feat(ai): three", "2026-10-04T10:00:00Z", "packages/ai/a.ts")
+    repo.tag("ai@1.1.0", annotated_at="2026-10-06T10:00:00Z")
+    repo.tag("web@1.1.0", annotated_at="2026-10-06T10:00:00Z")
+    (repo.path / ".deploycount.toml").write_text(
+        "[privacy]\nmin_team_size = 1\n"
+        '[services.ai]\npaths = ["packages/ai"]\ntags = "ai@*"\n'
+        '[services.web]\npaths = ["packages/web"]\ntags = "web@*"\n'
+    )
+    report = _report(repo, run_cli)
+    assert (_service(report, "ai")["commits"], _service(report, "web")["commits"]) == (2, 1)
+    assert report["outside_services"] == 0
