@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -329,9 +329,11 @@ def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> lis
 # -- merging ----------------------------------------------------------------------------------
 
 
-def _in_time_order(partials: Sequence[Partial]) -> tuple[list[DeploymentRow], Tallies]:
-    """The deploy rows of every partial in time order, and the tallies added up with each
-    partial's deploy indices turned into indices of those rows."""
+def _in_time_order(
+    partials: Sequence[Partial],
+) -> tuple[list[DeploymentRow], Tallies, list[list[int]]]:
+    """The deploy rows of every partial in time order, the tallies added up with each
+    partial's deploy indices turned into indices of those rows, and those index maps."""
     order = sorted(
         ((row.time, number, index) for number, p in enumerate(partials)
          for index, row in enumerate(p.deployments)),
@@ -349,7 +351,7 @@ def _in_time_order(partials: Sequence[Partial]) -> tuple[list[DeploymentRow], Ta
         for service, tally in partial.tallies.by_service.items():
             absorb(tallies.by_service.setdefault(service, Tally()), tally, remaps[number])
         tallies.outside_services += partial.tallies.outside_services
-    return rows, tallies
+    return rows, tallies, remaps
 
 
 def _by_service(partials: Sequence[Partial]) -> list[str]:
@@ -366,13 +368,23 @@ def _by_service(partials: Sequence[Partial]) -> list[str]:
     return lines
 
 
-def combine_services(partials: Sequence[Partial], *, warnings: Sequence[str]) -> Partial:
+def combine_services(
+    partials: Sequence[Partial], once: Sequence[Tallies], *, warnings: Sequence[str]
+) -> Partial:
     """One repository's partial from its services' partials (each holds its service's tallies
-    as its totals and under `by_service`): deploys and commits add up, each person counts once.
-    A commit that two services ship counts once in each, so the totals are the services'
-    sums."""
+    as its totals and under `by_service`). The deploys add up; commits, lead times, reverts,
+    tools and people come from `once`, the tallies (per partial, as its deploys are numbered)
+    where each commit is left only with the first deploy that shipped it: a commit two
+    services ship counts once in the totals and the teams, and once in each service's row."""
     first = partials[0]
-    rows, tallies = _in_time_order(partials)
+    rows, tallies, remaps = _in_time_order(partials)
+    deployments, ai_deployments = tallies.totals.deployments, tallies.totals.ai_deployments
+    tallies.totals, tallies.by_team = Tally(), defaultdict(Tally)
+    for number, counted in enumerate(once):
+        absorb(tallies.totals, counted.totals, remaps[number])
+        for team, tally in counted.by_team.items():
+            absorb(tallies.by_team[team], tally, remaps[number])
+    tallies.totals.deployments, tallies.totals.ai_deployments = deployments, ai_deployments
     return Partial(
         repository=first.repository,
         environment=first.environment,
@@ -418,7 +430,7 @@ def merge(partials: Sequence[Partial]) -> Report:
         raise UsageError(f"{', '.join(twice)}: given more than once (it would count twice)")
 
     # Deploy rows of every repository in time order; each partial's indices follow them.
-    rows, tallies = _in_time_order(partials)
+    rows, tallies, _ = _in_time_order(partials)
 
     teams: dict[str, int | None] = {}
     warnings = []

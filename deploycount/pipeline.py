@@ -417,26 +417,22 @@ def _generate(
     for linked, _ in links:
         for deploy in linked:
             shipped_in_span.extend(deploy.shipped)
-    co_authors = _co_authors(history, shipped_in_span)
-    mailmap = repo.check_mailmap(co_authors) if co_authors else {}
-    logins: dict[str, str] = {}
-    if extra.resolve_logins is not None and shipped_in_span:
-        people = {history.people[columns.person(row)].email for row in shipped_in_span}
-        people |= {mailmap.get(p, p).email for p in co_authors}
-        oldest = min(columns.time(row) for row in shipped_in_span)
-        logins = extra.resolve_logins(repository, people, from_unix(int(oldest)))
-    directory = TeamDirectory(settings.teams, settings.markers, logins)
+    directory, mailmap = _people(
+        repo, history, shipped_in_span, settings=settings, extra=extra, repository=repository
+    )
 
     tallying = _Tallying(history, states, mainline, settings.minimum, directory, mailmap)
     reports = []
     for number, (since, until) in enumerate(periods):
-        partials, seen = [], []
+        partials, seen, windows = [], [], []
+        reverted: set[int] = set()
         for stream, (linked, reached_by) in zip(streams, links, strict=True):
             period = stream.periods[number]
             service = stream.service
-            window, tallies, people_seen = tallying.window(
-                linked, reached_by, since, until, service.teams if service else ()
-            )
+            window, undone = tallying.window(linked, reached_by, since, until)
+            windows.append(window)
+            reverted |= undone
+            tallies, people_seen = tallying.tally(window, undone, service.teams if service else ())
             seen += people_seen
             partial = build_partial(
                 repository=repository,
@@ -464,12 +460,57 @@ def _generate(
             reports.append(partials[0])
             continue
         assert owners is not None
+        once = [
+            tallying.tally(window, reverted, stream.service.teams if stream.service else ())[0]
+            for stream, window in zip(streams, _first_shipped(windows), strict=True)
+        ]
         combined = combine_services(
-            partials, warnings=[*warnings, *split_identity_warning(seen), *extra.warnings]
+            partials, once, warnings=[*warnings, *split_identity_warning(seen), *extra.warnings]
         )
         combined.tallies.outside_services = _outside(raw_links, owners, states, since, until)
         reports.append(combined)
     return reports
+
+
+def _people(
+    repo: Repository,
+    history: LoadedHistory,
+    shipped: array[int],
+    *,
+    settings: ReportSettings,
+    extra: ExtraTeams,
+    repository: str,
+) -> tuple[TeamDirectory, Mapping[Person, Person]]:
+    """The team directory of the shipped commits' people (with GitHub logins when teams list
+    members by login), and `.mailmap` applied to their co-authors."""
+    co_authors = _co_authors(history, shipped)
+    mailmap = repo.check_mailmap(co_authors) if co_authors else {}
+    logins: dict[str, str] = {}
+    if extra.resolve_logins is not None and shipped:
+        columns = history.columns
+        people = {history.people[columns.person(row)].email for row in shipped}
+        people |= {mailmap.get(p, p).email for p in co_authors}
+        oldest = min(columns.time(row) for row in shipped)
+        logins = extra.resolve_logins(repository, people, from_unix(int(oldest)))
+    return TeamDirectory(settings.teams, settings.markers, logins), mailmap
+
+
+def _first_shipped(windows: Sequence[Sequence[LinkedDeploy]]) -> list[list[LinkedDeploy]]:
+    """The services' deploys with each commit left only with the first deploy (of any
+    service, in time order) that shipped it: what the totals count each commit once by."""
+    order = sorted(
+        (deploy.event.time, stream, index)
+        for stream, window in enumerate(windows)
+        for index, deploy in enumerate(window)
+    )
+    firsts = [list(window) for window in windows]
+    seen: set[int] = set()
+    for _, stream, index in order:
+        deploy = firsts[stream][index]
+        rows = array("i", (row for row in deploy.shipped if row not in seen))
+        seen.update(rows)
+        firsts[stream][index] = replace(deploy, shipped=rows)
+    return firsts
 
 
 def _read_history(
@@ -636,17 +677,21 @@ class _Tallying:
         reached_by: array[int],
         since: datetime,
         until: datetime,
-        owners: Sequence[str],
-    ) -> tuple[list[LinkedDeploy], Tallies, list[Person]]:
-        """The deploys of `linked` in the period, their tallies, and the people seen."""
+    ) -> tuple[list[LinkedDeploy], frozenset[int]]:
+        """The deploys of `linked` in the period, and the commits known reverted then: those
+        the period's deploys shipped reverts of (their numbers are a range: a period's deploys
+        are consecutive) and those reverted on the main line now."""
         numbers = [n for n, d in enumerate(linked) if since <= d.event.time < until]
-        window = [linked[n] for n in numbers]
-        # The reverts known at report time: those the period's deploys shipped (their numbers
-        # are a range: a period's deploys are consecutive) and those on the main line now.
         first, stop = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
         known = _Known(reached_by, first, stop, self.mainline)
-        state = self.states.with_reverted(reverted_shas(revert_targets(self.history, known)))
-        tallies, people = tally_history(
+        return [linked[n] for n in numbers], reverted_shas(revert_targets(self.history, known))
+
+    def tally(
+        self, window: Sequence[LinkedDeploy], reverted: Iterable[int], owners: Sequence[str]
+    ) -> tuple[Tallies, list[Person]]:
+        """The tallies of the commits `window` ships, and the people seen."""
+        state = self.states.with_reverted(reverted)
+        return tally_history(
             window,
             self.history,
             state,
@@ -654,7 +699,6 @@ class _Tallying:
             directory=OwnedDirectory(self.directory, owners) if owners else self.directory,
             mailmap=self.mailmap,
         )
-        return window, tallies, people
 
 
 class CommitStates:

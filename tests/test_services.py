@@ -125,10 +125,10 @@ def test_each_service_ships_only_the_commits_touching_its_paths(
     assert openai["lead_time_hours"]["human"]["p50"] == 168.0  # 10-03 → 10-10
 
     totals = report["totals"]
-    # The totals are the services' sums: c3 would count once in each service.
+    # The deploys add up; each commit counts once: c3, reverted in ai and in web, once.
     assert (totals["deployments"], totals["ai_deployments"]) == (3, 2)
     assert (totals["commits"], totals["ai_commits"]) == (3, 2)
-    assert totals["reverted_commits"] == {"ai": 0, "human": 2}
+    assert totals["reverted_commits"] == {"ai": 0, "human": 1}
     assert totals["size"] == 2  # Dev One and Dev Two; Dev Three's only commit was reverted
     # c4 changes only README.md: ai@5.0.1 reached it, no service counts it.
     assert report["outside_services"] == 1
@@ -362,3 +362,26 @@ def test_a_commit_dated_out_of_order_still_finds_its_service(
     report = _report(repo, run_cli)
     assert (_service(report, "ai")["commits"], _service(report, "web")["commits"]) == (2, 1)
     assert report["outside_services"] == 0
+
+
+def test_a_commit_two_services_ship_counts_once_in_the_totals(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    monorepo(repo)
+    shared = _change(repo, "feat: both\n\nAssisted-by: claude", "2026-10-20T10:00:00Z",
+                     "packages/ai/both.ts", "packages/web/both.ts", author=DEV3)  # fmt: skip
+    repo.tag("ai@5.0.3", annotated_at="2026-10-21T10:00:00Z")  # 24 h after the commit
+    repo.tag("web@1.0.2", annotated_at="2026-10-23T10:00:00Z")  # 72 h after
+    report = _report(repo, run_cli)
+    # Each service ships it and counts it, with its own lead time.
+    assert _service(report, "ai")["lead_time_hours"]["ai"]["n"] == 2  # c1 and the shared one
+    assert _service(report, "web")["lead_time_hours"]["ai"] == {"n": 2, "p50": 48.0, "p90": 67.2}
+    totals = report["totals"]
+    # Totals: 5 deploys (the two new ones add up); the shared commit once, at ai@5.0.3 (24 h).
+    assert (totals["deployments"], totals["ai_deployments"]) == (5, 4)
+    assert (totals["commits"], totals["ai_commits"]) == (4, 3)
+    assert totals["lead_time_hours"]["ai"]["n"] == 3  # c1 96 h, c5 24 h, shared 24 h
+    assert totals["lead_time_hours"]["ai"]["p50"] == 24.0
+    rows = {row["id"]: row for row in report["deployments"]}
+    assert (rows["ai@5.0.3"]["commits"], rows["web@1.0.2"]["commits"]) == (1, 1)
+    assert shared
