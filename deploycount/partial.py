@@ -354,6 +354,13 @@ def _in_time_order(
     return rows, tallies, remaps
 
 
+def _sources(partials: Sequence[Partial]) -> str:
+    """The services' deploy sources in a line (a metric label holds it): the first three."""
+    sources = list(dict.fromkeys(p.deploy_source for p in partials))
+    more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
+    return ", ".join(sources[:3]) + more
+
+
 def _by_service(partials: Sequence[Partial]) -> list[str]:
     """Each service's warnings, naming the service; one that several services share is said
     once, naming them all (thirty services without deploys make one line, not thirty)."""
@@ -388,7 +395,7 @@ def combine_services(
     return Partial(
         repository=first.repository,
         environment=first.environment,
-        deploy_source=", ".join(dict.fromkeys(p.deploy_source for p in partials)),
+        deploy_source=_sources(partials),
         since=first.since,
         until=first.until,
         weeks=first.weeks,

@@ -205,3 +205,15 @@ def test_warnings_are_github_alerts() -> None:
     assert alerts(["one | two", "@someone"]) == [
         "> [!WARNING]", "> one \\| two", "", "> [!WARNING]", "> @\u200bsomeone", "",
     ]  # fmt: skip
+
+
+def test_many_warnings_fold_after_the_first_five() -> None:
+    """Thirty services without deploys make thirty warnings: the first five stay alerts, the
+    rest fold into one list, so the figures stay on the first screen."""
+    from deploycount.render.summary import alerts
+
+    lines = alerts([f"warning {n}" for n in range(8)])
+    assert lines.count("> [!WARNING]") == 5
+    assert "<details><summary>3 more warnings</summary>" in lines
+    assert "- warning 7" in lines and "- warning 4" not in lines
+    assert alerts(["only"]) == ["> [!WARNING]", "> only", ""]

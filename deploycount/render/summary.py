@@ -159,11 +159,17 @@ def outside_line(count: int) -> str:
     )
 
 
-def alerts(warnings: list[str]) -> list[str]:
-    """The report's warnings as GitHub alerts (`> [!WARNING]`), each its own block."""
+def alerts(warnings: list[str], *, shown: int = 5) -> list[str]:
+    """The report's warnings as GitHub alerts (`> [!WARNING]`), each its own block; past
+    `shown`, the rest folded in a list (thirty services' warnings would push the figures a
+    reader came for off the screen)."""
     lines = []
-    for warning in warnings:
+    for warning in warnings[:shown]:
         lines += ["> [!WARNING]", f"> {escape(warning)}", ""]
+    rest = warnings[shown:]
+    if rest:
+        lines += [f"<details><summary>{_plural(len(rest), 'more warning')}</summary>", ""]
+        lines += [*(f"- {escape(warning)}" for warning in rest), "", "</details>", ""]
     return lines
 
 
