@@ -401,13 +401,14 @@ def _generate(
         for deploy in linked:
             reached.extend(deploy.shipped)
     states = CommitStates(history, reached, repo.trees)
-    owners, raw_links = None, links
+    owners, outside = None, []
     if settings.services:
         changed = paths()
         missing = {columns.sha(row) for row in reached} - changed.keys()
         if missing:  # commits whose dates put them outside both halves
             changed.update(repo.changed_paths(sorted(missing)))
         owners = _owners(history, settings.services, reached, changed)
+        outside = _outside(links, owners, states)
         links = [
             (_touching(linked, owners, bit), reached_by)
             for bit, (linked, reached_by) in enumerate(links)
@@ -467,7 +468,9 @@ def _generate(
         combined = combine_services(
             partials, once, warnings=[*warnings, *split_identity_warning(seen), *extra.warnings]
         )
-        combined.tallies.outside_services = _outside(raw_links, owners, states, since, until)
+        combined.tallies.outside_services = sum(
+            1 for when in outside if when is not None and since <= when < until
+        )
         reports.append(combined)
     return reports
 
@@ -645,19 +648,21 @@ def _outside(
     links: Sequence[tuple[list[LinkedDeploy], array[int]]],
     owners: _Owners,
     states: CommitStates,
-    since: datetime,
-    until: datetime,
-) -> int:
-    """Commits that the period's deploys reached first, that would count (not a merge, an
-    empty commit or a revert), and that touch no service."""
-    rows = {
-        row
-        for linked, _ in links
-        for deploy in linked
-        if since <= deploy.event.time < until
-        for row in deploy.shipped
-    }
-    return sum(1 for row in rows if owners.masks.get(row) == 0 and states.counts(row))
+) -> list[datetime | None]:
+    """The commits that touch no service and would count (not a merge, an empty commit or a
+    revert), each as the time it first shipped: the first deploy of any service that reached
+    it (None: a deploy before the span did). Each counts in one period, however many
+    services' deploys reach it later."""
+    outside = [r for r, mask in owners.masks.items() if mask == 0 and states.counts(r)]
+    first: list[datetime | None] = []
+    for row in outside:
+        times = [
+            linked[reached_by[row]].event.time if reached_by[row] >= 0 else None
+            for linked, reached_by in links
+            if reached_by[row] != -1
+        ]
+        first.append(None if None in times else min(t for t in times if t is not None))
+    return first
 
 
 @dataclass(frozen=True)

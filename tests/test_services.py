@@ -385,3 +385,22 @@ def test_a_commit_two_services_ship_counts_once_in_the_totals(
     rows = {row["id"]: row for row in report["deployments"]}
     assert (rows["ai@5.0.3"]["commits"], rows["web@1.0.2"]["commits"]) == (1, 1)
     assert shared
+
+
+def test_periods_add_up_to_the_window(repo: GitRepo, run_cli: RunCli) -> None:
+    """--every: the services' deploys and commits, and the commits outside every service, fall
+    in one period each (c4 is reached by ai@5.0.1, then again by the first deploy of openai
+    and of web: it counts once, in the first week)."""
+    monorepo(repo)
+    whole = _report(repo, run_cli)
+    done = run_cli("report", "--since", "2026-10-01", "--until", "2026-10-29", "--every", "1w",
+                   "--format", "json", cwd=repo)  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    weeks = json.loads(done.stdout)
+    assert [week["outside_services"] for week in weeks] == [1, 0, 0, 0]
+    assert sum(w["totals"]["commits"] for w in weeks) == whole["totals"]["commits"]
+    for name in ("ai", "web", "@scope/openai"):
+        assert (
+            sum(_service(w, name)["deployments"] or 0 for w in weeks)
+            == (_service(whole, name)["deployments"])
+        )
