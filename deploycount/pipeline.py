@@ -356,7 +356,7 @@ def _service_streams(
         stray = Counter(e.service for e in shared[2] if e.service not in names)
         if stray:
             named = ", ".join(
-                f"{n} named no service" if not name else f"{n} named service {name}"
+                f"{n} named no service" if not name else f"{n} named service {name!r}"
                 for name, n in sorted(stray.items())
             )
             warnings.append(
