@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from deploycount.model import LeadTimeStats, Metrics, Report
 from deploycount.terminal import inert
 
@@ -95,23 +97,20 @@ def metric_cells(name: str, metrics: Metrics) -> list[str]:
     ]
 
 
+def _group_rows(groups: Iterable[tuple[str, Metrics, bool]]) -> list[list[str]]:
+    """A row per (name, metrics, suppressed) team or service; a suppressed one says why."""
+    return [
+        [inert(name), "(fewer people than privacy.min_team_size: hidden)"]
+        if suppressed
+        else metric_cells(inert(name), metrics)
+        for name, metrics, suppressed in groups
+    ]
+
+
 def service_rows(report: Report) -> list[list[str]]:
-    rows = []
-    for service in report.services:
-        if service.suppressed:
-            rows.append(
-                [inert(service.service), "(fewer people than privacy.min_team_size: hidden)"]
-            )
-        else:
-            rows.append(metric_cells(inert(service.service), service))
-    return rows
+    return _group_rows((s.service, s, s.suppressed) for s in report.services)
 
 
 def team_rows(report: Report) -> list[list[str]]:
-    rows = [metric_cells("all", report.totals)]
-    for team in report.teams:
-        if team.suppressed:
-            rows.append([inert(team.team), "(fewer people than privacy.min_team_size: hidden)"])
-        else:
-            rows.append(metric_cells(inert(team.team), team))
-    return rows
+    teams = _group_rows((t.team, t, t.suppressed) for t in report.teams)
+    return [metric_cells("all", report.totals), *teams]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import timedelta
 
 from deploycount.model import Metrics, Report, Totals
@@ -122,30 +122,28 @@ def _team_cells(name: str, metrics: Metrics) -> list[str]:
     ]
 
 
+def _group_rows(groups: Iterable[tuple[str, Metrics, bool]]) -> list[list[str]]:
+    """A row per (name, metrics, suppressed) team or service; a suppressed one says why."""
+    return [
+        [escape(name), "fewer people than privacy.min_team_size: hidden"]
+        if suppressed
+        else _team_cells(name, metrics)
+        for name, metrics, suppressed in groups
+    ]
+
+
 def team_table(report: Report) -> list[str]:
     """Totals and each team in seven columns: narrow enough for a comment's width."""
-    rows = [_team_cells("all", report.totals)]
-    for team in report.teams:
-        if team.suppressed:
-            rows.append([escape(team.team), "fewer people than privacy.min_team_size: hidden"])
-        else:
-            rows.append(_team_cells(team.team, team))
-    return table(TEAM_HEADERS, rows)
+    teams = _group_rows((t.team, t, t.suppressed) for t in report.teams)
+    return table(TEAM_HEADERS, [_team_cells("all", report.totals), *teams])
 
 
 def service_table(report: Report, only: Collection[str] | None = None) -> list[str]:
     """Each service of `[services]` (those in `only`, when given) in the team table's columns,
     and the commits no service counts."""
-    rows = []
-    for service in report.services:
-        if only is not None and service.service not in only:
-            continue
-        if service.suppressed:
-            rows.append(
-                [escape(service.service), "fewer people than privacy.min_team_size: hidden"]
-            )
-        else:
-            rows.append(_team_cells(service.service, service))
+    rows = _group_rows(
+        (s.service, s, s.suppressed) for s in report.services if only is None or s.service in only
+    )
     lines = table(("service", *TEAM_HEADERS[1:]), rows) if rows else []
     if report.outside_services:
         lines += ["", outside_line(report.outside_services)]
