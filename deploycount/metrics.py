@@ -179,6 +179,14 @@ def _metrics(tally: Tally, size: int, size_source: str, weeks: float) -> dict[st
 _NULL_METRICS = dict.fromkeys(METRIC_FIELDS)
 
 
+def _floored(tally: Tally, size: int, size_source: str, weeks: float, floor: int) -> Any:
+    """A team's or a service's row fields: its metrics, or none (`suppressed`) when it has
+    fewer people than the privacy floor."""
+    if size < floor:
+        return {"suppressed": True, **_NULL_METRICS}
+    return {"suppressed": False, **_metrics(tally, size, size_source, weeks)}
+
+
 def build_partial(
     *,
     repository: str,
@@ -252,21 +260,13 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
             size = declared.get(name)
             source = "declared" if size is not None else "active"
             size = size if size is not None else len(tally.people)
-            if size < partial.min_team_size:
-                rows.append(TeamRow(team=name, suppressed=True, **_NULL_METRICS))
-            else:
-                rows.append(
-                    TeamRow(team=name, suppressed=False, **_metrics(tally, size, source, weeks))  # type: ignore[arg-type]
-                )
+            figures = _floored(tally, size, source, weeks, partial.min_team_size)
+            rows.append(TeamRow(team=name, **figures))
     services = []
     for name in partial.services:
         tally = tallies.by_service.get(name, Tally())
-        size = len(tally.people)
-        if size < partial.min_team_size:
-            services.append(ServiceRow(service=name, suppressed=True, **_NULL_METRICS))
-        else:
-            figures = _metrics(tally, size, "active", weeks)
-            services.append(ServiceRow(service=name, suppressed=False, **figures))  # type: ignore[arg-type]
+        figures = _floored(tally, len(tally.people), "active", weeks, partial.min_team_size)
+        services.append(ServiceRow(service=name, **figures))
     totals = tallies.totals
     return Report(
         repository=partial.repository,
