@@ -236,6 +236,12 @@ class _Stream:
     events: list[DeployEvent]
     periods: list[_Period]
 
+    @property
+    def baseline(self) -> DeployEvent | None:
+        """The first successful deploy the source knows of, when it falls in the span."""
+        baselines = (p.facts.baseline for p in self.periods if p.facts.baseline is not None)
+        return next(baselines, None)
+
 
 @dataclass
 class _Looking:
@@ -396,10 +402,7 @@ def _generate(
     columns = history.columns
 
     links = _link_streams(repo, history, streams, parts)
-    reached = array("i")
-    for linked, _ in links:
-        for deploy in linked:
-            reached.extend(deploy.shipped)
+    reached = _shipped_rows(links)
     states = CommitStates(history, reached, repo.trees)
     owners, outside = None, []
     if settings.services:
@@ -414,26 +417,28 @@ def _generate(
             for bit, (linked, reached_by) in enumerate(links)
         ]
     mainline = _mainline(repo, history)
-    shipped_in_span = array("i")
-    for linked, _ in links:
-        for deploy in linked:
-            shipped_in_span.extend(deploy.shipped)
+    shipped_in_span = _shipped_rows(links)
     directory, mailmap = _people(
         repo, history, shipped_in_span, settings=settings, extra=extra, repository=repository
     )
 
-    tallying = _Tallying(history, states, mainline, settings.minimum, directory, mailmap)
+    tallying = _Tallying(history, states, mainline, settings.minimum, mailmap)
+    # A service that teams own counts its commits for them (made once: its lookups are cached).
+    directories = [
+        OwnedDirectory(directory, s.service.teams) if s.service and s.service.teams else directory
+        for s in streams
+    ]
     reports = []
     for number, (since, until) in enumerate(periods):
         partials, seen, windows = [], [], []
         reverted: set[int] = set()
-        for stream, (linked, reached_by) in zip(streams, links, strict=True):
+        for stream, (linked, reached_by), owned in zip(streams, links, directories, strict=True):
             period = stream.periods[number]
             service = stream.service
             window, undone = tallying.window(linked, reached_by, since, until)
             windows.append(window)
             reverted |= undone
-            tallies, people_seen = tallying.tally(window, undone, service.teams if service else ())
+            tallies, people_seen = tallying.tally(window, undone, owned)
             seen += people_seen
             partial = build_partial(
                 repository=repository,
@@ -462,8 +467,8 @@ def _generate(
             continue
         assert owners is not None
         once = [
-            tallying.tally(window, reverted, stream.service.teams if stream.service else ())[0]
-            for stream, window in zip(streams, _first_shipped(windows), strict=True)
+            tallying.tally(window, reverted, owned)[0]
+            for owned, window in zip(directories, _first_shipped(windows), strict=True)
         ]
         combined = combine_services(
             partials, once, warnings=[*warnings, *split_identity_warning(seen), *extra.warnings]
@@ -473,6 +478,11 @@ def _generate(
         )
         reports.append(combined)
     return reports
+
+
+def _shipped_rows(links: Sequence[tuple[list[LinkedDeploy], array[int]]]) -> array[int]:
+    """The rows the linked deploys shipped, each once (services' deploys ship some alike)."""
+    return array("i", dict.fromkeys(r for linked, _ in links for d in linked for r in d.shipped))
 
 
 def _people(
@@ -561,18 +571,21 @@ def _link_streams(
             row = columns.index(sha)
             if row >= 0:
                 columns.walk(row, reached_by, -2, None)
-        baselines = [p.facts.baseline for p in stream.periods if p.facts.baseline is not None]
-        last_before = next((e.sha for e in reversed(before) if e.status == "success"), None)
         linked = link_deploys(
             span,
-            last_before,
+            _last_success(before),
             columns,
             shallow=repo.shallow_commits(),
-            baseline=baselines[0] if baselines else None,
+            baseline=stream.baseline,
             mark=reached_by,
         )
         links.append((linked, reached_by))
     return links
+
+
+def _last_success(events: Sequence[DeployEvent]) -> str | None:
+    """The sha of the last successful deploy among `events` (time order)."""
+    return next((e.sha for e in reversed(events) if e.status == "success"), None)
 
 
 def _shipped_by_all(
@@ -589,12 +602,7 @@ def _shipped_by_all(
     for stream, (before, span) in zip(streams, parts, strict=True):
         if not any(e.status == "success" for e in span):
             continue  # a service that does not deploy in the span needs none of the history
-        last = next((e.sha for e in reversed(before) if e.status == "success"), None)
-        if last is None:
-            baseline = next(
-                (p.facts.baseline for p in stream.periods if p.facts.baseline is not None), None
-            )
-            last = baseline.sha if baseline is not None else None
+        last = _last_success(before) or (stream.baseline.sha if stream.baseline else None)
         if last is None:
             return []  # this stream's first deploys ship the whole history
         anchors.append(last)
@@ -615,29 +623,26 @@ def _middle(repo: Repository, base: Sequence[str], streams: Sequence[_Stream]) -
     return int((oldest + max(times)) / 2)
 
 
-@dataclass(frozen=True)
-class _Owners:
-    masks: dict[int, int]  # row -> the services (bits) whose paths the commit touches
-
-
 def _owners(
     history: LoadedHistory,
     services: Sequence[Service],
     rows: array[int],
     changed: Mapping[str, Sequence[bytes]],
-) -> _Owners:
-    """Which services each of `rows` touches, from the paths it changes (`changed`)."""
+) -> dict[int, int]:
+    """Per row of `rows`, the services (bits) whose paths the commit touches, from the paths
+    it changes (`changed`)."""
     columns = history.columns
     paths = PathOwners(services)
-    masks = {row: paths.of_paths(changed.get(columns.sha(row), ())) for row in set(rows)}
-    return _Owners(masks)
+    return {row: paths.of_paths(changed.get(columns.sha(row), ())) for row in rows}
 
 
-def _touching(linked: list[LinkedDeploy], owners: _Owners, bit: int) -> list[LinkedDeploy]:
+def _touching(
+    linked: list[LinkedDeploy], owners: Mapping[int, int], bit: int
+) -> list[LinkedDeploy]:
     """`linked` with each deploy's shipped commits cut to those touching service `bit`."""
     flag = 1 << bit
     return [
-        replace(d, shipped=array("i", (r for r in d.shipped if owners.masks[r] & flag)))
+        replace(d, shipped=array("i", (r for r in d.shipped if owners[r] & flag)))
         if d.shipped
         else d
         for d in linked
@@ -646,14 +651,14 @@ def _touching(linked: list[LinkedDeploy], owners: _Owners, bit: int) -> list[Lin
 
 def _outside(
     links: Sequence[tuple[list[LinkedDeploy], array[int]]],
-    owners: _Owners,
+    owners: Mapping[int, int],
     states: CommitStates,
 ) -> list[datetime | None]:
     """The commits that touch no service and would count (not a merge, an empty commit or a
     revert), each as the time it first shipped: the first deploy of any service that reached
     it (None: a deploy before the span did). Each counts in one period, however many
     services' deploys reach it later."""
-    outside = [r for r, mask in owners.masks.items() if mask == 0 and states.counts(r)]
+    outside = [r for r, mask in owners.items() if mask == 0 and states.counts(r)]
     first: list[datetime | None] = []
     for row in outside:
         times = [
@@ -673,7 +678,6 @@ class _Tallying:
     states: CommitStates
     mainline: array[int]
     minimum: Confidence
-    directory: TeamDirectory
     mailmap: Mapping[Person, Person]
 
     def window(
@@ -692,7 +696,7 @@ class _Tallying:
         return [linked[n] for n in numbers], reverted_shas(revert_targets(self.history, known))
 
     def tally(
-        self, window: Sequence[LinkedDeploy], reverted: Iterable[int], owners: Sequence[str]
+        self, window: Sequence[LinkedDeploy], reverted: Iterable[int], directory: TeamDirectory
     ) -> tuple[Tallies, list[Person]]:
         """The tallies of the commits `window` ships, and the people seen."""
         state = self.states.with_reverted(reverted)
@@ -701,7 +705,7 @@ class _Tallying:
             self.history,
             state,
             minimum=self.minimum,
-            directory=OwnedDirectory(self.directory, owners) if owners else self.directory,
+            directory=directory,
             mailmap=self.mailmap,
         )
 
