@@ -123,7 +123,7 @@ def manifest_name(path: str, text: str) -> str | None:
 
 
 def _directory_of(
-    package: str, scheme: str, packages: Sequence[Package], directories: Collection[str]
+    package: str, go_module: bool, packages: Sequence[Package], directories: Collection[str]
 ) -> str | None:
     """Where the package tagged `package` lives: the directory of the manifest naming it;
     for Go's `dir/vX` tags the directory itself; else the one directory of that base name
@@ -131,7 +131,7 @@ def _directory_of(
     for found in packages:
         if found.directory and found.name == package:
             return found.directory
-    if scheme == "/v*" and package in directories:
+    if go_module and package in directories:
         return package
     base = package.rsplit("/", 1)[-1]
     for candidates in ({p.directory for p in packages if p.directory}, directories):
@@ -142,13 +142,14 @@ def _directory_of(
 
 
 def suggest_services(
-    tag_globs: Sequence[tuple[str, int]],
+    tagged: Sequence[tuple[str, str, int]],
     packages: Sequence[Package],
     directories: Collection[str] = (),
 ) -> str:
     """A `[services]` section (TOML) for the packages whose releases are tagged per package
-    (`tag_globs`: `ai@*` and how many tags), with the directory each lives in (`directories`:
-    those of the repository, for packages no manifest names); packages of the manifests
+    (`tagged`: the package, the glob of its tags such as `ai@*`, how many), with the
+    directory each lives in (`directories`: those of the repository, for packages no manifest
+    names); packages of the manifests
     without tags follow, for deploys recorded with `record --service`."""
     lines = [
         "# [services] suggested by deploycount report --suggest from the release tags and the",
@@ -157,10 +158,9 @@ def suggest_services(
         "",
     ]
     used: set[str] = set()
-    for glob, count in tag_globs:
-        scheme = next(s for s in ("@*", "/v*", "-v*") if glob.endswith(s))
-        package = glob.removesuffix(scheme)
-        directory = _directory_of(package, scheme, packages, directories)
+    for package, glob, count in tagged:
+        go_module = glob == f"{package}/v*"
+        directory = _directory_of(package, go_module, packages, directories)
         section = [
             f"[services.{_key(package)}]",
             f"paths = [{json.dumps(directory or '?')}]",

@@ -13,23 +13,22 @@ _MAX_MANIFESTS = 2000
 
 def suggest(directory: str) -> str:
     repo = Repository(directory)
-    globs = package_tags([tag.name for tag in repo.tags()])
-    files = repo.head_files()
+    tagged = package_tags([tag.name for tag in repo.tags()])
+    # Installed dependencies are nobody's service.
+    files = [p for p in repo.head_files() if "node_modules/" not in p and "vendor/" not in p]
     directories = {
         "/".join(parts[:depth])
         for path in files
-        if "node_modules/" not in path
         for parts in [path.split("/")[:-1]]
         for depth in range(1, min(len(parts), _MAX_DEPTH - 1) + 1)
     }
     manifests = [
         path for path in files
         if path.rsplit("/", 1)[-1] in MANIFESTS and path.count("/") < _MAX_DEPTH
-        and "node_modules/" not in path and "vendor/" not in path
     ][:_MAX_MANIFESTS]  # fmt: skip
     packages = []
     for path, text in repo.head_texts(manifests).items():
         name = manifest_name(path, text)
         if name is not None:
             packages.append(Package(name, path.rpartition("/")[0]))
-    return suggest_services(globs, packages, directories)
+    return suggest_services(tagged, packages, directories)

@@ -114,18 +114,19 @@ _SCHEMES = (
 )
 
 
-def package_tags(names: Sequence[str]) -> list[tuple[str, int]]:
-    """(the glob of one package's releases, how many tags it has) for the tags of `names` that
-    follow a per-package scheme, most tags first."""
-    counts: dict[str, int] = {}
+def package_tags(names: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(the package, the glob of its releases, how many tags it has) for the tags of `names`
+    that follow a per-package scheme, most tags first."""
+    counts: dict[tuple[str, str], int] = {}
     for name in names:
         for pattern, glob in _SCHEMES:
             match = pattern.match(name)
             if match is not None:
-                key = glob.format(name=match["name"])
+                key = (match["name"], glob.format(name=match["name"]))
                 counts[key] = counts.get(key, 0) + 1
                 break
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
+    return [(package, glob, count) for (package, glob), count in ordered]
 
 
 def package_tags_hint(spec: str, names: Sequence[str]) -> str | None:
@@ -133,12 +134,12 @@ def package_tags_hint(spec: str, names: Sequence[str]) -> str | None:
     found = package_tags(names)
     if not found:
         return None
-    shown = ", ".join(f"{glob} ({count})" for glob, count in found[:5])
+    shown = ", ".join(f"{glob} ({count})" for _, glob, count in found[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
     return (
         f"{spec} finds no release in the window, but the repository tags releases of "
         f"{len(found)} package(s): {shown}{more}. Report on one with --deploys "
-        f"'tags:{found[0][0]}' (every commit of the repository then counts as that package's), "
+        f"'tags:{found[0][1]}' (every commit of the repository then counts as that package's), "
         "or give each package its paths and tags in [services] so that each counts its own "
         "commits: deploycount report --suggest prints the section"
     )
