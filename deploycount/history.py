@@ -229,19 +229,10 @@ class Repository:
         request = "".join(f"HEAD:{path}\n" for path in askable).encode("utf-8", "surrogateescape")
         out = self._run("cat-file", "--batch", stdin=request)
         texts: dict[str, str] = {}
-        position = 0
-        for path in askable:
-            end = out.index(b"\n", position)
-            header = out[position:end].split()
-            position = end + 1
-            if len(header) != 3 or not header[2].isdigit():
-                continue  # "missing"
-            size = int(header[2])
-            data = out[position : position + size]
-            position += size + 1
-            if header[1] == b"blob" and size <= limit:
+        for path, found in zip(askable, _batch_objects(out, len(askable)), strict=True):
+            if found is not None and found[0] == b"blob" and len(found[1]) <= limit:
                 with contextlib.suppress(UnicodeDecodeError):
-                    texts[path] = data.decode("utf-8")
+                    texts[path] = found[1].decode("utf-8")
         return texts
 
     def merge_base(self, shas: Sequence[str]) -> str | None:
@@ -718,19 +709,28 @@ def _commits_with_notes(fields: list[str]) -> Iterator[RawCommit]:
     del fields[:usable]
 
 
-def _split_batch(data: bytes, count: int) -> list[str]:
-    """Object contents from `git cat-file --batch` output (`<sha> <type> <size>\\n<bytes>\\n`)."""
-    texts = []
+def _batch_objects(data: bytes, count: int) -> list[tuple[bytes, bytes] | None]:
+    """(type, contents) of each of `count` objects in `git cat-file --batch` output
+    (`<sha> <type> <size>\n<bytes>\n`); None for one git could not find (`<name> missing`,
+    whatever blanks the name holds)."""
+    objects: list[tuple[bytes, bytes] | None] = []
     position = 0
     for _ in range(count):
         header_end = data.index(b"\n", position)
         header = data[position:header_end].split()
-        if len(header) < 3:
-            texts.append("")
-            position = header_end + 1
+        position = header_end + 1
+        if len(header) != 3 or not header[2].isdigit():
+            objects.append(None)
             continue
         size = int(header[2])
-        start = header_end + 1
-        texts.append(data[start : start + size].decode("utf-8", "replace"))
-        position = start + size + 1
-    return texts
+        objects.append((header[1], data[position : position + size]))
+        position += size + 1
+    return objects
+
+
+def _split_batch(data: bytes, count: int) -> list[str]:
+    """Object contents from `git cat-file --batch` output, as text ("" for a missing one)."""
+    return [
+        found[1].decode("utf-8", "replace") if found else ""
+        for found in _batch_objects(data, count)
+    ]
