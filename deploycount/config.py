@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
@@ -345,20 +345,29 @@ class ServiceSection:
     teams: list[str] = _many(_texts, list)
 
 
-def _service_name(name: object, key: str) -> None:
-    assert isinstance(name, str)  # TOML keys are strings
-    if not name.strip() or name != name.strip() or not name.isprintable() or len(name) > 256:
-        raise _Invalid(
-            key, f"service name {name!r} must be a visible name without blanks around it"
-        )
+def _group_name(what: str, reserved: Collection[str], longest: int | None = None) -> Check:
+    """A team's or a service's name (a TOML key): visible, without blanks around it, not one
+    the figures use themselves."""
+
+    def check(name: object, key: str) -> None:
+        assert isinstance(name, str)  # TOML keys are strings
+        if (
+            not name.strip()
+            or name != name.strip()
+            or not name.isprintable()
+            or (longest is not None and len(name) > longest)
+        ):
+            raise _Invalid(
+                key, f"{what} name {name!r} must be a visible name without blanks around it"
+            )
+        if name.lower() in reserved:
+            raise _Invalid(key, f"{what} name {name!r} is reserved")
+
+    return check
 
 
-def _team_name(name: object, key: str) -> None:
-    assert isinstance(name, str)  # TOML keys are strings
-    if not name.strip() or name != name.strip() or not name.isprintable():
-        raise _Invalid(key, f"team name {name!r} must be a visible name without blanks around it")
-    if name.lower() in RESERVED_TEAM_NAMES:
-        raise _Invalid(key, f"team name {name!r} is reserved")
+_team_name = _group_name("team", RESERVED_TEAM_NAMES)
+_service_name = _group_name("service", (), longest=256)  # an event's service is at most 256
 
 
 @dataclass(frozen=True, kw_only=True)
