@@ -45,7 +45,7 @@ from deploycount.options import (
     ReportOptions,
 )
 from deploycount.services import Service, path_problem
-from deploycount.teams import RESERVED_TEAM_NAMES, Team
+from deploycount.teams import ALL, RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
 
 CONFIG_FILE = ".deploycount.toml"
@@ -367,7 +367,9 @@ def _group_name(what: str, reserved: Collection[str], longest: int | None = None
 
 
 _team_name = _group_name("team", RESERVED_TEAM_NAMES)
-_service_name = _group_name("service", (), longest=256)  # an event's service is at most 256
+# "all" labels a report's totals in the metrics (service="all"); an event's service is at most
+# 256 characters.
+_service_name = _group_name("service", {ALL}, longest=256)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -227,6 +227,8 @@ def test_a_bad_services_section_is_one_line(repo: GitRepo, run_cli: RunCli) -> N
         ("[services.api]\npaths = [':(exclude)x']\n", "without pathspec magic"),
         ("[services.api]\npaths = ['x']\nteams = ['nobody']\n", "no team 'nobody'"),
         ("[services.api]\npaths = ['x']\nowner = 'a'\n", "services.api.owner: unknown key"),
+        # the metrics label the totals service="all"
+        ("[services.All]\npaths = ['x']\n", "service name 'All' is reserved"),
     ):
         (repo.path / ".deploycount.toml").write_text(section)
         done = run_cli("report", cwd=repo)
