@@ -1,8 +1,8 @@
-"""The optional compiled part of deploycount (`deploycount/_speedups.c`).
+"""The optional compiled part of deploycount (`deploycount/history/_speedups.c`).
 
 Everything else is in pyproject.toml. The extension speeds up reading long histories; without a C
 compiler (or with DEPLOYCOUNT_NO_EXTENSION=1) installation goes on without it, and deploycount
-uses its pure-Python twin (`deploycount/columns.py`), which gives the same reports.
+uses its pure-Python twin (`deploycount/history/columns.py`), which gives the same reports.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ setup(
     if NO_EXTENSION
     else [
         Extension(
-            "deploycount._speedups",
-            ["deploycount/_speedups.c"],
+            "deploycount.history._speedups",
+            ["deploycount/history/_speedups.c"],
             extra_compile_args=EXTRA_ARGS,
             optional=True,
         )

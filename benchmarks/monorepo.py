@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchmarks.run import HERE, iso
 from benchmarks.synth import AI_MARKERS, START, FastImport, finish, run_fast_import
-from deploycount.columns import LOG_FORMAT
+from deploycount.history.columns import LOG_FORMAT
 
 
 def build_monorepo(repo: Path, commits: int, services: int, *, seed: int = 11) -> int:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.synth import SynthSpec, build_synthetic
-from deploycount.columns import LOG_FORMAT
+from deploycount.history.columns import LOG_FORMAT
 
 HERE = Path(__file__).resolve().parent
 

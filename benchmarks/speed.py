@@ -37,7 +37,7 @@ from pathlib import Path
 import deploycount
 from benchmarks.run import HERE, iso
 from benchmarks.synth import SynthSpec, build_synthetic
-from deploycount.columns import LOG_FORMAT, compiled
+from deploycount.history.columns import LOG_FORMAT, compiled
 
 TIME = "/usr/bin/time"
 QUICK = ("28-day window report", "28-day window report, with a commit-graph", "deploycount --help")

@@ -11,15 +11,13 @@ loads the pipeline on first use, `Report` is the JSON report as frozen dataclass
 
 from __future__ import annotations
 
-import os
 import signal
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
-    from typing import Any, NoReturn
+    from typing import Any
 
     from deploycount.model import Report, report_from_json
     from deploycount.pipeline import report
@@ -32,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """The `deploycount` program. While the CLI is imported, Ctrl-C ends it at once with one
     line (nothing has started yet that would need stopping); from then on it is the ordinary
     KeyboardInterrupt, so a running git is ended with its helpers before the same line."""
+    from deploycount.terminal import interrupted  # noqa: PLC0415
+
     signal.signal(signal.SIGINT, _interrupted_while_loading)
     try:
         from deploycount.cli import main as run  # noqa: PLC0415
@@ -44,20 +44,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _interrupted_while_loading(signum: int, frame: FrameType | None) -> None:
+    from deploycount.terminal import interrupted  # noqa: PLC0415
+
     interrupted()
-
-
-def interrupted() -> NoReturn:
-    """Ctrl-C: one line and exit 130, always. Not `sys.exit`: when the signal came during an
-    `exec` of generated code (dataclasses make their methods so), CPython remembers it and ends
-    the process by SIGINT at exit whatever code it was given."""
-    try:
-        sys.stderr.write("deploycount: error: interrupted\n")
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(130)
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from deploycount import interrupted
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, ReportOptions
-from deploycount.terminal import inert
+from deploycount.terminal import inert, interrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIDENCE = click.Choice(["low", "medium", "high"], case_sensitive=False)
@@ -292,7 +291,7 @@ def merge(
     min_confidence: str,
 ) -> None:  # fmt: skip
     """One report from the partial reports of many repositories (report --format partial)."""
-    from deploycount.partial import merge as merge_partials  # noqa: PLC0415
+    from deploycount.merge import merge as merge_partials  # noqa: PLC0415
     from deploycount.partial import read_partials  # noqa: PLC0415
     from deploycount.render import render_report, render_reports  # noqa: PLC0415
 
@@ -315,7 +314,7 @@ def scan(
     state: State, /, *, revrange: tuple[str, ...], max_count: int | None, **flags: Any
 ) -> None:
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
-    from deploycount.history import Repository, running  # noqa: PLC0415
+    from deploycount.repository import Repository, running  # noqa: PLC0415
 
     # git starts before the config and its imports are loaded, and prints meanwhile.
     repo = Repository(state.directory)

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from deploycount.commits import LoadedHistory
+from deploycount.history.linking import LinkedDeploy
+from deploycount.history.reading import LoadedHistory
 from deploycount.identity import Confidence, Person
-from deploycount.linking import LinkedDeploy
 from deploycount.model import (
     LEAD_TIME_BOUNDS_SECONDS,
     METRIC_FIELDS,
@@ -205,7 +205,9 @@ def build_partial(
 ) -> Partial:
     """The partial of the tallies `tally_history` made of `linked` (and the people it saw).
     Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
-    in the future)."""
+    in the future). A `service`'s partial holds its tallies as its totals and its row."""
+    if service is not None:
+        tallies.by_service = {service: tallies.totals}
     weeks = ((elapsed_until or until) - since).total_seconds() / (7 * 24 * _HOUR)
     notes = [*warnings, *_negative_lead_warning(tallies.negative_lead, linked)]
     notes += split_identity_warning(people)
@@ -237,6 +239,7 @@ def build_partial(
         rollbacks=kinds["rollback"],
         failed_deployments=kinds["failed"],
         warnings=notes,
+        services=[service] if service is not None else [],
     )
 
 

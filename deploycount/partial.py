@@ -1,5 +1,5 @@
-"""Partial reports: one repository's tallies in a form that merges exactly with others, and the
-merge itself (README "Many repositories").
+"""Partial reports on the wire: one repository's tallies as a file that merges exactly with
+others (`merge.py`), written and read back (README "Many repositories").
 
 A partial holds no email and no name: each person is HMAC-SHA256 of the lower-cased email under
 a secret key (`DEPLOYCOUNT_PEOPLE_KEY`), so the same person gives the same key in every
@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import sys
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -23,9 +22,8 @@ from typing import Any
 
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
-from deploycount.metrics import report_of, repository_label
-from deploycount.model import DeploymentRow, NotAReport, Report, validated
-from deploycount.tallies import Partial, Tallies, Tally, absorb
+from deploycount.model import DeploymentRow, NotAReport, validated
+from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.timeutil import from_iso_z
 
 SCHEMA = "deploycount.partial/1"
@@ -324,155 +322,3 @@ def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> lis
             text = read_text_file(path, label=path, limit=limit)
         partials.append(from_json(text, name=path))
     return partials
-
-
-# -- merging ----------------------------------------------------------------------------------
-
-
-def _in_time_order(
-    partials: Sequence[Partial],
-) -> tuple[list[DeploymentRow], Tallies, list[list[int]]]:
-    """The deploy rows of every partial in time order, the tallies added up with each
-    partial's deploy indices turned into indices of those rows, and those index maps."""
-    order = sorted(
-        ((row.time, number, index) for number, p in enumerate(partials)
-         for index, row in enumerate(p.deployments)),
-    )  # fmt: skip
-    remaps = [[0] * len(p.deployments) for p in partials]
-    rows = []
-    for new, (_, number, index) in enumerate(order):
-        remaps[number][index] = new
-        rows.append(partials[number].deployments[index])
-    tallies = Tallies()
-    for number, partial in enumerate(partials):
-        absorb(tallies.totals, partial.tallies.totals, remaps[number])
-        for team, tally in partial.tallies.by_team.items():
-            absorb(tallies.by_team[team], tally, remaps[number])
-        for service, tally in partial.tallies.by_service.items():
-            absorb(tallies.by_service.setdefault(service, Tally()), tally, remaps[number])
-        tallies.outside_services += partial.tallies.outside_services
-    return rows, tallies, remaps
-
-
-def _sources(partials: Sequence[Partial]) -> str:
-    """The services' deploy sources in a line (a metric label holds it): the first three."""
-    sources = list(dict.fromkeys(p.deploy_source for p in partials))
-    more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
-    return ", ".join(sources[:3]) + more
-
-
-def _by_service(partials: Sequence[Partial]) -> list[str]:
-    """Each service's warnings, naming the service; one that several services share is said
-    once, naming them all (thirty services without deploys make one line, not thirty)."""
-    services: dict[str, list[str]] = {}
-    for partial in partials:
-        for warning in partial.warnings:
-            services.setdefault(warning, []).extend(partial.services)
-    lines = []
-    for warning, names in services.items():
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        lines.append(f"service{'s' if len(names) > 1 else ''} {shown}: {warning}")
-    return lines
-
-
-def combine_services(
-    partials: Sequence[Partial], once: Sequence[Tallies], *, warnings: Sequence[str]
-) -> Partial:
-    """One repository's partial from its services' partials (each holds its service's tallies
-    as its totals and under `by_service`). The deploys add up; commits, lead times, reverts,
-    tools and people come from `once`, the tallies (per partial, as its deploys are numbered)
-    where each commit is left only with the first deploy that shipped it: a commit two
-    services ship counts once in the totals and the teams, and once in each service's row."""
-    first = partials[0]
-    rows, tallies, remaps = _in_time_order(partials)
-    deployments, ai_deployments = tallies.totals.deployments, tallies.totals.ai_deployments
-    tallies.totals, tallies.by_team = Tally(), defaultdict(Tally)
-    for number, counted in enumerate(once):
-        absorb(tallies.totals, counted.totals, remaps[number])
-        for team, tally in counted.by_team.items():
-            absorb(tallies.by_team[team], tally, remaps[number])
-    tallies.totals.deployments, tallies.totals.ai_deployments = deployments, ai_deployments
-    return Partial(
-        repository=first.repository,
-        environment=first.environment,
-        deploy_source=_sources(partials),
-        since=first.since,
-        until=first.until,
-        weeks=first.weeks,
-        min_team_size=first.min_team_size,
-        teams=first.teams,
-        tallies=tallies,
-        deployments=rows,
-        rollbacks=sum(p.rollbacks for p in partials),
-        failed_deployments=sum(p.failed_deployments for p in partials),
-        warnings=[*warnings, *_by_service(partials)],
-        services=[name for p in partials for name in p.services],
-    )
-
-
-def merge(partials: Sequence[Partial]) -> Report:
-    """One report from many repositories: deploys add up, each person counts once, lead times
-    and reverts are over every commit, and the privacy floor applies to the merged teams."""
-    if not partials:
-        raise UsageError("merge needs at least one partial report")
-    first = partials[0]
-    for partial in partials[1:]:
-        if (partial.environment, partial.since, partial.until) != (
-            first.environment, first.since, first.until,
-        ):  # fmt: skip
-            raise UsageError(
-                f"{partial.repository} covers {partial.environment} {partial.since} → "
-                f"{partial.until} but {first.repository} covers {first.environment} "
-                f"{first.since} → {first.until}: make every partial with the same --env, "
-                "--since and --until"
-            )
-        if partial.key_id != first.key_id:
-            raise UsageError(
-                f"{partial.repository} hashed its people with another DEPLOYCOUNT_PEOPLE_KEY "
-                f"than {first.repository}: the same person would count twice; use one key"
-            )
-    repositories = [p.repository for p in partials]
-    if len(set(repositories)) != len(repositories):
-        twice = sorted(name for name, n in Counter(repositories).items() if n > 1)
-        raise UsageError(f"{', '.join(twice)}: given more than once (it would count twice)")
-
-    # Deploy rows of every repository in time order; each partial's indices follow them.
-    rows, tallies, _ = _in_time_order(partials)
-
-    teams: dict[str, int | None] = {}
-    warnings = []
-    for partial in partials:
-        for name, size in partial.teams:
-            if name in teams and teams[name] != size:
-                warnings.append(
-                    f"team {name} is declared with size {teams[name]} in one repository and "
-                    f"{size} in {partial.repository}: using {teams[name]}"
-                )
-            teams.setdefault(name, size)
-        label = f"{partial.repository}: " if len(partials) > 1 else ""
-        warnings += [label + warning for warning in partial.warnings]
-    floors = {p.min_team_size for p in partials}
-    if len(floors) > 1:
-        warnings.append(
-            f"the partials use different privacy floors ({', '.join(map(str, sorted(floors)))}): "
-            "the strictest applies"
-        )
-    sources = list(dict.fromkeys(p.deploy_source for p in partials))
-    merged = Partial(
-        repository=repository_label(repositories),
-        environment=first.environment,
-        deploy_source=", ".join(sources),
-        since=first.since,
-        until=first.until,
-        weeks=first.weeks,
-        min_team_size=max(floors),
-        teams=list(teams.items()),
-        tallies=tallies,
-        deployments=rows,
-        rollbacks=sum(p.rollbacks for p in partials),
-        failed_deployments=sum(p.failed_deployments for p in partials),
-        warnings=warnings,
-        key_id=first.key_id,
-        services=list(dict.fromkeys(name for p in partials for name in p.services)),
-    )
-    return report_of(merged, repositories)

@@ -1,4 +1,5 @@
-"""Pure: the services of a monorepo, and which of them a changed path belongs to.
+"""Pure: the services of a monorepo, which of them a changed path belongs to, and how their
+streams become one repository's figures (each commit counted once in the totals).
 
 A path belongs to a service when one of the service's `paths` matches it the way `git log --
 PATH` does: a path without wildcards matches itself and everything under it (`packages/api`
@@ -9,12 +10,24 @@ matches no file: it names a directory).
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from fnmatch import translate
+from typing import TYPE_CHECKING
+
+from deploycount.errors import UsageError
+from deploycount.history.linking import shipped_rows
+from deploycount.tallies import Partial, Tallies, Tally, absorb, in_time_order
+
+if TYPE_CHECKING:  # the config imports this module, and the hook imports the config
+    from deploycount.history.linking import LinkedDeploy, Links
+    from deploycount.history.reading import LoadedHistory
+    from deploycount.history.states import CommitStates
+    from deploycount.teams import Team
 
 _WILDCARD = re.compile(r"[*?\[]")
 
@@ -89,105 +102,171 @@ class PathOwners:
         return mask
 
 
-# -- suggesting a [services] section ---------------------------------------------------------
-
-# Manifests that name a package, and how the name is written in each.
-MANIFESTS = ("package.json", "go.mod", "pyproject.toml", "Cargo.toml")
+def check_owners(services: Sequence[Service], teams: Sequence[Team]) -> None:
+    """Every team a service names as its owner is declared."""
+    declared = {team.name for team in teams}
+    for service in services:
+        for team in service.teams:
+            if team not in declared:
+                raise UsageError(
+                    f"services.{service.name}.teams: no team {team!r} is declared ([teams.NAME] "
+                    "or a team source)"
+                )
 
 
 @dataclass(frozen=True)
-class Package:
-    """A package a manifest declares: its name and the directory it lives in ("" = root)."""
+class Monorepo:
+    """The streams' deploys cut to the commits touching each service (`links`), and the
+    commits that touch no service with the time each first shipped (None: before the span)."""
 
-    name: str
-    directory: str
+    links: list[tuple[list[LinkedDeploy], array[int]]]
+    outside: list[datetime | None]
 
+    @classmethod
+    def of(
+        cls,
+        history: LoadedHistory,
+        services: Sequence[Service],
+        links: Links,
+        states: CommitStates,
+        changed: dict[str, list[bytes]],
+        *,
+        more: Callable[[Sequence[str]], Mapping[str, list[bytes]]],
+    ) -> Monorepo:
+        """From the paths each commit changes (`changed`; `more` diffs the commits missing
+        from it: those whose dates put them outside both halves read meanwhile)."""
+        reached = shipped_rows(links)
+        missing = {history.columns.sha(row) for row in reached} - changed.keys()
+        if missing:
+            changed.update(more(sorted(missing)))
+        owners = service_owners(history, services, reached, changed)
+        cut = [
+            (touching(linked, owners, bit), reached_by)
+            for bit, (linked, reached_by) in enumerate(links)
+        ]
+        return cls(cut, outside_services(links, owners, states))
 
-def manifest_name(path: str, text: str) -> str | None:
-    """The package name a manifest declares, or None (unreadable, or no name)."""
-    base = path.rsplit("/", 1)[-1]
-    try:
-        if base == "package.json":
-            data = json.loads(text)
-            name = data.get("name") if isinstance(data, dict) else None
-        elif base == "go.mod":
-            found = re.search(r"^module\s+(\S+)", text, re.MULTILINE)
-            name = found[1] if found else None
-        else:
-            data = tomllib.loads(text)
-            table = data.get("project" if base == "pyproject.toml" else "package", {})
-            name = table.get("name") if isinstance(table, dict) else None
-    except (ValueError, RecursionError):
-        return None
-    return name if isinstance(name, str) and name.strip() else None
-
-
-def _directory_of(
-    package: str, go_module: bool, packages: Sequence[Package], directories: Collection[str]
-) -> str | None:
-    """Where the package tagged `package` lives: the directory of the manifest naming it;
-    for Go's `dir/vX` tags the directory itself; else the one directory of that base name
-    (a manifest's first)."""
-    for found in packages:
-        if found.directory and found.name == package:
-            return found.directory
-    if go_module and package in directories:
-        return package
-    base = package.rsplit("/", 1)[-1]
-    for candidates in ({p.directory for p in packages if p.directory}, directories):
-        named = sorted(d for d in candidates if d.rsplit("/", 1)[-1] == base)
-        if len(named) == 1:
-            return named[0]
-    return None
+    def outside_in(self, since: datetime, until: datetime) -> int:
+        """How many commits outside every service first shipped in the period."""
+        return sum(1 for when in self.outside if when is not None and since <= when < until)
 
 
-def suggest_services(
-    tagged: Sequence[tuple[str, str, int]],
-    packages: Sequence[Package],
-    directories: Collection[str] = (),
-) -> str:
-    """A `[services]` section (TOML) for the packages whose releases are tagged per package
-    (`tagged`: the package, the glob of its tags such as `ai@*`, how many), with the
-    directory each lives in (`directories`: those of the repository, for packages no manifest
-    names); packages of the manifests
-    without tags follow, for deploys recorded with `record --service`."""
-    lines = [
-        "# [services] suggested by deploycount report --suggest from the release tags and the",
-        "# package manifests at HEAD. Check each paths entry, add teams = [...] for the owners,",
-        "# and put the section in .deploycount.toml (docs: Services in one repository).",
-        "",
+def service_owners(
+    history: LoadedHistory,
+    services: Sequence[Service],
+    rows: array[int],
+    changed: Mapping[str, Sequence[bytes]],
+) -> dict[int, int]:
+    """Per row of `rows`, the services (bits) whose paths the commit touches, from the paths
+    it changes (`changed`)."""
+    columns = history.columns
+    paths = PathOwners(services)
+    return {row: paths.of_paths(changed.get(columns.sha(row), ())) for row in rows}
+
+
+def touching(linked: list[LinkedDeploy], owners: Mapping[int, int], bit: int) -> list[LinkedDeploy]:
+    """`linked` with each deploy's shipped commits cut to those touching service `bit`."""
+    flag = 1 << bit
+    return [
+        replace(d, shipped=array("i", (r for r in d.shipped if owners[r] & flag)))
+        if d.shipped
+        else d
+        for d in linked
     ]
-    used: set[str] = set()
-    for package, glob, count in tagged:
-        go_module = glob == f"{package}/v*"
-        directory = _directory_of(package, go_module, packages, directories)
-        section = [
-            f"[services.{_key(package)}]",
-            f"paths = [{json.dumps(directory or '?')}]",
-            f"tags = {json.dumps(glob)}  # {count} release tag(s)",
+
+
+def outside_services(
+    links: Links,
+    owners: Mapping[int, int],
+    states: CommitStates,
+) -> list[datetime | None]:
+    """The commits that touch no service and would count (not a merge, an empty commit or a
+    revert), each as the time it first shipped: the first deploy of any service that reached
+    it (None: a deploy before the span did). Each counts in one period, however many
+    services' deploys reach it later."""
+    outside = [r for r, mask in owners.items() if mask == 0 and states.counts(r)]
+    first: list[datetime | None] = []
+    for row in outside:
+        times = [
+            linked[reached_by[row]].event.time if reached_by[row] >= 0 else None
+            for linked, reached_by in links
+            if reached_by[row] != -1
         ]
-        if directory is None:  # left for the reader to complete, commented out
-            section = [f"# no directory found for {package}: name its paths", *section]
-            section = [line if line.startswith("# no") else f"# {line}" for line in section]
-        else:
-            used.add(directory)
-        lines += [*section, ""]
-    untagged = [p for p in packages if p.directory and p.directory not in used]
-    for found in sorted(untagged, key=lambda p: p.directory):
-        lines += [
-            f"[services.{_key(found.name)}]",
-            f"paths = [{json.dumps(found.directory)}]",
-            f"# no release tags: record its deploys with deploycount record --service "
-            f"{_shell_word(found.name)}",
-            "",
-        ]
-    return "\n".join(lines).rstrip() + "\n"
+        first.append(None if None in times else min(t for t in times if t is not None))
+    return first
 
 
-def _key(name: str) -> str:
-    """`name` as a TOML key: bare when it can be, else quoted."""
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
+def first_shipped(windows: Sequence[Sequence[LinkedDeploy]]) -> list[list[LinkedDeploy]]:
+    """The services' deploys with each commit left only with the first deploy (of any
+    service, in time order) that shipped it: what the totals count each commit once by."""
+    order = sorted(
+        (deploy.event.time, stream, index)
+        for stream, window in enumerate(windows)
+        for index, deploy in enumerate(window)
+    )
+    firsts = [list(window) for window in windows]
+    seen: set[int] = set()
+    for _, stream, index in order:
+        deploy = firsts[stream][index]
+        rows = array("i", (row for row in deploy.shipped if row not in seen))
+        seen.update(rows)
+        firsts[stream][index] = replace(deploy, shipped=rows)
+    return firsts
 
 
-def _shell_word(name: str) -> str:
-    return name if re.fullmatch(r"[\w@./-]+", name) else "'" + name.replace("'", "'\\''") + "'"
+def _sources(partials: Sequence[Partial]) -> str:
+    """The services' deploy sources in a line (a metric label holds it): the first three."""
+    sources = list(dict.fromkeys(p.deploy_source for p in partials))
+    more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
+    return ", ".join(sources[:3]) + more
+
+
+def _by_service(partials: Sequence[Partial]) -> list[str]:
+    """Each service's warnings, naming the service; one that several services share is said
+    once, naming them all (thirty services without deploys make one line, not thirty)."""
+    services: dict[str, list[str]] = {}
+    for partial in partials:
+        for warning in partial.warnings:
+            services.setdefault(warning, []).extend(partial.services)
+    lines = []
+    for warning, names in services.items():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        lines.append(f"service{'s' if len(names) > 1 else ''} {shown}: {warning}")
+    return lines
+
+
+def combine_services(
+    partials: Sequence[Partial], once: Sequence[Tallies], *, warnings: Sequence[str], outside: int
+) -> Partial:
+    """One repository's partial from its services' partials (each holds its service's tallies
+    as its totals and under `by_service`). The deploys add up; commits, lead times, reverts,
+    tools and people come from `once`, the tallies (per partial, as its deploys are numbered)
+    where each commit is left only with the first deploy that shipped it: a commit two
+    services ship counts once in the totals and the teams, and once in each service's row.
+    `outside`: the commits that touch no service, shipped first in the period."""
+    first = partials[0]
+    rows, tallies, remaps = in_time_order(partials)
+    tallies.outside_services = outside
+    deployments, ai_deployments = tallies.totals.deployments, tallies.totals.ai_deployments
+    tallies.totals, tallies.by_team = Tally(), defaultdict(Tally)
+    for number, counted in enumerate(once):
+        absorb(tallies.totals, counted.totals, remaps[number])
+        for team, tally in counted.by_team.items():
+            absorb(tallies.by_team[team], tally, remaps[number])
+    tallies.totals.deployments, tallies.totals.ai_deployments = deployments, ai_deployments
+    return Partial(
+        repository=first.repository,
+        environment=first.environment,
+        deploy_source=_sources(partials),
+        since=first.since,
+        until=first.until,
+        weeks=first.weeks,
+        min_team_size=first.min_team_size,
+        teams=first.teams,
+        tallies=tallies,
+        deployments=rows,
+        rollbacks=sum(p.rollbacks for p in partials),
+        failed_deployments=sum(p.failed_deployments for p in partials),
+        warnings=[*warnings, *_by_service(partials)],
+        services=[name for p in partials for name in p.services],
+    )

@@ -79,3 +79,28 @@ class Partial:
     warnings: list[str]
     key_id: str = ""  # which secret hashed the people ("" while people are still emails)
     services: list[str] = field(default_factory=list)  # `[services]` names, in config order
+
+
+def in_time_order(
+    partials: Sequence[Partial],
+) -> tuple[list[DeploymentRow], Tallies, list[list[int]]]:
+    """The deploy rows of every partial in time order, the tallies added up with each
+    partial's deploy indices turned into indices of those rows, and those index maps."""
+    order = sorted(
+        ((row.time, number, index) for number, p in enumerate(partials)
+         for index, row in enumerate(p.deployments)),
+    )  # fmt: skip
+    remaps = [[0] * len(p.deployments) for p in partials]
+    rows = []
+    for new, (_, number, index) in enumerate(order):
+        remaps[number][index] = new
+        rows.append(partials[number].deployments[index])
+    tallies = Tallies()
+    for number, partial in enumerate(partials):
+        absorb(tallies.totals, partial.tallies.totals, remaps[number])
+        for team, tally in partial.tallies.by_team.items():
+            absorb(tallies.by_team[team], tally, remaps[number])
+        for service, tally in partial.tallies.by_service.items():
+            absorb(tallies.by_service.setdefault(service, Tally()), tally, remaps[number])
+        tallies.outside_services += partial.tallies.outside_services
+    return rows, tallies, remaps

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import sys
+from typing import NoReturn
 
 _PLAIN = {"→": "->", "–": "-", "—": "-", "·": ".", "…": "...", "⚠": "!", "\ufe0f": "",
           "\u200b": "", "‘": "'", "’": "'", "“": '"', "”": '"', "✓": "ok"}  # fmt: skip
@@ -47,3 +49,16 @@ def inert(text: str) -> str:
     visible `\\uXXXX`. A raw escape sequence could recolour or retitle the terminal; a newline
     could start a line that GitHub Actions reads as a workflow command (`::add-mask::`)."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line and exit 130, always. Not `sys.exit`: when the signal came during an
+    `exec` of generated code (dataclasses make their methods so), CPython remembers it and ends
+    the process by SIGINT at exit whatever code it was given."""
+    try:
+        sys.stderr.write("deploycount: error: interrupted\n")
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(130)

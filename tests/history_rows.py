@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from deploycount.attribution import Markers, builtin_markers
-from deploycount.commits import LoadedHistory, load_history
+from deploycount.history.reading import LoadedHistory, load_history
 from deploycount.identity import Person
 
 DEFAULT_AUTHOR = Person("A", "a@x")

@@ -403,8 +403,8 @@ def test_a_co_author_named_with_a_line_separator_keeps_the_mailmap_in_step(
 ) -> None:
     """check-mailmap answers one line per person: a name that Python would split in two moved
     every later person of the batch onto the wrong answer."""
-    from deploycount.history import Repository
     from deploycount.identity import Person
+    from deploycount.repository import Repository
 
     repo.commit("base", when="2026-09-01T10:00:00Z")
     (repo.path / ".mailmap").write_text("Bob Real <bob@real.example> <bob@old.example>\n")

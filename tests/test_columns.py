@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 
 from benchmarks.synth import SynthSpec, build_synthetic
 from deploycount.attribution import attribute, builtin_markers
-from deploycount.columns import TIME_MAX, TIME_MIN, PyHistory, compiled
-from deploycount.commits import BUILTIN_NEEDLES
+from deploycount.history.columns import TIME_MAX, TIME_MIN, PyHistory, compiled
+from deploycount.history.reading import BUILTIN_NEEDLES
 from deploycount.identity import Person
 from tests.history_rows import Row, hexsha, log_bytes
 from tests.test_attribution_fastpath import IDENTITIES, LINES
 from tests.test_corpus import corpus_rows, import_rows
 
 if compiled():
-    from deploycount._speedups import History as CHistory
+    from deploycount.history._speedups import History as CHistory
 
 needs_extension = pytest.mark.skipif(
     not compiled() and not os.environ.get("CI"),
@@ -42,7 +42,7 @@ def test_the_extension_is_built_in_ci() -> None:
     """CI installs with a compiler: a missing extension there is a failure, not a fallback."""
     if not os.environ.get("CI"):
         pytest.skip("only CI insists on the extension")
-    assert compiled(), "deploycount._speedups was not built: see the pip install output"
+    assert compiled(), "deploycount.history._speedups was not built: see the pip install output"
 
 
 # -- the pre-check ---------------------------------------------------------------------------
@@ -405,7 +405,7 @@ MISUSE = [
 def test_misusing_the_extension_raises_and_never_crashes(call: str) -> None:
     """Each call runs in a process of its own: a crash would end it with a signal."""
     code = (
-        "from array import array\nfrom deploycount._speedups import History\n"
+        "from array import array\nfrom deploycount.history._speedups import History\n"
         f"try:\n    {call}\nexcept (ValueError, TypeError, IndexError) as error:\n"
         "    print(type(error).__name__)\nelse:\n    print('no error')\n"
     )

@@ -13,8 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deploycount.columns import ASK_PARENT, COUNTED, EXCLUDED
-from deploycount.commits import compare_outside, outside_parents, revert_targets
 from deploycount.config import (
     DEFAULT_ENVIRONMENT,
     FileConfig,
@@ -28,8 +26,10 @@ from deploycount.config import (
 from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
 from deploycount.deploys.tags import _PRERELEASE, TagsSource, is_prerelease
 from deploycount.errors import ConfigError, ShallowHistoryError, UsageError
+from deploycount.history.columns import ASK_PARENT, COUNTED, EXCLUDED
+from deploycount.history.linking import LinkedDeploy, link_deploys, reverted_shas
+from deploycount.history.reading import compare_outside, outside_parents, revert_targets
 from deploycount.identity import Person
-from deploycount.linking import LinkedDeploy, link_deploys, reverted_shas
 from deploycount.metrics import lead_time_stats
 from tests.history_rows import Built, Row, build, hexsha
 

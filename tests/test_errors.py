@@ -36,7 +36,7 @@ def test_not_a_git_repository(tmp_path: Path, run_cli: RunCli) -> None:
 def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path) -> None:
     """From a subdirectory the root is the work tree; inside .git, and in a bare repository,
     it is the git dir (where git's --show-toplevel has no answer)."""
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
     (repo.path / "src" / "deep").mkdir(parents=True)
     git_dir = (repo.path / ".git").resolve()

@@ -62,7 +62,7 @@ def test_without_a_compiler_the_wheel_is_pure_python(
     sdist: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
     name, names = _wheel(sdist, tmp_path, **env)
-    assert "deploycount/columns.py" in names
+    assert "deploycount/history/columns.py" in names
     assert not any(n.endswith((".so", ".pyd")) for n in names), names
     if "DEPLOYCOUNT_NO_EXTENSION" in env:  # turned off: a wheel for any Python 3 and platform
         assert name.endswith("-py3-none-any.whl"), name

@@ -45,10 +45,12 @@ def test_the_twin_tests_pass_under_asan_and_ubsan(tmp_path: Path) -> None:
     overlay = tmp_path / "overlay"
     shutil.copytree(ROOT / "deploycount", overlay / "deploycount",
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))  # fmt: skip
-    target = overlay / "deploycount" / f"_speedups{sysconfig.get_config_var('EXT_SUFFIX')}"
+    target = (
+        overlay / "deploycount" / "history" / f"_speedups{sysconfig.get_config_var('EXT_SUFFIX')}"
+    )
     built = subprocess.run(
         [compiler, "-std=c99", "-O1", "-g", "-fPIC", "-shared", *WARNINGS, *SANITIZE,
-         f"-I{sysconfig.get_paths()['include']}", str(ROOT / "deploycount" / "_speedups.c"),
+         f"-I{sysconfig.get_paths()['include']}", str(ROOT / "deploycount" / "history" / "_speedups.c"),
          "-o", str(target)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -66,7 +68,7 @@ def test_the_twin_tests_pass_under_asan_and_ubsan(tmp_path: Path) -> None:
     # The sanitized build is imported first, so the tests take it whatever pytest puts on
     # sys.path; the run says which file it was.
     run = (
-        "import sys, pytest, deploycount, deploycount._speedups as built\n"
+        "import sys, pytest, deploycount, deploycount.history._speedups as built\n"
         "print('extension:', built.__file__)\n"
         "sys.exit(pytest.main(sys.argv[1:]))\n"
     )

@@ -4,7 +4,7 @@ data or text back to the CLI, which alone writes to the terminal."""
 from __future__ import annotations
 
 from deploycount.config import FileConfig, load_config
-from deploycount.history import Repository
+from deploycount.repository import Repository
 
 
 def open_repository(directory: str, config_path: str | None) -> tuple[Repository, FileConfig]:

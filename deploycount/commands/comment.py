@@ -15,9 +15,9 @@ from deploycount.commands import open_repository
 from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.github_api import GitHub
-from deploycount.history import NAMING_REMOTE, Repository
 from deploycount.pipeline import generate_report
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
+from deploycount.repository import NAMING_REMOTE, Repository
 from deploycount.services import PathOwners
 from deploycount.timeutil import utc_now
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from deploycount.errors import UsageError
-from deploycount.history import Repository
 from deploycount.hookrun import ALL_VARIABLES, STAGES
+from deploycount.repository import Repository
 
 HOOK_NAMES = STAGES  # prepare-commit-msg (for -m/-F) and commit-msg (after the editor)
 CHAINED_SUFFIX = ".deploycount-chained"

@@ -11,9 +11,9 @@ from typing import Literal
 from deploycount.attribution import OTHER_TOOL, Markers, marker_signal, parse_person
 from deploycount.config import load_config, markers_from_config
 from deploycount.errors import DeploycountError, UsageError
-from deploycount.history import Repository
 from deploycount.identity import Confidence
 from deploycount.render.lint import Finding, LintResult, Located
+from deploycount.repository import Repository
 from deploycount.trailers import find_separator, parse_trailer_block
 
 MARKER_KEYS = (

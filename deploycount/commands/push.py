@@ -19,12 +19,12 @@ from deploycount.config import (
 )
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
-from deploycount.history import repository_name
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
 from deploycount.model import NotAReport, Report, report_from_json
 from deploycount.pipeline import Progress, generate_report
 from deploycount.render.samples import grouping_key, grouping_labels, report_families, window_label
+from deploycount.repository import repository_name
 from deploycount.timeutil import utc_now
 
 WEBHOOK_SECRET_ENV = "DEPLOYCOUNT_WEBHOOK_SECRET"

@@ -18,8 +18,8 @@ from deploycount.deploys.notes import (
 )
 from deploycount.deploys.tags import TAG_ENVIRONMENT
 from deploycount.errors import UsageError
-from deploycount.history import Repository
 from deploycount.options import DEFAULT_PUSH_SECONDS
+from deploycount.repository import Repository
 from deploycount.timeutil import parse_when, utc_now
 
 

@@ -11,11 +11,11 @@ from deploycount.commands import open_repository
 from deploycount.config import FileConfig, ReportOptions, load_config, resolve_report_settings
 from deploycount.errors import UsageError
 from deploycount.files import symlink_loop
-from deploycount.history import Repository, repository_name
+from deploycount.merge import merge
 from deploycount.metrics import report_of
 from deploycount.model import Report
-from deploycount.partial import merge
 from deploycount.pipeline import Progress, generate_partials
+from deploycount.repository import Repository, repository_name
 from deploycount.tallies import Partial
 from deploycount.timeutil import iso_z, parse_span, utc_now
 from deploycount.window import MAX_PERIODS, period_count, periods

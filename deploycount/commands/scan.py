@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from deploycount.attribution import Markers
-from deploycount.commits import HistoryReader
+from deploycount.history.reading import HistoryReader
 from deploycount.identity import Person
 from deploycount.render.scan import ScanRow
 

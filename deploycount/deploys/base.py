@@ -1,15 +1,15 @@
-"""The deploy event, what a source loads, and the way into event validation."""
+"""The deploy event, what a source loads, and the splitting of events at a window; the wire form
+and its checks are `records.py` (pydantic, loaded with the first event read)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from deploycount.deploys.records import EventRecord
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
 Status = Literal["success", "failure"]
 
@@ -51,15 +51,6 @@ class DeploySource(Protocol):
 
 class InvalidEvent(ValueError):
     """A deploy event that does not fit, as `field: reason`."""
-
-
-def read_event(item: Mapping[str, object]) -> EventRecord:
-    """The event in a parsed JSON object, checked; raises InvalidEvent. pydantic, which checks
-    it, is loaded with the first event: a report without a ledger or an events file never pays
-    for it."""
-    from deploycount.deploys.records import check_event  # noqa: PLC0415 - see above
-
-    return check_event(item)
 
 
 def split_at_window(

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deploycount.deploys.base import InvalidEvent, LoadedEvents, read_event
+from deploycount.deploys.base import InvalidEvent, LoadedEvents
 from deploycount.errors import DeployInputError
 
 if TYPE_CHECKING:
     from deploycount.deploys.records import EventRecord
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
 _MAX_BYTES = 256 * 1024 * 1024
 
@@ -107,8 +107,10 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
 def _validate(item: Any, label: str, line: int) -> EventRecord:
     if not isinstance(item, dict):
         raise DeployInputError(f"{label}:{line}: a deploy event must be a JSON object")
+    from deploycount.deploys.records import check_event  # noqa: PLC0415 - pydantic loads with the first event
+
     try:
-        return read_event(item)
+        return check_event(item)
     except InvalidEvent as error:
         raise DeployInputError(f"{label}:{line}: invalid deploy event: {error}") from None
 

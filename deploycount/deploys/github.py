@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from deploycount.deploys.base import DeployEvent, LoadedEvents
-from deploycount.history import NAMING_REMOTE, repository_name
+from deploycount.repository import NAMING_REMOTE, repository_name
 
 if TYPE_CHECKING:
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
 _FAILED = frozenset({"failure", "error"})
 

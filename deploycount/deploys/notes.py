@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from deploycount.deploys.base import DeployEvent, InvalidEvent, LoadedEvents, read_event
+from deploycount.deploys.base import DeployEvent, InvalidEvent, LoadedEvents
 from deploycount.errors import ExternalServiceError, UsageError
-from deploycount.history import NETWORK_TIMEOUT
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, DEFAULT_REMOTE
+from deploycount.repository import NETWORK_TIMEOUT
 from deploycount.timeutil import iso_z
 
 if TYPE_CHECKING:
     from deploycount.deploys.records import EventRecord
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
 NOTES_REF = "refs/notes/deploycount"
 
@@ -46,6 +46,8 @@ class LedgerLine:
 
 
 def parse_note(commit: str, text: str) -> list[LedgerLine]:
+    from deploycount.deploys.records import check_event  # noqa: PLC0415 - pydantic loads with the first event
+
     lines = []
     for raw in text.split("\n"):
         if not raw.strip():
@@ -62,7 +64,7 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
             lines.append(LedgerLine(commit, raw, None, "not a JSON object"))
             continue
         try:
-            record = read_event(item)
+            record = check_event(item)
         except InvalidEvent as error:
             lines.append(LedgerLine(commit, raw, None, str(error)))
             continue
@@ -265,8 +267,10 @@ def checked_event(
 ) -> DeployEvent:
     """The event, checked with the reader's own model: a line every report would skip is never
     written."""
+    from deploycount.deploys.records import check_event  # noqa: PLC0415 - pydantic loads with the first event
+
     try:
-        record = read_event(
+        record = check_event(
             {"id": identifier, "sha": sha, "environment": environment,
              "time": moment, "status": status, "service": service}
         )  # fmt: skip

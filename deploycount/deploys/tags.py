@@ -21,7 +21,7 @@ from deploycount.options import DEFAULT_ENVIRONMENT
 from deploycount.timeutil import from_unix
 
 if TYPE_CHECKING:
-    from deploycount.history import Repository
+    from deploycount.repository import Repository
 
 TAG_ENVIRONMENT = DEFAULT_ENVIRONMENT  # tags are deploys of the default environment only
 WITH_PRERELEASES = "+prereleases"

@@ -27,9 +27,15 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 from deploycount import git
-from deploycount.columns import FIELDS, FIELDS_WITH_NOTES, LOG_FORMAT, LOG_FORMAT_NOTES, parse_time
 from deploycount.errors import RepositoryError
 from deploycount.files import symlink_loop
+from deploycount.history.columns import (
+    FIELDS,
+    FIELDS_WITH_NOTES,
+    LOG_FORMAT,
+    LOG_FORMAT_NOTES,
+    parse_time,
+)
 from deploycount.identity import Person
 
 AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs

@@ -8,9 +8,9 @@ from array import array
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
-from deploycount.deploys.base import DeployEvent
+from deploycount.deploys.base import DeployEvent, shipped_shas
 from deploycount.errors import ShallowHistoryError
 
 DeployKind = Literal["ship", "baseline", "redeploy", "rollback", "failed"]
@@ -129,3 +129,50 @@ def reverted_shas(reverts: Mapping[Commit, Iterable[Commit]]) -> frozenset[Commi
             stack.append((sha, True))
             stack.extend((r, False) for r in reverters.get(sha, ()) if r not in on_path)
     return frozenset(sha for sha, is_reverted in state.items() if is_reverted)
+
+
+# per stream: its deploys, and the deploy that reached each row first (`link_streams`)
+Links: TypeAlias = "Sequence[tuple[list[LinkedDeploy], array[int]]]"
+
+
+def link_streams(
+    graph: Graph,
+    parts: Sequence[tuple[Sequence[DeployEvent], Sequence[DeployEvent]]],
+    baselines: Sequence[DeployEvent | None],
+    *,
+    shallow: Iterable[str] = (),
+) -> list[tuple[list[LinkedDeploy], array[int]]]:
+    """Each stream's deploys in the span (`parts`: per stream, the events before it and in it)
+    linked to the commits each shipped first, and the mark per row of the deploy that reached
+    it first (-1: none, -2: a deploy before the span).
+
+    Linking a stream's span in time order gives each deploy the commits it shipped first, the
+    same as linking each period on its own: the walk stops at what earlier deploys reached. A
+    service's earlier deploys are walked first, when another service needed their history."""
+    links = []
+    for (before, span), baseline in zip(parts, baselines, strict=True):
+        reached_by = array("i", [-1]) * len(graph)
+        for sha in shipped_shas(before):
+            row = graph.index(sha)
+            if row >= 0:
+                graph.walk(row, reached_by, -2, None)
+        linked = link_deploys(
+            span,
+            last_success(before),
+            graph,
+            shallow=shallow,
+            baseline=baseline,
+            mark=reached_by,
+        )
+        links.append((linked, reached_by))
+    return links
+
+
+def last_success(events: Sequence[DeployEvent]) -> str | None:
+    """The sha of the last successful deploy among `events` (time order)."""
+    return next((e.sha for e in reversed(events) if e.status == "success"), None)
+
+
+def shipped_rows(links: Links) -> array[int]:
+    """The rows the linked deploys shipped, each once (services' deploys ship some alike)."""
+    return array("i", dict.fromkeys(r for linked, _ in links for d in linked for r in d.shipped))

@@ -1,4 +1,4 @@
-/* The compiled twin of deploycount.columns.PyHistory: the same interface, the same answers.
+/* The compiled twin of deploycount.history.columns.PyHistory: the same interface, the same answers.
  *
  * It reads the bytes of `git log -z` into flat arrays (binary shas, trees, times, identity and
  * person ids, parent shas), hands back only the commits whose message may carry a marker, and
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Read from deploycount.columns when the module is imported: that module is their only
+/* Read from deploycount.history.columns when the module is imported: that module is their only
  * definition (the states, the field counts, the range of committer times). */
 static int STATE_COUNTED, STATE_REVERTED, STATE_EXCLUDED, STATE_ASK_PARENT;
 static int FIELDS, FIELDS_WITH_NOTES;
@@ -1126,7 +1126,7 @@ static PySequenceMethods History_as_sequence = {.sq_length = (lenfunc)History_le
 
 static PyTypeObject HistoryType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "deploycount._speedups.History",
+    .tp_name = "deploycount.history._speedups.History",
     .tp_doc = "The history as columns (the compiled twin of columns.PyHistory).",
     .tp_basicsize = sizeof(HistoryObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -1139,10 +1139,10 @@ static PyTypeObject HistoryType = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_speedups", "The compiled twin of deploycount.columns.", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_speedups", "The compiled twin of deploycount.history.columns.", -1, NULL,
 };
 
-/* An int attribute of deploycount.columns, into `out`; -1 when it is missing. */
+/* An int attribute of deploycount.history.columns, into `out`; -1 when it is missing. */
 static int constant(PyObject *columns, const char *name, int64_t *out) {
     PyObject *value = PyObject_GetAttrString(columns, name);
     if (value == NULL) return -1;
@@ -1154,7 +1154,7 @@ static int constant(PyObject *columns, const char *name, int64_t *out) {
 }
 
 static int read_constants(void) {
-    PyObject *columns = PyImport_ImportModule("deploycount.columns");
+    PyObject *columns = PyImport_ImportModule("deploycount.history.columns");
     if (columns == NULL) return -1;
     int64_t values[6];
     static const char *names[6] = {"COUNTED", "REVERTED", "EXCLUDED", "ASK_PARENT", "FIELDS",
@@ -1172,7 +1172,7 @@ static int read_constants(void) {
     FIELDS = (int)values[4];
     FIELDS_WITH_NOTES = (int)values[5];
     if (FIELDS_WITH_NOTES > 12 || FIELDS < 10 || TIME_MAX <= 0 || TIME_MIN >= 0) {
-        PyErr_SetString(PyExc_ImportError, "deploycount.columns has constants this build cannot use");
+        PyErr_SetString(PyExc_ImportError, "deploycount.history.columns has constants this build cannot use");
         return -1;
     }
     return 0;

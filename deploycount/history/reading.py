@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from deploycount.attribution import NO_SIGNALS, Attribution, Attributor, Markers
-from deploycount.columns import HistoryColumns, new_history
+from deploycount.history.columns import HistoryColumns, new_history
 from deploycount.identity import Person
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")

@@ -6,7 +6,7 @@ attribution. `History` keeps those facts in flat arrays, fed straight from the b
 `git log -z` while git is still printing, and runs the loops that touch every commit (the walk
 from each deploy, the empty and merge checks, the tallies) over those arrays.
 
-There are two implementations of one interface: the compiled `deploycount._speedups.History`
+There are two implementations of one interface: the compiled `deploycount.history._speedups.History`
 (built from `_speedups.c` when a compiler is at hand) and `PyHistory` below, used otherwise or
 with `DEPLOYCOUNT_PURE_PYTHON=1`. A differential test runs both on the same histories and
 requires the same reports.
@@ -63,7 +63,7 @@ def new_history(fields: int, needles: Sequence[bytes]) -> HistoryColumns:
     if os.environ.get("DEPLOYCOUNT_PURE_PYTHON", "") not in ("", "0"):
         return PyHistory(fields, needles)
     try:
-        from deploycount._speedups import History  # noqa: PLC0415
+        from deploycount.history._speedups import History  # noqa: PLC0415
     except ImportError:
         return PyHistory(fields, needles)
     return History(fields, tuple(needles))
@@ -72,7 +72,7 @@ def new_history(fields: int, needles: Sequence[bytes]) -> HistoryColumns:
 def compiled() -> bool:
     """Whether the compiled implementation is built (it may still be turned off)."""
     try:
-        import deploycount._speedups  # noqa: F401, PLC0415
+        import deploycount.history._speedups  # noqa: F401, PLC0415
     except ImportError:
         return False
     return True
