@@ -314,7 +314,8 @@ def scan(
     state: State, /, *, revrange: tuple[str, ...], max_count: int | None, **flags: Any
 ) -> None:
     """Show the AI-assistance signals of each commit in REVRANGE (default HEAD)."""
-    from deploycount.repository import Repository, running  # noqa: PLC0415
+    from deploycount.git import running  # noqa: PLC0415
+    from deploycount.repository import Repository  # noqa: PLC0415
 
     # git starts before the config and its imports are loaded, and prints meanwhile.
     repo = Repository(state.directory)

@@ -12,7 +12,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -92,9 +92,15 @@ def run(
     return Result(process.returncode, stdout, stderr)
 
 
-def check(args: Sequence[str], cwd: str | os.PathLike[str], *, stdin: bytes | None = None) -> bytes:
+def check(
+    args: Sequence[str],
+    cwd: str | os.PathLike[str],
+    *,
+    stdin: bytes | None = None,
+    plain: bool = False,
+) -> bytes:
     """git's output; its failure is a `RepositoryError` naming the command and git's reason."""
-    result = run(args, cwd, stdin=stdin)
+    result = run(args, cwd, stdin=stdin, plain=plain)
     if result.returncode != 0:
         raise RepositoryError(failure(args[0], result.stderr))
     return result.stdout
@@ -175,3 +181,109 @@ def find_repository(where: str | os.PathLike[str]) -> tuple[Path, Path]:
         )
     git_dir = Path(answers[0])
     return git_dir, Path(answers[2]) if len(answers) > 2 and answers[2] else git_dir
+
+
+# -- streaming a long output ---------------------------------------------------------------------
+
+_CHUNK = 1 << 20
+_QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
+
+
+def stream(
+    args: Sequence[str], cwd: str | os.PathLike[str], stdin: bytes | None
+) -> Iterator[bytes]:
+    """The bytes a long-running git prints (a `git log`), chunk by chunk, read ahead by a
+    thread; `stdin`, when given, is written to it whole. git's failure is raised once its
+    output has been read. git starts at the first chunk asked for (see `running`)."""
+    import tempfile  # noqa: PLC0415 - the commit hook imports this module and never streams
+
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_stream`)
+    try:
+        process = start(args, cwd, stderr=errors, with_stdin=stdin is not None)
+    except BaseException:
+        errors.close()
+        raise
+    assert process.stdout is not None
+    _widen_pipe(process.stdout)
+    yield from _read_stream(args[0], process, errors, stdin or b"")
+
+
+def running(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """`chunks` (from `stream`) with git started now, not at the first read: the caller can do
+    other work (load its config) while git prints. The stream's first chunk is an empty one,
+    yielded once git runs; this takes it."""
+    next(chunks, None)
+    return chunks
+
+
+def _read_stream(
+    command: str, process: Process[bytes], errors: IO[bytes], last_input: bytes
+) -> Iterator[bytes]:
+    """What `process` (a `git COMMAND`) prints, once `last_input` has been written to the end of
+    its stdin; git's failure is raised once its output has been read."""
+    stdout = process.stdout
+    assert stdout is not None
+    try:
+        if process.stdin is not None:
+            # A git that stopped reading has failed: its exit code and message tell why.
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.write(last_input)
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+        yield from _pumped(stdout)
+    finally:
+        stdout.close()
+        returncode = process.wait()
+        errors.seek(0)
+        failure_text = errors.read()
+        errors.close()
+    if returncode != 0:
+        raise RepositoryError(failure(command, failure_text))
+
+
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Let git run up to 1 MiB ahead of us instead of 64 KiB (Linux only; harmless elsewhere)."""
+    try:
+        import fcntl  # noqa: PLC0415 - see `stream`
+    except ImportError:  # pragma: no cover - not on Windows
+        return
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(stream.fileno(), set_size, _CHUNK)
+
+
+def _pumped(stdout: IO[bytes]) -> Iterator[bytes]:
+    """Chunks of `stdout`, read by a thread so git keeps printing while the caller parses.
+
+    Without it git stalls on a full pipe whenever Python is busy, and the two costs add up
+    instead of overlapping. The queue is bounded, so memory stays flat if Python falls behind.
+    """
+    import queue  # noqa: PLC0415 - see `stream`
+    import threading  # noqa: PLC0415
+
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_CHUNKS)
+    stopped = threading.Event()
+
+    def pump() -> None:
+        descriptor = stdout.fileno()
+        try:
+            while not stopped.is_set() and (chunk := os.read(descriptor, _CHUNK)):
+                chunks.put(chunk)
+        except (OSError, ValueError):  # the pipe was closed because the consumer stopped early
+            pass
+        chunks.put(None)
+
+    reader = threading.Thread(target=pump, name="git-log-reader", daemon=True)
+    reader.start()
+    try:
+        yield b""  # git runs and is read from now on: see `running`
+        while (item := chunks.get()) is not None:
+            yield item
+    finally:
+        stopped.set()
+        while reader.is_alive():  # unblock a pump waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.05)
+        reader.join()

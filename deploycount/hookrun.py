@@ -52,14 +52,6 @@ def agent_present(environ: Mapping[str, str]) -> bool:
     return any(environ.get(variable, "").strip() for variable in ALL_VARIABLES)
 
 
-def _git(*args: str, cwd: str, stdin: bytes | None = None) -> bytes:
-    """git as the user configured it (its comment character, its trailer settings)."""
-    result = git.run(args, cwd, stdin=stdin, plain=True)
-    if result.returncode != 0:
-        raise RuntimeError(git.failure(args[0], result.stderr))
-    return result.stdout
-
-
 def split_message(text: str, comment: str) -> tuple[str, str]:
     """The part of a message file git keeps, and the scissors line with what follows (the diff
     of `git commit -v`), which git drops."""
@@ -88,7 +80,9 @@ def run(
     from deploycount.attribution import attribute  # noqa: PLC0415
     from deploycount.identity import Confidence, Person  # noqa: PLC0415
 
-    found = _git("rev-parse", "--absolute-git-dir", "--show-toplevel", cwd=cwd).decode()
+    found = git.check(
+        ("rev-parse", "--absolute-git-dir", "--show-toplevel"), cwd, plain=True
+    ).decode()
     git_dir, top = found.split("\n")[:2]
     if Path(git_dir, "MERGE_HEAD").exists():
         return None
@@ -96,7 +90,8 @@ def run(
     tool = detect_tool(environ, markers)
     if tool is None:
         return None
-    comment = _git("config", "--default", "#", "core.commentChar", cwd=cwd).decode().strip()
+    asked = ("config", "--default", "#", "core.commentChar")
+    comment = git.check(asked, cwd, plain=True).decode().strip()
     if len(comment) != 1:
         comment = "#"  # "auto": git picks a character the message does not use
     data = message_file.read_bytes()
@@ -107,10 +102,10 @@ def run(
     attribution = attribute(head, Person("", ""), Person("", ""), markers, mentions=False)
     if attribution.declared_not_assisted or attribution.is_ai(Confidence.MEDIUM):
         return None
-    tagged = _git(
-        "interpret-trailers", "--no-divider", "--where", "end", "--if-exists",
-        "addIfDifferent", "--trailer", f"Assisted-by: {tool}",
-        cwd=cwd, stdin=head.encode("utf-8", "surrogateescape"),
+    tagged = git.check(
+        ("interpret-trailers", "--no-divider", "--where", "end", "--if-exists",
+         "addIfDifferent", "--trailer", f"Assisted-by: {tool}"),
+        cwd, stdin=head.encode("utf-8", "surrogateescape"), plain=True,
     )  # fmt: skip
     message_file.write_bytes(tagged + tail.encode("utf-8", "surrogateescape"))
     return tool

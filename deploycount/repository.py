@@ -1,4 +1,5 @@
-"""The only module that runs git.
+"""The repository on disk, and every question deploycount asks it (through the git runner,
+`git.py`).
 
 Bulk reads go through one streamed `git log` whose fields are NUL-separated (git cuts a message at
 its first NUL byte, so the stream cannot be misread); other questions (which shas exist, tags,
@@ -9,17 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
-import tempfile
-import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, NamedTuple
 
 try:
     import fcntl
@@ -40,8 +37,6 @@ from deploycount.identity import Person
 
 AI_NOTES_REF = "refs/notes/ai"  # git-ai's line-level authorship logs
 AI_NOTES_REMOTE_REF = "refs/notes/deploycount-ai"  # the remote's copy, fetched by deploycount
-_CHUNK = 1 << 20
-_QUEUED_CHUNKS = 32  # at most 32 MiB waiting to be parsed
 NETWORK_TIMEOUT = 60.0  # seconds for one fetch or push
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 NAMING_REMOTE = "origin"  # the report names the repository after this remote's URL
@@ -51,38 +46,6 @@ TAG_LISTING = (
     "--format=" + "%00".join(f"%({field})" for field in TAG_FIELDS) + "%00%(creatordate:unix)",
     "refs/tags",
 )
-
-
-class RawCommit(NamedTuple):
-    """One commit exactly as git printed it: strings only, so reading stays cheap.
-
-    `mapped_*` is the author after `.mailmap`; `committed_at` is Unix seconds as text.
-    """
-
-    sha: str
-    parent_list: str
-    tree: str
-    author_name: str
-    author_email: str
-    mapped_name: str
-    mapped_email: str
-    committer_name: str
-    committer_email: str
-    committed_at: str
-    message: str
-    notes: str = ""  # the git-ai authorship note(s) of the commit, when the repository has any
-
-    @property
-    def parents(self) -> tuple[str, ...]:
-        return tuple(self.parent_list.split())
-
-    @property
-    def author(self) -> Person:
-        return Person(self.author_name, self.author_email)
-
-    @property
-    def committer(self) -> Person:
-        return Person(self.committer_name, self.committer_email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +203,12 @@ class Repository:
                 with contextlib.suppress(UnicodeDecodeError):
                     texts[path] = found[1].decode("utf-8")
         return texts
+
+    def count_commits(self, include: Sequence[str], exclude: Sequence[str] = ()) -> int:
+        """How many commits are reachable from `include` but not from `exclude` (one process)."""
+        revs = "".join(f"{rev}\n" for rev in [*include, *(f"^{sha}" for sha in exclude)])
+        out = self._run_text("rev-list", "--count", "--stdin", stdin=revs).strip()
+        return int(out) if out.isdigit() else 0
 
     def merge_base(self, shas: Sequence[str]) -> str | None:
         """The best common ancestor of all of `shas` (`git merge-base --octopus`), or None."""
@@ -453,33 +422,26 @@ class Repository:
 
     # -- the history ----------------------------------------------------------------------------
 
-    def log(
+    def log_chunks(
         self,
         include: Sequence[str],
         exclude: Sequence[str] = (),
         *,
         local_refs: bool = False,
-    ) -> Iterator[RawCommit]:
-        """Stream every commit reachable from `include` (and, with `local_refs`, HEAD, branches and
-        remote-tracking branches) but not from `exclude`, through one `git log` process."""
-        if not include and not local_refs:
-            return
-        revs = [*include, *(f"^{sha}" for sha in exclude)]
-        args = self._walk_args(local_refs=local_refs)
-        yield from self._stream_log(args, "".join(f"{rev}\n" for rev in revs))
-
-    def log_chunks(
-        self, include: Sequence[str], exclude: Sequence[str] = (), *, local_refs: bool = False
+        max_count: int | None = None,
     ) -> tuple[int, Iterator[bytes]]:
-        """The same stream as `log`, as the raw bytes of `git log -z`, with the number of fields
-        per commit (11, or 12 with git-ai notes: see `LOG_FORMAT_NOTES`)."""
+        """Every commit reachable from `include` (and, with `local_refs`, HEAD, branches and
+        remote-tracking branches) but not from `exclude`, through one `git log -z` process whose
+        revisions go through its stdin: its raw bytes, with the number of fields per commit (11,
+        or 12 with git-ai notes: see `LOG_FORMAT_NOTES`). At most `max_count` commits."""
         format_args = self._format_args()
         fields = FIELDS_WITH_NOTES if f"--format={LOG_FORMAT_NOTES}" in format_args else FIELDS
         if not include and not local_refs:
             return fields, iter(())
         args = self._walk_args(local_refs=local_refs)
+        args += [f"--max-count={max_count}"] if max_count else []
         revs = [*include, *(f"^{sha}" for sha in exclude)]
-        return fields, self._stream_chunks(args, "".join(f"{rev}\n" for rev in revs))
+        return fields, git.stream(args, self.root, "".join(f"{rev}\n" for rev in revs).encode())
 
     def _walk_args(self, *, local_refs: bool) -> list[str]:
         args = ["log", "-z", *self._format_args(), "--stdin"]
@@ -489,21 +451,14 @@ class Repository:
                 args.append("HEAD")
         return args
 
-    def log_range(
-        self, revrange: Sequence[str], *, max_count: int | None = None
-    ) -> Iterator[RawCommit]:
-        """Stream the commits of a user's rev range (`main..topic`, `v1.0...HEAD`, `HEAD`)."""
-        args = self._range_args(revrange, max_count)
-        if args:
-            yield from self._stream_log(args, None)
-
     def log_range_chunks(
         self, revrange: Sequence[str], *, max_count: int | None = None
     ) -> tuple[int, Iterator[bytes]]:
-        """The same as raw bytes, with the number of fields per commit (see `log_chunks`)."""
+        """The commits of a user's rev range (`main..topic`, `v1.0...HEAD`, `HEAD`) as raw bytes,
+        with the number of fields per commit (see `log_chunks`)."""
         args = self._range_args(revrange, max_count)
         fields = FIELDS_WITH_NOTES if f"--format={LOG_FORMAT_NOTES}" in args else FIELDS
-        return fields, self._stream_chunks(args, None) if args else iter(())
+        return fields, git.stream(args, self.root, None) if args else iter(())
 
     def _range_args(self, revrange: Sequence[str], max_count: int | None) -> list[str]:
         """`git log` arguments for a rev range; none when it is HEAD of a repository without
@@ -542,25 +497,6 @@ class Repository:
         lines = self._run_text("cat-file", "--batch-check", stdin=request).splitlines()
         return {ref: not line.endswith(" missing") for ref, line in zip(refs, lines, strict=False)}
 
-    def _stream_log(self, args: list[str], stdin_text: str | None) -> Iterator[RawCommit]:
-        yield from parse_log_stream(
-            self._stream_chunks(args, stdin_text),
-            with_notes=f"--format={LOG_FORMAT_NOTES}" in args,
-        )
-
-    def _stream_chunks(self, args: list[str], stdin_text: str | None) -> Iterator[bytes]:
-        """The bytes git prints, chunk by chunk, read ahead by a thread; git's failure is raised
-        once its output has been read. git starts at the first chunk asked for."""
-        errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `_read_log`)
-        try:
-            process = git.start(args, self.root, stderr=errors, with_stdin=stdin_text is not None)
-        except BaseException:
-            errors.close()
-            raise
-        assert process.stdout is not None
-        _widen_pipe(process.stdout)
-        yield from _read_log(process, errors, (stdin_text or "").encode())
-
 
 # Each commit as an empty token, its sha, then the paths it changes (the first after a newline):
 # a path is never empty, so no file name can pass for a commit.
@@ -589,78 +525,6 @@ def parse_changed_paths(out: bytes) -> dict[str, list[bytes]]:
     return changed
 
 
-def _read_log(process: git.Process[bytes], errors: IO[bytes], last_input: bytes) -> Iterator[bytes]:
-    """What `process` (a `git log`) prints, once `last_input` has been written to the end of
-    its stdin; git's failure is raised once its output has been read."""
-    stdout = process.stdout
-    assert stdout is not None
-    try:
-        if process.stdin is not None:
-            # A git that stopped reading has failed: its exit code and message tell why.
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.write(last_input)
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.close()
-        yield from _pumped(stdout)
-    finally:
-        stdout.close()
-        returncode = process.wait()
-        errors.seek(0)
-        failure = errors.read()
-        errors.close()
-    if returncode != 0:
-        raise RepositoryError(git.failure("log", failure))
-
-
-def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let git run up to 1 MiB ahead of us instead of 64 KiB (Linux only; harmless elsewhere)."""
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if set_size is None:
-        return
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(stream.fileno(), set_size, _CHUNK)
-
-
-def _pumped(stdout: IO[bytes]) -> Iterator[bytes]:
-    """Chunks of `stdout`, read by a thread so git keeps printing while the caller parses.
-
-    Without it git stalls on a full pipe whenever Python is busy, and the two costs add up
-    instead of overlapping. The queue is bounded, so memory stays flat if Python falls behind.
-    """
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_CHUNKS)
-    stopped = threading.Event()
-
-    def pump() -> None:
-        descriptor = stdout.fileno()
-        try:
-            while not stopped.is_set() and (chunk := os.read(descriptor, _CHUNK)):
-                chunks.put(chunk)
-        except (OSError, ValueError):  # the pipe was closed because the consumer stopped early
-            pass
-        chunks.put(None)
-
-    reader = threading.Thread(target=pump, name="git-log-reader", daemon=True)
-    reader.start()
-    try:
-        yield b""  # git runs and is read from now on: see `running`
-        while (item := chunks.get()) is not None:
-            yield item
-    finally:
-        stopped.set()
-        while reader.is_alive():  # unblock a pump waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                chunks.get(timeout=0.05)
-        reader.join()
-
-
-def running(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """`chunks` (from `log_chunks` or `log_range_chunks`) with git started now, not at the first
-    read: the caller can do other work (load its config) while git prints. The stream's first
-    chunk is an empty one, yielded once git runs; this takes it."""
-    next(chunks, None)
-    return chunks
-
-
 def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
     """`GITHUB_REPOSITORY`, else owner/name from the origin URL, else the directory name."""
     if environ.get("GITHUB_REPOSITORY"):
@@ -672,47 +536,6 @@ def repository_name(repo: Repository, environ: Mapping[str, str]) -> str:
         if len(parts) >= 2:
             return f"{parts[-2]}/{parts[-1]}"
     return repo.root.name
-
-
-def parse_log_stream(chunks: Iterable[bytes], *, with_notes: bool = False) -> Iterator[RawCommit]:
-    """Turn the bytes of `git log -z --format=LOG_FORMAT` (or `LOG_FORMAT_NOTES`) into commits,
-    chunk by chunk."""
-    consume = _commits_with_notes if with_notes else _commits_from_fields
-    count = FIELDS_WITH_NOTES if with_notes else FIELDS
-    pending: list[str] = []
-    leftover = b""
-    for chunk in chunks:
-        complete, _, leftover = (leftover + chunk).rpartition(b"\x00")
-        if not complete and not _:
-            continue
-        pending.extend(complete.decode("utf-8", "replace").split("\x00"))
-        yield from consume(pending)
-    if leftover:
-        pending.append(leftover.decode("utf-8", "replace"))
-    if len(pending) >= count:
-        yield from consume(pending)
-
-
-def _commits_from_fields(fields: list[str]) -> Iterator[RawCommit]:
-    """Consume whole commits from the front of `fields`, leaving a partial one in place."""
-    usable = len(fields) - len(fields) % FIELDS
-    make = RawCommit._make
-    no_notes = [""]
-    for start in range(0, usable, FIELDS):
-        yield make(fields[start : start + FIELDS] + no_notes)
-    del fields[:usable]
-
-
-def _commits_with_notes(fields: list[str]) -> Iterator[RawCommit]:
-    """The same with a note field before the message: reorder it to RawCommit's last place."""
-    width = FIELDS_WITH_NOTES
-    usable = len(fields) - len(fields) % width
-    make = RawCommit._make
-    last = FIELDS - 1
-    for start in range(0, usable, width):
-        row = fields[start : start + width]
-        yield make((*row[:last], row[last + 1], row[last]))
-    del fields[:usable]
 
 
 def _batch_objects(data: bytes, count: int) -> list[tuple[bytes, bytes] | None]:

@@ -322,8 +322,9 @@ def test_git_runs_from_the_moment_the_stream_is_running(
     import time
 
     from deploycount.attribution import builtin_markers
+    from deploycount.git import running
     from deploycount.history.reading import load_history
-    from deploycount.repository import Repository, running
+    from deploycount.repository import Repository
 
     shas = [repo.commit(f"change {n}", when=f"2026-10-0{n}T10:00:00Z") for n in (1, 2, 3)]
     trace = tmp_path / "trace2.json"

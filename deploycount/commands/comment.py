@@ -15,6 +15,7 @@ from deploycount.commands import open_repository
 from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.github_api import GitHub
+from deploycount.history.reading import read_commits
 from deploycount.pipeline import generate_report
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
 from deploycount.repository import NAMING_REMOTE, Repository
@@ -93,13 +94,10 @@ NO_BASE = (
 
 
 def waiting_to_ship(repo: Repository, branch: str, ref: str, shipped: Sequence[str]) -> Waiting:
-    newest: list[tuple[str, str]] = []
-    count = 0
-    for raw in repo.log([ref], shipped):
-        count += 1
-        if len(newest) < _WAITING_SHOWN:
-            newest.append((raw.sha, raw.message.split("\n", 1)[0]))
-    return Waiting(branch, count, tuple(newest))
+    """The commits of `ref` no deploy shipped: how many, and the newest few."""
+    fields, chunks = repo.log_chunks([ref], shipped, max_count=_WAITING_SHOWN)
+    newest = tuple((c.sha, c.subject) for c in read_commits(fields, chunks))
+    return Waiting(branch, repo.count_commits([ref], shipped), newest)
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,8 @@ class _Listed:
     """A pull-request commit as listed (by GitHub or by git), before attribution."""
 
     sha: str
-    parents: tuple[str, ...]
+    parents: int
+    first_parent: str | None
     message: str
     author: tuple[str, str]
     committer: tuple[str, str]
@@ -117,12 +116,11 @@ def _from_api(item: Mapping[str, Any]) -> _Listed:
     commit = item.get("commit") or {}
     author = commit.get("author") or {}
     committer = commit.get("committer") or {}
-    parents = tuple(
-        str(p.get("sha") or "") for p in item.get("parents") or [] if isinstance(p, Mapping)
-    )
+    parents = [str(p.get("sha") or "") for p in item.get("parents") or [] if isinstance(p, Mapping)]
     return _Listed(
         sha=str(item.get("sha") or ""),
-        parents=parents,
+        parents=len(parents),
+        first_parent=parents[0] if parents else None,
         message=str(commit.get("message") or ""),
         author=(str(author.get("name") or ""), str(author.get("email") or "")),
         committer=(str(committer.get("name") or ""), str(committer.get("email") or "")),
@@ -139,15 +137,17 @@ def local_pull_commits(repo: Repository, payload: Mapping[str, Any]) -> list[_Li
     resolved = repo.resolve_commits([base, "HEAD"]) if base else {}
     if not base or not resolved.get(base) or not resolved.get("HEAD"):
         return []
+    fields, chunks = repo.log_chunks(["HEAD"], [str(resolved[base])])
     listed = [
         _Listed(
-            raw.sha,
-            tuple(raw.parent_list.split()),
-            raw.message,
-            (raw.author_name, raw.author_email),
-            (raw.committer_name, raw.committer_email),
+            commit.sha,
+            commit.parents,
+            commit.first_parent,
+            commit.message,
+            (commit.author.name, commit.author.email),
+            (commit.committer.name, commit.committer.email),
         )
-        for raw in repo.log(["HEAD"], [str(resolved[base])])
+        for commit in read_commits(fields, chunks)
     ]
     listed.reverse()  # oldest first, as GitHub lists them
     return listed
@@ -158,13 +158,16 @@ def pull_commits(
 ) -> list[PullCommit]:
     """Attribute each commit; merges are marked, and so are empty commits where git has both
     trees (a commit not fetched here is taken as not empty)."""
-    single = [c for c in listed if len(c.parents) == 1]
-    trees = repo.trees({sha for c in single for sha in (c.sha, c.parents[0])}) if single else {}
+    single = [c for c in listed if c.parents == 1 and c.first_parent]
+    trees = (
+        repo.trees({sha for c in single for sha in (c.sha, c.first_parent or "")}) if single else {}
+    )
     rows = []
     for item in listed:
         attribution = attributor(item.message, *item.author, *item.committer)
         confidence = attribution.confidence()
-        own, parent = trees.get(item.sha), trees.get(item.parents[0]) if item.parents else None
+        own = trees.get(item.sha)
+        parent = trees.get(item.first_parent) if item.first_parent else None
         rows.append(
             PullCommit(
                 sha=item.sha,
@@ -172,8 +175,8 @@ def pull_commits(
                 ai=attribution.is_ai(settings.minimum),
                 tools=attribution.tools(settings.minimum),
                 confidence=confidence.label if confidence else None,
-                merge=len(item.parents) > 1,
-                empty=len(item.parents) == 1 and own is not None and own == parent,
+                merge=item.parents > 1,
+                empty=item.parents == 1 and own is not None and own == parent,
             )
         )
     return rows

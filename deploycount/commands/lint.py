@@ -11,6 +11,7 @@ from typing import Literal
 from deploycount.attribution import OTHER_TOOL, Markers, marker_signal, parse_person
 from deploycount.config import load_config, markers_from_config
 from deploycount.errors import DeploycountError, UsageError
+from deploycount.history.reading import read_commits
 from deploycount.identity import Confidence
 from deploycount.render.lint import Finding, LintResult, Located
 from deploycount.repository import Repository
@@ -162,8 +163,12 @@ def lint_messages(
     else:
         repo = Repository(directory)
         config, _ = load_config(config_path, repo.root)
-        rows = repo.log_range(list(revrange) or ["HEAD"], max_count=None if revrange else 1)
-        subjects = [(raw.sha, "commit", raw.message) for raw in rows]
+        fields, chunks = repo.log_range_chunks(
+            list(revrange) or ["HEAD"], max_count=None if revrange else 1
+        )
+        subjects = [
+            (commit.sha, "commit", commit.message) for commit in read_commits(fields, chunks)
+        ]
     markers = markers_from_config(config)
     found = tuple(
         Located(where, kind, finding)

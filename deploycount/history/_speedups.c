@@ -109,6 +109,7 @@ static unsigned char ascii_lower(unsigned char c) {
 typedef struct {
     PyObject_HEAD
     int fields;
+    int every; /* every message is handed back, not only those that may carry a marker */
     PyObject *needles; /* tuple of lower-cased bytes */
     int wide_needles;
     /* For one pass over a message (at most 62 needles): the first needle that starts with a
@@ -163,13 +164,15 @@ static void History_dealloc(HistoryObject *self) {
 
 static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     int fields;
+    int every = 0;
     PyObject *needles;
-    static char *keywords[] = {"fields", "needles", NULL};
+    static char *keywords[] = {"fields", "needles", "every", NULL};
     if (self->ready) {
         PyErr_SetString(PyExc_TypeError, "a History is initialised once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO", keywords, &fields, &needles)) return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO|$p", keywords, &fields, &needles, &every))
+        return -1;
     if (fields != FIELDS && fields != FIELDS_WITH_NOTES) {
         PyErr_Format(PyExc_ValueError, "fields must be %d or %d", FIELDS, FIELDS_WITH_NOTES);
         return -1;
@@ -220,6 +223,7 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
         }
     }
     self->fields = fields;
+    self->every = every;
     self->ident_ids = PyDict_New();
     self->ident_keys = PyList_New(0);
     self->person_ids = PyDict_New();
@@ -282,7 +286,7 @@ static int is_candidate(HistoryObject *self, const char *message, Py_ssize_t len
         wide |= c >= 0x80;
     }
     *bits = needle_bits(self, lowered, length, wide);
-    if (notes_length) return 1;
+    if (self->every || notes_length) return 1;
     const char *newline = memchr(message, '\n', (size_t)length);
     if (newline != NULL && memchr(newline, ':', (size_t)(length - (newline - message)))) return 1;
     if (find_bytes(message, length, "This reverts commit", 19)) return 1;

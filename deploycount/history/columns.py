@@ -54,19 +54,19 @@ _REVERT_TEXT = b"This reverts commit"
 _AIDER_SUBJECT = b"aider: "
 
 
-def new_history(fields: int, needles: Sequence[bytes]) -> HistoryColumns:
+def new_history(fields: int, needles: Sequence[bytes], *, every: bool = False) -> HistoryColumns:
     """The compiled implementation when it is built (and not turned off), else the Python one.
 
     `fields` is 11, or 12 with git-ai notes; `needles` are lower-case words (ASCII case-blind)
     any of which makes a message worth attributing, besides the built-in ones (see
-    `PyHistory.is_candidate`)."""
+    `PyHistory.is_candidate`); with `every`, every message is handed back."""
     if os.environ.get("DEPLOYCOUNT_PURE_PYTHON", "") not in ("", "0"):
-        return PyHistory(fields, needles)
+        return PyHistory(fields, needles, every=every)
     try:
         from deploycount.history._speedups import History  # noqa: PLC0415
     except ImportError:
-        return PyHistory(fields, needles)
-    return History(fields, tuple(needles))
+        return PyHistory(fields, needles, every=every)
+    return History(fields, tuple(needles), every=every)
 
 
 def compiled() -> bool:
@@ -81,10 +81,11 @@ def compiled() -> bool:
 class PyHistory:
     """The columns in pure Python: bytearrays and arrays, a dict from binary sha to row."""
 
-    def __init__(self, fields: int, needles: Sequence[bytes]) -> None:
+    def __init__(self, fields: int, needles: Sequence[bytes], *, every: bool = False) -> None:
         if fields not in (FIELDS, FIELDS_WITH_NOTES):
             raise ValueError(f"fields must be {FIELDS} or {FIELDS_WITH_NOTES}")
         self.fields = fields
+        self.every = every
         self.needles = tuple(n.lower() for n in needles if n)
         self.wide_needles = any(max(n) >= 0x80 for n in self.needles)
         self._pending = b""
@@ -191,7 +192,7 @@ class PyHistory:
 
     def _is_candidate(self, message: bytes, notes: bytes, bits: int) -> bool:
         """`is_candidate`, given the message's `needle_bits` (computed once, as in C)."""
-        if notes:
+        if self.every or notes:
             return True
         newline = message.find(b"\n")
         if newline != -1 and message.find(b":", newline) != -1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from deploycount.attribution import NO_SIGNALS, Attribution, Attributor, Markers
@@ -160,6 +160,44 @@ def load_history(
             progress(reported)
     reader.finish()
     return reader.loaded
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit with its whole message, for the few commits lint and the PR comment read."""
+
+    sha: str
+    parents: int
+    first_parent: str | None
+    author: Person
+    committer: Person
+    message: str
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+def read_commits(fields: int, chunks: Iterable[bytes]) -> Iterator[Commit]:
+    """Every commit of a `git log -z` stream (`fields` per commit), in git's order, read by the
+    same columns as the report's history but with every message decoded. The graph is resolved
+    at the end of the stream, so the commits come then: for a bounded stream (`--max-count`, a
+    pull request's commits), never a whole history."""
+    columns = new_history(fields, (), every=True)
+    found = [item for chunk in chunks for item in columns.feed(chunk)]
+    found += columns.finish()
+    columns.resolve()
+    for row, message, _, _ in found:
+        key = columns.ident_keys[columns.ident(row)]
+        a_name, a_email, c_name, c_email = (_text(part) for part in key.split(b"\x00"))
+        yield Commit(
+            sha=columns.sha(row),
+            parents=len(columns.parents(row)),
+            first_parent=columns.first_parent_sha(row),
+            author=Person(a_name, a_email),
+            committer=Person(c_name, c_email),
+            message=_text(message),
+        )
 
 
 def _text(data: bytes) -> str:
