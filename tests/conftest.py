@@ -216,3 +216,18 @@ def origin(tmp_path: Path) -> Path:
     bare = tmp_path / "origin.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(bare)], check=True)
     return bare
+
+
+def one_line_error(result: Any, code: int, *fragments: str) -> str:
+    """The one way a test checks a refused input or a failed remote: exit `code`, one line on
+    stderr (`deploycount: error: ...` holding every fragment), no traceback, nothing half-written
+    on stdout. Returns the line."""
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code, result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("deploycount: error: "), lines[0]
+    assert "a bug" not in lines[0] and "Traceback" not in result.stderr
+    assert result.stdout == "", result.stdout
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, one_line_error
 from tests.servers import Reply, scripted_server
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
@@ -32,16 +32,6 @@ def shipped(repo: GitRepo) -> GitRepo:
     repo.commit("feat\n\nAssisted-by: Claude\n", when="2026-10-02T10:00:00Z")
     repo.tag("v1.1")
     return repo
-
-
-def one_line(result: Any, code: int, *fragments: str) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert result.exit_code == code, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert "a bug" not in lines[0] and "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 # -- 3. redirects --------------------------------------------------------------------------
@@ -60,7 +50,7 @@ def test_a_redirect_is_never_followed_with_the_push(
                 "push", "--sink", "webhook", "--to", f"{server.url}/hook",
                 "--header", "X-Api-Key: sk-live-123456", *WINDOW, cwd=shipped, env=ENV,
             )  # fmt: skip
-    line = one_line(result, 1, f"answered {status} redirecting to {target}", "not followed")
+    line = one_line_error(result, 1, f"answered {status} redirecting to {target}", "not followed")
     assert "sk-live-123456" not in line
     assert elsewhere.received == []  # neither the body nor the credentials went there
 
@@ -130,7 +120,7 @@ def test_a_slow_drip_server_is_cut_off(shipped: GitRepo, run_cli: RunCli) -> Non
         stop.set()
         listener.close()
     took = time.monotonic() - started
-    one_line(result, 1, "no complete answer within 5.5s")
+    one_line_error(result, 1, "no complete answer within 5.5s")
     assert took < 5.5 + 1 + 5.5 + 3, took  # one attempt, the retry budget, one more attempt
 
 
@@ -171,7 +161,7 @@ def test_a_json_array_event_file_parses_in_linear_time(
     events[70_000]["time"] = "not a time"
     path.write_text("[\n" + ",\n".join(json.dumps(e) for e in events) + "\n]\n")
     result = run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped)
-    one_line(result, 2, f"{path}:70002: invalid deploy event: time")
+    one_line_error(result, 2, f"{path}:70002: invalid deploy event: time")
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo", "directory"])
@@ -187,7 +177,7 @@ def test_event_sources_that_never_end_are_refused(
         path = Path("/dev/zero")
     started = time.monotonic()
     result = run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped)
-    one_line(result, 2, "not a regular file")
+    one_line_error(result, 2, "not a regular file")
     assert time.monotonic() - started < 10
 
 
@@ -209,7 +199,7 @@ def test_event_sources_that_never_end_are_refused(
 def test_bad_input_is_exit_2_and_one_line(
     shipped: GitRepo, run_cli: RunCli, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
-    one_line(run_cli(*args, cwd=shipped, env=ENV), 2, *fragments)
+    one_line_error(run_cli(*args, cwd=shipped, env=ENV), 2, *fragments)
 
 
 @pytest.mark.parametrize(
@@ -232,7 +222,9 @@ def test_events_at_the_edges(
 ) -> None:
     path = tmp_path / "events"
     path.write_text(content)
-    one_line(run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped), 2, fragment)
+    one_line_error(
+        run_cli("report", "--deploys", f"file:{path}", *WINDOW, cwd=shipped), 2, fragment
+    )
 
 
 def test_a_deeply_nested_ledger_line_is_a_warning(shipped: GitRepo, run_cli: RunCli) -> None:
@@ -296,12 +288,12 @@ def test_config_values_that_are_not_what_they_seem(
 ) -> None:
     repo.commit("x")
     (repo.path / ".deploycount.toml").write_text(text)
-    one_line(run_cli("report", cwd=repo), 2, fragment)
+    one_line_error(run_cli("report", cwd=repo), 2, fragment)
 
 
 def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
     repo.commit("x")
-    one_line(run_cli("report", "--config", str(tmp_path), cwd=repo), 2, "is a directory")
+    one_line_error(run_cli("report", "--config", str(tmp_path), cwd=repo), 2, "is a directory")
 
 
 # -- 17. secrets an echoing server repeats ----------------------------------------------------
@@ -478,5 +470,5 @@ def test_a_hostile_path_in_an_error_is_shown_inert(shipped: GitRepo, run_cli: Ru
         "file:/nonexistent/\x1b]0;pwned\x07\n::error::x",
         cwd=shipped,
     )
-    one_line(done, 2, "nonexistent")
+    one_line_error(done, 2, "nonexistent")
     _shown_on_one_line(done.stderr)

@@ -5,32 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, one_line_error
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-10-29")
 
 
-def assert_one_line_error(result: Any, code: int, *fragments: str) -> None:
-    assert result.exit_code == code
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("deploycount: error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
 def test_not_a_git_repository(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("report", cwd=tmp_path)
-    assert_one_line_error(result, 2, "not inside a git repository")
+    one_line_error(result, 2, "not inside a git repository")
     # -C naming nothing: said as such, not as git failing to start ("[Errno 2] ... PosixPath")
     gone = run_cli("report", cwd=tmp_path / "missing")
-    assert_one_line_error(gone, 2, f"{tmp_path / 'missing'} is not a directory", "-C DIR")
+    one_line_error(gone, 2, f"{tmp_path / 'missing'} is not a directory", "-C DIR")
 
 
 def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path) -> None:
@@ -51,17 +39,17 @@ def test_a_repository_is_found_from_anywhere_in_it(repo: GitRepo, tmp_path: Path
 
 
 def test_unknown_flag(repo: GitRepo, run_cli: RunCli) -> None:
-    assert_one_line_error(run_cli("report", "--frobnicate", cwd=repo), 2, "--frobnicate")
+    one_line_error(run_cli("report", "--frobnicate", cwd=repo), 2, "--frobnicate")
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-45", "28x"])
 def test_bad_date(repo: GitRepo, run_cli: RunCli, value: str) -> None:
-    assert_one_line_error(run_cli("report", "--since", value, cwd=repo), 2, "--since", value)
+    one_line_error(run_cli("report", "--since", value, cwd=repo), 2, "--since", value)
 
 
 def test_since_after_until(repo: GitRepo, run_cli: RunCli) -> None:
     result = run_cli("report", "--since", "2026-11-01", "--until", "2026-10-01", cwd=repo)
-    assert_one_line_error(result, 2, "must be before")
+    one_line_error(result, 2, "must be before")
 
 
 @pytest.mark.parametrize(
@@ -80,11 +68,11 @@ def test_invalid_config_names_file_and_key(
 ) -> None:
     (repo.path / ".deploycount.toml").write_text(text)
     result = run_cli("report", cwd=repo)
-    assert_one_line_error(result, 2, ".deploycount.toml", *fragments)
+    one_line_error(result, 2, ".deploycount.toml", *fragments)
 
 
 def test_missing_explicit_config(repo: GitRepo, run_cli: RunCli) -> None:
-    assert_one_line_error(run_cli("report", "--config", "nope.toml", cwd=repo), 2, "nope.toml")
+    one_line_error(run_cli("report", "--config", "nope.toml", cwd=repo), 2, "nope.toml")
 
 
 def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:
@@ -93,27 +81,25 @@ def test_bad_event_file_names_the_line(repo: GitRepo, tmp_path: Path, run_cli: R
     path = tmp_path / "events.ndjson"
     path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "time": "2026-10-02"}) + "\n")
     result = run_cli("report", "--deploys", f"file:{path}", cwd=repo)
-    assert_one_line_error(result, 2, "events.ndjson:3", "time")
+    one_line_error(result, 2, "events.ndjson:3", "time")
     bad = {**good, "id": "b", "sha": "zz"}
     path.write_text(f"[\n  {json.dumps(good)},\n  {json.dumps(bad)}\n]")
-    assert_one_line_error(
+    one_line_error(
         run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "events.ndjson:3", "sha"
     )
     path.write_text("{not json")
-    assert_one_line_error(
+    one_line_error(
         run_cli("report", "--deploys", f"file:{path}", cwd=repo),
         2,
         "events.ndjson:1",
         "not valid JSON",
     )
     path.write_text(json.dumps({**good, "status": "exploded"}))
-    assert_one_line_error(run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "status")
+    one_line_error(run_cli("report", "--deploys", f"file:{path}", cwd=repo), 2, "status")
 
 
 def test_unknown_deploy_source(repo: GitRepo, run_cli: RunCli) -> None:
-    assert_one_line_error(
-        run_cli("report", "--deploys", "jenkins", cwd=repo), 2, "unknown deploy source"
-    )
+    one_line_error(run_cli("report", "--deploys", "jenkins", cwd=repo), 2, "unknown deploy source")
 
 
 def test_debug_shows_traceback(tmp_path: Path, run_cli: RunCli) -> None:
@@ -140,7 +126,7 @@ def test_shallow_clone_that_lacks_the_window_history(
     # d0 is known (so d1 is no baseline) but its commit is not in the clone: d1's history
     # runs into the shallow boundary.
     result = run_cli("report", "--deploys", f"file:{events}", *WINDOW, cwd=clone)
-    assert_one_line_error(result, 2, "shallow", "fetch-depth: 0", "--unshallow")
+    one_line_error(result, 2, "shallow", "fetch-depth: 0", "--unshallow")
 
 
 def test_shallow_clone_with_enough_history_works(
@@ -188,7 +174,7 @@ def test_a_checkout_owned_by_another_user_names_safe_directory(
     subprocess.run(["git", "init", "-q", str(other)], check=True)
     subprocess.run(["chown", "-R", "65534:65534", str(other)], check=True)
     result = run_cli("scan", cwd=other)
-    assert_one_line_error(result, 2, "safe.directory", str(other))
+    one_line_error(result, 2, "safe.directory", str(other))
 
 
 @pytest.mark.parametrize(
@@ -201,4 +187,4 @@ def test_github_needs_a_token_and_a_repository(
 ) -> None:
     repo.commit("x")
     repo.git("remote", "add", "origin", "/srv/git/api.git")  # a local path names no GitHub repo
-    assert_one_line_error(run_cli("report", "--deploys", "github", cwd=repo, env=env), 2, fragment)
+    one_line_error(run_cli("report", "--deploys", "github", cwd=repo, env=env), 2, fragment)

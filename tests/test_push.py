@@ -22,7 +22,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 from prometheus_client.parser import text_string_to_metric_families
 
 import deploycount
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, one_line_error
 from tests.servers import Reply, free_port, running_pushgateway, scripted_server
 from tests.tools import required_tool
 
@@ -396,15 +396,6 @@ def test_retry_after_is_honoured(shipped: GitRepo, run_cli: RunCli) -> None:
     assert len(server.received) == 2
 
 
-def assert_one_line_failure(result: Any, *fragments: str) -> str:
-    assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    return lines[0]
-
-
 @pytest.mark.slow
 def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: RunCli) -> None:
     with scripted_server(lambda request, n: Reply(500, b"database on fire")) as server:
@@ -413,9 +404,7 @@ def test_always_500_gives_up_within_the_bound(shipped: GitRepo, run_cli: RunCli)
             run_cli, shipped, server.url + "/hook?token=abc", "--max-retry-seconds", "2"
         )
         elapsed = time.monotonic() - started
-    line = assert_one_line_failure(
-        result, "webhook", f"{server.url}/hook", "500", "database on fire"
-    )
+    line = one_line_error(result, 1, "webhook", f"{server.url}/hook", "500", "database on fire")
     assert "token=abc" not in line
     assert elapsed < 2 + 3  # the bound, plus the report itself
     assert 2 <= len(server.received) <= 4
@@ -427,13 +416,13 @@ def test_a_server_that_never_answers_times_out(shipped: GitRepo, run_cli: RunCli
         result = push_to(
             run_cli, shipped, server.url, "--timeout", "0.3", "--max-retry-seconds", "1"
         )
-    assert_one_line_failure(result, "webhook", "no answer within 0.3s")
+    one_line_error(result, 1, "webhook", "no answer within 0.3s")
 
 
 def test_connection_refused(shipped: GitRepo, run_cli: RunCli) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     result = push_to(run_cli, shipped, url, "--max-retry-seconds", "1")
-    assert_one_line_failure(result, "webhook", url, "connection refused")
+    one_line_error(result, 1, "webhook", url, "connection refused")
 
 
 def test_400_fails_at_once_with_the_error_body(
@@ -444,7 +433,7 @@ def test_400_fails_at_once_with_the_error_body(
         result = run_cli(
             "push", "--sink", "pushgateway", "--to", server.url, *WINDOW, cwd=shipped, env=ENV
         )
-    assert_one_line_failure(result, "Pushgateway", "refused the request", "400", "second TYPE line")
+    one_line_error(result, 1, "Pushgateway", "refused the request", "400", "second TYPE line")
     assert len(server.received) == 1  # no retry on 4xx
 
 
