@@ -46,6 +46,14 @@ def _print_traceback() -> None:
 class DeploycountGroup(click.Group):
     """Maps every failure to one line on stderr and the exit code of its error class."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        # Ctrl-C while the flags are parsed: the one line, without the empty line click's own
+        # handler writes before it.
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted()
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
