@@ -8,16 +8,16 @@ constants in `options`, defined once and importable without pydantic.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+from deploycount import checks
 from deploycount.attribution import (
     BUILTIN_TOOL_IDS,
     OTHER_TOOL,
@@ -25,6 +25,7 @@ from deploycount.attribution import (
     Markers,
     builtin_markers,
 )
+from deploycount.checks import Invalid
 from deploycount.errors import ConfigError, UsageError
 from deploycount.identity import Confidence
 from deploycount.masking import register_secret, register_url_secrets, safe_url
@@ -56,43 +57,21 @@ S = TypeVar("S")
 _UNKNOWN_KEY = "unknown key (docs/reference/config.md lists the config keys)"
 
 
-class _Invalid(Exception):
-    """A config value that does not fit, at `key` (dotted, as the file nests it)."""
-
-    def __init__(self, key: str, message: str) -> None:
-        shown = key if key.isprintable() else ascii(key)[1:-1]  # one line, whatever the file says
-        super().__init__(f"{shown}: {message}")
-
-
 # -- checks: each takes a value from the TOML file and the key it sits at, and returns the value to
-# keep or raises _Invalid. They are attached to the fields below, so a section's shape and its
-# rules are written once.
+# keep or raises Invalid (the shared checks of checks.py). They are attached to the fields below,
+# so a section's shape and its rules are written once.
 
 Check = Callable[[object, str], object]
 
 
-def _text(value: object, key: str) -> str:
-    """A string, stripped, not empty."""
-    if isinstance(value, date | time):
-        raise _Invalid(key, f'must be a quoted string, e.g. "{value}"')
-    if not isinstance(value, str):
-        raise _Invalid(key, f"must be a string, not {_toml_type(value)}")
-    value = value.strip()
-    if not value:
-        raise _Invalid(key, "must not be empty")
-    return value
-
-
-def _toml_type(value: object) -> str:
-    names = {bool: "a boolean", int: "a whole number", float: "a decimal number",
-             str: "a string", list: "an array", dict: "a table"}  # fmt: skip
-    return names.get(type(value), type(value).__name__)
+_text = checks.text
+_toml_type = checks.kind_of
 
 
 def _one_of(*choices: str) -> Check:
     def check(value: object, key: str) -> str:
         if value not in choices or not isinstance(value, str):
-            raise _Invalid(key, f"must be one of {', '.join(choices)}")
+            raise Invalid(key, f"must be one of {', '.join(choices)}")
         return value
 
     return check
@@ -104,7 +83,7 @@ def _matching(pattern: str, what: str) -> Check:
     def check(value: object, key: str) -> str:
         text = _text(value, key)
         if not compiled.fullmatch(text):
-            raise _Invalid(key, f"must be {what}, not {text!r}")
+            raise Invalid(key, f"must be {what}, not {text!r}")
         return text
 
     return check
@@ -115,7 +94,7 @@ def _list_of(check: Check, kind: str = "an array") -> Check:
 
     def each(value: object, key: str) -> list[object]:
         if not isinstance(value, list):
-            raise _Invalid(key, f"must be {kind}, not {_toml_type(value)}")
+            raise Invalid(key, f"must be {kind}, not {_toml_type(value)}")
         return [check(item, f"{key}.{index}") for index, item in enumerate(value)]
 
     return each
@@ -127,34 +106,20 @@ _texts = _list_of(_text, "an array of strings")  # of non-empty strings, each st
 def _members(value: object, key: str) -> object:
     members = _texts(value, key)
     if not members:
-        raise _Invalid(key, "must name at least one member")
+        raise Invalid(key, "must name at least one member")
     return members
 
 
 def _number(*, above: float | None = None, at_least: float | None = None, at_most: float) -> Check:
     def check(value: object, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Invalid(key, f"must be a number, not {_toml_type(value)}")
-        if not math.isfinite(value):
-            raise _Invalid(key, "must be a finite number")
-        if above is not None and not value > above:
-            raise _Invalid(key, f"must be greater than {above:g}")
-        if at_least is not None and value < at_least:
-            raise _Invalid(key, f"must be at least {at_least:g}")
-        if value > at_most:
-            raise _Invalid(key, f"must be at most {at_most:g}")
-        return float(value)
+        return checks.number(value, key, above=above, at_least=at_least, at_most=at_most)
 
     return check
 
 
 def _count(at_least: int) -> Check:
     def check(value: object, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Invalid(key, f"must be a whole number, not {_toml_type(value)}")
-        if value < at_least:
-            raise _Invalid(key, f"must be at least {at_least}")
-        return value
+        return checks.whole_number(value, key, at_least=at_least)
 
     return check
 
@@ -164,7 +129,7 @@ def _table_of(check: Check, name: Check | None = None) -> Check:
 
     def each(value: object, key: str) -> dict[str, object]:
         if not isinstance(value, dict):
-            raise _Invalid(key, f"must be a table, not {_toml_type(value)}")
+            raise Invalid(key, f"must be a table, not {_toml_type(value)}")
         if name is not None:
             for item in value:
                 name(item, f"{key}.{item}")
@@ -179,16 +144,16 @@ def _section(cls: Callable[..., S]) -> Callable[[object, str], S]:
 
     def build(value: object, key: str) -> S:
         if not isinstance(value, dict):
-            raise _Invalid(key, f"must be a table, not {_toml_type(value)}")
+            raise Invalid(key, f"must be a table, not {_toml_type(value)}")
         values: dict[str, object] = {}
         for name, item in value.items():
             where = f"{key}.{name}" if key else name
             if name not in known:
-                raise _Invalid(where, _UNKNOWN_KEY)
+                raise Invalid(where, _UNKNOWN_KEY)
             values[name] = known[name].metadata["check"](item, where)
         for name, spec in known.items():
             if name not in values and spec.default is MISSING and spec.default_factory is MISSING:
-                raise _Invalid(f"{key}.{name}" if key else name, "is required")
+                raise Invalid(f"{key}.{name}" if key else name, "is required")
         return cls(**values)
 
     return build
@@ -258,11 +223,11 @@ class AttributionSection:
     def __post_init__(self) -> None:
         for tool in self.tools:
             if tool == OTHER_TOOL:
-                raise _Invalid(f"attribution.tools.{tool}", "'other' is reserved")
+                raise Invalid(f"attribution.tools.{tool}", "'other' is reserved")
         known = (*BUILTIN_TOOL_IDS, *self.tools)
         for tool in self.identities:
             if tool not in known:
-                raise _Invalid(
+                raise Invalid(
                     f"attribution.identities.{tool}",
                     f"unknown tool; use one of {', '.join(known)} "
                     "or declare it under [attribution.tools.<id>]",
@@ -314,21 +279,21 @@ def _service_path(value: object, key: str) -> str:
     path = _text(value, key)
     problem = path_problem(path)
     if problem:
-        raise _Invalid(key, f"{path!r} {problem}")
+        raise Invalid(key, f"{path!r} {problem}")
     return path
 
 
 def _paths(value: object, key: str) -> list[object]:
     paths = cast(list[object], _list_of(_service_path)(value, key))
     if not paths:
-        raise _Invalid(key, "must name at least one path (a directory such as packages/api)")
+        raise Invalid(key, "must name at least one path (a directory such as packages/api)")
     return paths
 
 
 def _tag_glob(value: object, key: str) -> str:
     glob = _text(value, key).removeprefix("tags:")
     if not glob or glob != glob.strip():
-        raise _Invalid(key, "must be a glob of tag names, such as 'api@*' or 'api/v*'")
+        raise Invalid(key, "must be a glob of tag names, such as 'api@*' or 'api/v*'")
     return glob
 
 
@@ -357,11 +322,11 @@ def _group_name(what: str, reserved: Collection[str], longest: int | None = None
             or not name.isprintable()
             or (longest is not None and len(name) > longest)
         ):
-            raise _Invalid(
+            raise Invalid(
                 key, f"{what} name {name!r} must be a visible name without blanks around it"
             )
         if name.lower() in reserved:
-            raise _Invalid(key, f"{what} name {name!r} is reserved")
+            raise Invalid(key, f"{what} name {name!r} is reserved")
 
     return check
 
@@ -390,11 +355,11 @@ class FileConfig:
 
 
 def file_config(data: Mapping[str, object]) -> FileConfig:
-    """The config of a parsed TOML document. Raises ConfigError("key: reason") naming the first
-    key that does not fit (the caller adds where the document came from)."""
+    """The config of a parsed TOML document. Raises Invalid naming the first key that does not
+    fit (the caller adds where the document came from)."""
     document = dict(data)
     if "team_sources" in document:
-        raise ConfigError("team_sources: not a config key: use [teams] include/source")
+        raise Invalid("team_sources", "not a config key: use [teams] include/source")
     teams = document.get("teams")
     if isinstance(teams, dict):
         tables = dict(teams)
@@ -402,8 +367,8 @@ def file_config(data: Mapping[str, object]) -> FileConfig:
         document["teams"] = tables
     try:
         return _section(FileConfig)(document, "")
-    except _Invalid as error:  # a key of [teams] is written there, whichever part holds it
-        raise ConfigError(re.sub(r"^team_sources\b", "teams", str(error))) from None
+    except Invalid as error:  # a key of [teams] is written there, whichever part holds it
+        raise Invalid(re.sub(r"^team_sources\b", "teams", error.field), error.reason) from None
 
 
 def load_config(explicit: str | None, repo_root: Path | None) -> tuple[FileConfig, Path | None]:
@@ -426,17 +391,17 @@ def parse_config(path: Path) -> FileConfig:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"invalid config {path}: not UTF-8 text") from None
+        raise ConfigError(f"{path}: TOML: not UTF-8 text") from None
     except OSError as error:
         raise ConfigError(f"cannot read config {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"invalid config {path}: {error}") from None
+        raise ConfigError(checks.said(str(path), Invalid("TOML", str(error)))) from None
     except RecursionError:
-        raise ConfigError(f"invalid config {path}: nested too deeply") from None
+        raise ConfigError(checks.said(str(path), Invalid("TOML", "nested too deeply"))) from None
     try:
         return file_config(data)
-    except ConfigError as error:
-        raise ConfigError(f"invalid config {path}: {error}") from None
+    except Invalid as error:
+        raise ConfigError(checks.said(str(path), error)) from None
 
 
 def choose(flag: T | None, configured: T | None, default: T) -> T:

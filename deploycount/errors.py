@@ -1,15 +1,10 @@
 """The errors deploycount raises: one root class, one subclass per kind of failure.
 
 The CLI maps each class to an exit code (README "Exit codes and errors"); the core never exits or
-prints. `first_problem` is the one way a pydantic validation failure becomes such a line.
+prints.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 
 class DeploycountError(Exception):
@@ -58,11 +53,3 @@ class LintFailure(DeploycountError):
     """`lint` found problems in commit messages."""
 
     exit_code = 1
-
-
-def first_problem(error: ValidationError, whole: str) -> str:
-    """The first problem pydantic found, as `field.path: reason`; `whole` names the field when
-    the problem is with the input as a whole."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or whole
-    return f"{where}: {first['msg']}"

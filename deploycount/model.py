@@ -13,7 +13,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
-from deploycount.errors import first_problem
+from deploycount.checks import first_problem
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -222,7 +222,7 @@ def _read(kind: type[T], data: object, *, text: bool) -> T:
             return adapter.validate_json(cast(str | bytes, data))
         return adapter.validate_python(data)
     except ValidationError as error:
-        raise NotAReport(first_problem(error, kind.__name__)) from None
+        raise NotAReport(str(first_problem(error, kind.__name__))) from None
 
 
 def validated(kind: type[T], data: object) -> T:

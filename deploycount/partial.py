@@ -10,21 +10,21 @@ merge, to the merged teams.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from deploycount import checks
+from deploycount.checks import Invalid
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.model import DeploymentRow, NotAReport, validated
 from deploycount.tallies import Partial, Tallies, Tally
-from deploycount.timeutil import from_iso_z
 
 SCHEMA = "deploycount.partial/1"
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
@@ -99,13 +99,6 @@ def to_json(partial: Partial, key: bytes) -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-class _Bad(ValueError):
-    """A partial's first problem, as `field: reason`."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-
-
 # Bounds no real partial comes near; anything past them is a broken or forged file.
 _MAX_COUNT = 10**9  # commits, deploys, people in one window
 _MAX_SIZE = 10**6  # a declared team size
@@ -115,50 +108,35 @@ _MAX_LEAD_SECONDS = 100 * 366 * 86_400.0  # a century
 
 def _count(document: Mapping[str, Any], name: str, where: str, *, at_least: int = 0,
            at_most: int = _MAX_COUNT) -> int:  # fmt: skip
-    value = document.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Bad(where + name, "missing or not a whole number")
-    if not at_least <= value <= at_most:
-        raise _Bad(where + name, f"{value} is not between {at_least} and {at_most:,}")
-    return value
+    return checks.whole_number(document.get(name), where + name, at_least=at_least, at_most=at_most)
 
 
 def _text(document: Mapping[str, Any], name: str) -> str:
-    value = document.get(name)
-    if not isinstance(value, str):
-        raise _Bad(name, "missing or not text")
-    return value
+    return checks.text(document.get(name), name, empty=True)
 
 
 def _time(document: Mapping[str, Any], name: str, where: str = "") -> datetime:
-    text = document.get(name)
-    moment = None
-    if isinstance(text, str):
-        with contextlib.suppress(ValueError):
-            moment = from_iso_z(text)
-    if moment is None or moment.utcoffset() != timedelta(0):
-        raise _Bad(where + name, f"{str(text)[:40]!r} is not an ISO 8601 UTC time")
-    return moment
+    return checks.utc_time(document.get(name), where + name)
 
 
 def _indices(values: Any, name: str, deploys: int) -> list[int]:
     if not isinstance(values, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and 0 <= v < deploys for v in values
     ):
-        raise _Bad(name, "must list deploys of the partial by their index")
+        raise Invalid(name, "must list deploys of the partial by their index")
     return values
 
 
 def _tally_from(document: Any, deploys: int, where: str) -> Tally:
     if not isinstance(document, dict):
-        raise _Bad(where.rstrip("."), "not an object")
+        raise Invalid(where.rstrip("."), "not an object")
     tally = Tally()
     tally.deployments.update(_indices(document.get("deployments"), where + "deployments", deploys))
     tally.ai_deployments.update(
         _indices(document.get("ai_deployments"), where + "ai_deployments", deploys)
     )
     if not tally.ai_deployments <= tally.deployments:
-        raise _Bad(where + "ai_deployments", "names a deploy missing from deployments")
+        raise Invalid(where + "ai_deployments", "names a deploy missing from deployments")
     tally.commits = _count(document, "commits", where)
     tally.ai_commits = _count(document, "ai_commits", where, at_most=tally.commits)
     tally.reverted_ai = _count(document, "reverted_ai", where)
@@ -167,7 +145,7 @@ def _tally_from(document: Any, deploys: int, where: str) -> Tally:
     if not isinstance(people, list) or not all(
         isinstance(p, str) and len(p) == 64 and p.isalnum() for p in people
     ):
-        raise _Bad(where + "people", "must be hashed keys")
+        raise Invalid(where + "people", "must be hashed keys")
     tally.people.update(people)
     limits = {"ai_lead_seconds": tally.ai_commits, "human_lead_seconds": tally.commits}
     for name, leads in (("ai_lead_seconds", tally.ai_lead),
@@ -178,13 +156,13 @@ def _tally_from(document: Any, deploys: int, where: str) -> Tally:
             and 0 <= v <= _MAX_LEAD_SECONDS  # also false for NaN
             for v in values
         ):  # fmt: skip
-            raise _Bad(where + name, "must be lead times in seconds, 0 to a century")
+            raise Invalid(where + name, "must be lead times in seconds, 0 to a century")
         if len(values) > limits[name]:
-            raise _Bad(where + name, "more lead times than counted commits")
+            raise Invalid(where + name, "more lead times than counted commits")
         leads.extend(float(v) for v in values)
     tools = document.get("tools")
     if not isinstance(tools, dict):
-        raise _Bad(where + "tools", "not an object")
+        raise Invalid(where + "tools", "not an object")
     for tool in tools:
         _count(tools, tool, f"{where}tools.", at_most=tally.ai_commits)
     tally.tools.update(tools)
@@ -192,43 +170,43 @@ def _tally_from(document: Any, deploys: int, where: str) -> Tally:
 
 
 def _no_constant(name: str) -> None:
-    raise _Bad("JSON", f"{name} is not a number JSON allows")
+    raise Invalid("JSON", f"{name} is not a number JSON allows")
 
 
 def from_json(text: str, *, name: str) -> Partial:
     """A partial read back, checked as strictly as the config: anything malformed, impossible
-    or out of bounds is one error, `NAME: not a valid partial: FIELD: REASON`."""
+    or out of bounds is one error, `NAME: FIELD: REASON`."""
     try:
         return _partial(_document(text))
-    except _Bad as error:
-        raise UsageError(f"{name}: not a valid partial: {error}") from None
+    except Invalid as error:
+        raise UsageError(checks.said(name, error)) from None
 
 
 def _document(text: str) -> dict[str, Any]:
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
-        raise _Bad("JSON", "nested too deeply") from None
-    except _Bad:
+        raise Invalid("JSON", "nested too deeply") from None
+    except Invalid:
         raise
     except ValueError as error:
-        raise _Bad("JSON", str(error).splitlines()[0]) from None
+        raise Invalid("JSON", str(error).splitlines()[0]) from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise _Bad("schema", f"not {SCHEMA}")
+        raise Invalid("schema", f"not {SCHEMA}")
     return document
 
 
 def _rows(document: Mapping[str, Any]) -> list[DeploymentRow]:
     raw_rows = document.get("deployments")
     if not isinstance(raw_rows, list):
-        raise _Bad("deployments", "not a list")
+        raise Invalid("deployments", "not a list")
     rows = []
     for number, row in enumerate(raw_rows):
         where = f"deployments.{number}."
         try:
             rows.append(validated(DeploymentRow, row))
         except NotAReport as error:
-            raise _Bad(where.rstrip("."), str(error)) from None
+            raise Invalid(where.rstrip("."), str(error)) from None
         _time(row, "time", where)
         _count(row, "commits", where)
         _count(row, "ai_commits", where, at_most=row["commits"])
@@ -238,11 +216,11 @@ def _rows(document: Mapping[str, Any]) -> list[DeploymentRow]:
 def _teams(document: Mapping[str, Any]) -> list[tuple[str, int | None]]:
     raw_teams = document.get("teams")
     if not isinstance(raw_teams, list):
-        raise _Bad("teams", "not a list")
+        raise Invalid("teams", "not a list")
     teams = []
     for number, team in enumerate(raw_teams):
         if not isinstance(team, dict) or not isinstance(team.get("name"), str):
-            raise _Bad(f"teams.{number}", "must be an object with a name")
+            raise Invalid(f"teams.{number}", "must be an object with a name")
         size = team.get("size")
         if size is not None:
             size = _count(team, "size", f"teams.{number}.", at_most=_MAX_SIZE)
@@ -253,14 +231,14 @@ def _teams(document: Mapping[str, Any]) -> list[tuple[str, int | None]]:
 def _weeks(document: Mapping[str, Any]) -> float:
     since, until = _time(document, "since"), _time(document, "until")
     if since >= until:
-        raise _Bad("until", "is not after since")
+        raise Invalid("until", "is not after since")
     weeks = document.get("weeks")
     window_weeks = (until - since).total_seconds() / (7 * 86_400)
     if (
         not isinstance(weeks, int | float) or isinstance(weeks, bool)
         or not 0 < weeks <= min(window_weeks + 1e-6, _MAX_WEEKS)
     ):  # fmt: skip
-        raise _Bad("weeks", "must be more than 0 and at most the window's length")
+        raise Invalid("weeks", "must be more than 0 and at most the window's length")
     return float(weeks)
 
 
@@ -268,7 +246,7 @@ def _partial(document: dict[str, Any]) -> Partial:
     rows = _rows(document)
     tallies_doc = document.get("tallies")
     if not isinstance(tallies_doc, dict) or not isinstance(tallies_doc.get("teams"), dict):
-        raise _Bad("tallies", "must hold all and teams")
+        raise Invalid("tallies", "must hold all and teams")
     tallies = Tallies()
     tallies.totals = _tally_from(tallies_doc.get("all"), len(rows), "tallies.all.")
     for team, tally in tallies_doc["teams"].items():
@@ -276,10 +254,10 @@ def _partial(document: dict[str, Any]) -> Partial:
     # A partial of a repository without [services] (or from before them) has none.
     services = document.get("services", [])
     if not isinstance(services, list) or not all(isinstance(n, str) for n in services):
-        raise _Bad("services", "must be a list of names")
+        raise Invalid("services", "must be a list of names")
     by_service = tallies_doc.get("services", {})
     if not isinstance(by_service, dict) or not set(by_service) <= set(services):
-        raise _Bad("tallies.services", "must hold a tally per service the partial names")
+        raise Invalid("tallies.services", "must hold a tally per service the partial names")
     for service, tally in by_service.items():
         tallies.by_service[service] = _tally_from(tally, len(rows), f"tallies.services.{service}.")
     tallies.outside_services = (
@@ -289,7 +267,7 @@ def _partial(document: dict[str, Any]) -> Partial:
     )
     warnings = document.get("warnings")
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
-        raise _Bad("warnings", "must be a list of text")
+        raise Invalid("warnings", "must be a list of text")
     return Partial(
         repository=_text(document, "repository"),
         environment=_text(document, "environment"),

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from deploycount.config import TeamSources, file_config
+from deploycount.checks import Invalid, said
+from deploycount.config import FileConfig, TeamSources, file_config
 from deploycount.errors import ConfigError, ExternalServiceError, UsageError
 from deploycount.files import read_text_file
 from deploycount.masking import safe_url
@@ -46,24 +47,27 @@ class ExtraTeams:
 
 def _teams_from_toml(text: str, where: str) -> list[Team]:
     try:
-        data = tomllib.loads(text)
+        config = _team_file(tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"invalid team file {where}: {error}") from None
+        raise ConfigError(said(where, Invalid("TOML", str(error)))) from None
     except RecursionError:
-        raise ConfigError(f"invalid team file {where}: nested too deeply") from None
-    extra = sorted(set(data) - {"teams"})
-    if extra:
-        raise ConfigError(f"invalid team file {where}: {extra[0]}: only [teams.NAME] tables")
-    try:
-        config = file_config({"teams": data.get("teams", {})})
-    except ConfigError as error:
-        raise ConfigError(f"invalid team file {where}: {error}") from None
-    if config.team_sources != TeamSources():
-        raise ConfigError(f"invalid team file {where}: include and source go in the config")
+        raise ConfigError(said(where, Invalid("TOML", "nested too deeply"))) from None
+    except Invalid as error:
+        raise ConfigError(said(where, error)) from None
     return [
         Team(name, tuple(m.lower() for m in section.members), section.size)
         for name, section in config.teams.items()
     ]
+
+
+def _team_file(data: dict[str, object]) -> FileConfig:
+    extra = sorted(set(data) - {"teams"})
+    if extra:
+        raise Invalid(extra[0], "a team file holds only [teams.NAME] tables")
+    config = file_config({"teams": data.get("teams", {})})
+    if config.team_sources != TeamSources():
+        raise Invalid("teams", "include and source go in the config, not a team file")
+    return config
 
 
 def _cache_file(url: str, environ: Mapping[str, str]) -> Path:

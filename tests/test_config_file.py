@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from deploycount.config import FileConfig, TeamSection, TeamSources, file_config, parse_config
+from deploycount.checks import Invalid
 from deploycount.errors import ConfigError
 
 
@@ -139,7 +140,7 @@ def test_a_bad_value_names_its_key(tmp_path: Path, text: str, error: str) -> Non
     with pytest.raises(ConfigError) as raised:
         parse_config(path)
     message = str(raised.value)
-    assert message.startswith(f"invalid config {path}: ") and error in message
+    assert message.startswith(f"{path}: ") and error in message
     assert "\n" not in message
 
 
@@ -166,7 +167,7 @@ def test_any_document_is_a_config_or_one_clear_error(document: dict[str, object]
     problem = ""
     try:
         config = file_config(document)
-    except ConfigError as error:
+    except Invalid as error:
         problem = str(error)
     if problem:
         assert "\n" not in problem and ": " in problem

@@ -281,7 +281,7 @@ def test_push_settings_precedence_and_header_expansion(tmp_path: Path) -> None:
         ("[reprot]\n", "unknown key"),
         ('[teams.all]\nmembers = ["a@x"]\n', "reserved"),
         ("[privacy]\nmin_team_size = 0\n", "privacy.min_team_size"),
-        ("not toml =", "invalid config"),
+        ("not toml =", "TOML: "),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) -> None:

@@ -49,10 +49,6 @@ class DeploySource(Protocol):
     def load(self, repo: Repository, environment: str) -> LoadedEvents: ...
 
 
-class InvalidEvent(ValueError):
-    """A deploy event that does not fit, as `field: reason`."""
-
-
 def split_at_window(
     events: Sequence[DeployEvent], since: datetime, until: datetime
 ) -> tuple[list[DeployEvent], list[DeployEvent]]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deploycount.deploys.base import InvalidEvent, LoadedEvents
+from deploycount.checks import Invalid, said
+from deploycount.deploys.base import LoadedEvents
 from deploycount.errors import DeployInputError
 
 if TYPE_CHECKING:
@@ -111,8 +112,8 @@ def _validate(item: Any, label: str, line: int) -> EventRecord:
 
     try:
         return check_event(item)
-    except InvalidEvent as error:
-        raise DeployInputError(f"{label}:{line}: invalid deploy event: {error}") from None
+    except Invalid as error:
+        raise DeployInputError(said(f"{label}:{line}", error)) from None
 
 
 def _element_line(text: str, index: int) -> int:

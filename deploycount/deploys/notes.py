@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from deploycount.deploys.base import DeployEvent, InvalidEvent, LoadedEvents
+from deploycount.checks import Invalid, said
+from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, DEFAULT_REMOTE
 from deploycount.repository import NETWORK_TIMEOUT
@@ -42,7 +43,7 @@ class LedgerLine:
     commit: str
     text: str
     record: EventRecord | None
-    problem: str | None
+    problem: Invalid | None
 
 
 def parse_note(commit: str, text: str) -> list[LedgerLine]:
@@ -55,18 +56,18 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
         try:
             item = json.loads(raw)
         except json.JSONDecodeError as error:
-            lines.append(LedgerLine(commit, raw, None, f"not JSON ({error.msg})"))
+            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", error.msg)))
             continue
         except RecursionError:
-            lines.append(LedgerLine(commit, raw, None, "JSON nested too deeply"))
+            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", "nested too deeply")))
             continue
         if not isinstance(item, dict):
-            lines.append(LedgerLine(commit, raw, None, "not a JSON object"))
+            lines.append(LedgerLine(commit, raw, None, Invalid("event", "not a JSON object")))
             continue
         try:
             record = check_event(item)
-        except InvalidEvent as error:
-            lines.append(LedgerLine(commit, raw, None, str(error)))
+        except Invalid as error:
+            lines.append(LedgerLine(commit, raw, None, error))
             continue
         lines.append(LedgerLine(commit, raw, record, None))
     return lines
@@ -117,9 +118,9 @@ class NotesSource:
         seen: set[tuple[str, str]] = set()  # (id, service): each service numbers its own
         for line in self.lines(repo):
             if line.record is None:
-                loaded.warnings.append(
-                    f"deploy ledger note on {line.commit[:12]}: skipped a line: {line.problem}"
-                )
+                assert line.problem is not None  # a line is read or has its problem
+                where = f"deploy ledger note on {line.commit[:12]}"
+                loaded.warnings.append(f"{said(where, line.problem)}: skipped")
                 continue
             event = line.record.to_event()
             if event.environment != environment or (event.id, event.service) in seen:
@@ -274,7 +275,7 @@ def checked_event(
             {"id": identifier, "sha": sha, "environment": environment,
              "time": moment, "status": status, "service": service}
         )  # fmt: skip
-    except InvalidEvent as error:
+    except Invalid as error:
         raise UsageError(f"cannot record this deploy: {error}") from None
     if (record.id, record.environment, record.service) != (identifier, environment, service) or (
         "\n" in identifier + service

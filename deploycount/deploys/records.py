@@ -16,8 +16,8 @@ from pydantic import (
     field_validator,
 )
 
-from deploycount.deploys.base import DeployEvent, InvalidEvent, Status
-from deploycount.errors import first_problem
+from deploycount.checks import first_problem
+from deploycount.deploys.base import DeployEvent, Status
 from deploycount.options import DEFAULT_ENVIRONMENT
 
 
@@ -55,8 +55,8 @@ class EventRecord(BaseModel):
 
 
 def check_event(item: Mapping[str, object]) -> EventRecord:
-    """`item` as an EventRecord, or InvalidEvent naming the first problem as `field: reason`."""
+    """`item` as an EventRecord, or Invalid naming the first problem as `field: reason`."""
     try:
         return EventRecord.model_validate(item)
     except ValidationError as error:
-        raise InvalidEvent(first_problem(error, "event")) from None
+        raise first_problem(error, "event") from None
