@@ -8,10 +8,15 @@ import hashlib
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from deploycount.attribution import Markers, builtin_markers
+from deploycount.deploys.base import DeployEvent
+from deploycount.history.linking import LinkedDeploy
 from deploycount.history.reading import LoadedHistory, load_history
 from deploycount.identity import Person
+from deploycount.model import DeploymentRow
+from deploycount.tallies import Partial, Tallies, Tally
 
 DEFAULT_AUTHOR = Person("A", "a@x")
 
@@ -89,3 +94,81 @@ def build(
     for row in rows:
         names.update({hexsha(p): p for p in row.parents})
     return Built(history, names)
+
+
+# -- deploys on such histories ----------------------------------------------------------------
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def deploy(
+    id: str, sha: str, day: float, status: str = "success", service: str = ""
+) -> DeployEvent:
+    """A deploy of the commit named `sha`, `day` days after T0."""
+    return DeployEvent(id, hexsha(sha), "production", T0 + timedelta(days=day), status, service)  # type: ignore[arg-type]
+
+
+def graph(parents: dict[str, tuple[str, ...]]) -> Built:
+    """A history of commits named by their parents (no files, every tree alike)."""
+    return build([Row(name, tuple(p)) for name, p in parents.items()])
+
+
+def shipped_names(built: Built, linked: list[LinkedDeploy]) -> list[tuple[str, set[str]]]:
+    return [(d.kind, built.names_of(d.shipped)) for d in linked]
+
+
+# A line of history a <- b <- c <- d, and e branching off b.
+PARENTS = {"a": (), "b": ("a",), "c": ("b",), "d": ("c",), "e": ("b",)}
+
+
+# -- partials made by hand (the sums a report is computed from) ---------------------------------
+
+
+def tally_of(
+    deploys: Iterable[int] = (),
+    ai_deploys: Iterable[int] = (),
+    *,
+    commits: int = 0,
+    ai_commits: int = 0,
+    people: Iterable[str] = (),
+    ai_lead: Iterable[float] = (),
+    human_lead: Iterable[float] = (),
+    tools: dict[str, int] | None = None,
+) -> Tally:
+    """A tally written out: deploys by index, people by key, lead times in seconds."""
+    tally = Tally(set(deploys), set(ai_deploys), commits, ai_commits, set(people))
+    tally.ai_lead.extend(ai_lead)
+    tally.human_lead.extend(human_lead)
+    tally.tools.update(tools or {})
+    return tally
+
+
+def row_of(id: str, day: float, commits: int, ai: int = 0, repository: str = "acme/api",
+           kind: str = "ship") -> DeploymentRow:  # fmt: skip
+    """A deployment row `day` days after T0."""
+    when = (T0 + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return DeploymentRow(
+        id=id, sha=hexsha(id), time=when, kind=kind,  # type: ignore[arg-type]
+        commits=commits, ai_commits=ai, repository=repository,
+    )  # fmt: skip
+
+
+def partial_of(
+    rows: Sequence[DeploymentRow],
+    totals: Tally,
+    *,
+    teams: dict[str, Tally] | None = None,
+    repository: str = "acme/api",
+    declared: Sequence[tuple[str, int | None]] = (),
+    floor: int = 1,
+) -> Partial:
+    """One repository's partial over T0 to NOW (a 31-day window)."""
+    tallies = Tallies(totals=totals)
+    tallies.by_team.update(teams or {})
+    return Partial(
+        repository=repository, environment="production", deploy_source="tags:v*",
+        since="2026-10-01T00:00:00Z", until="2026-11-01T00:00:00Z", weeks=31 / 7,
+        min_team_size=floor, teams=list(declared), tallies=tallies, deployments=list(rows),
+        rollbacks=0, failed_deployments=0, warnings=[],
+    )  # fmt: skip

@@ -4,15 +4,29 @@ naming the key as the file writes it, and every good value kept as written (stri
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from deploycount.config import FileConfig, TeamSection, TeamSources, file_config, parse_config
 from deploycount.checks import Invalid
-from deploycount.errors import ConfigError
+from deploycount.config import (
+    DEFAULT_ENVIRONMENT,
+    FileConfig,
+    ReportOptions,
+    TeamSection,
+    TeamSources,
+    file_config,
+    parse_config,
+    resolve_push_settings,
+    resolve_record_settings,
+    resolve_report_output,
+    resolve_report_settings,
+)
+from deploycount.errors import ConfigError, UsageError
+from tests.history_rows import NOW
 
 
 def read(text: str) -> FileConfig:
@@ -173,3 +187,63 @@ def test_any_document_is_a_config_or_one_clear_error(document: dict[str, object]
         assert "\n" not in problem and ": " in problem
     else:
         assert isinstance(config, FileConfig)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return path
+
+
+def test_flag_beats_file_beats_default(tmp_path: Path) -> None:
+    config = parse_config(
+        write(tmp_path, '[report]\nsince = "8w"\nenv = "staging"\nformat = "json"\n')
+    )
+    from_file = resolve_report_settings(ReportOptions(), config, now=NOW)
+    assert from_file.since == NOW - timedelta(weeks=8)
+    assert from_file.environment == "staging"
+    flagged = resolve_report_settings(ReportOptions(since="2w", env="prod-eu"), config, now=NOW)
+    assert (flagged.since, flagged.environment) == (NOW - timedelta(weeks=2), "prod-eu")
+    default = resolve_report_settings(ReportOptions(), FileConfig(), now=NOW)
+    assert default.since == NOW - timedelta(days=28) and default.until == NOW
+    assert default.environment == DEFAULT_ENVIRONMENT and default.deploy_spec is None
+    assert resolve_report_output(None, None, config) == ("json", None)
+    assert resolve_report_output("table", "x.txt", config) == ("table", "x.txt")
+    record = resolve_record_settings(None, None, config)
+    assert (record.environment, record.remote) == ("staging", "origin")
+
+
+def test_push_settings_precedence_and_header_expansion(tmp_path: Path) -> None:
+    config = parse_config(
+        write(
+            tmp_path,
+            '[push]\nsink = "otlp"\nto = "http://c:4318"\nheaders = ["X-Key: ${KEY}"]\n'
+            "timeout = 5\n",
+        )
+    )
+    settings = resolve_push_settings(
+        sink=None, url=None, headers=None, timeout=None, max_retry_seconds=None,
+        config=config.push, environ={"KEY": "k-123456"},
+    )  # fmt: skip
+    assert (settings.sink, settings.url, settings.timeout) == ("otlp", "http://c:4318", 5)
+    assert settings.headers == {"X-Key": "k-123456"} and settings.max_retry_seconds == 60
+    with pytest.raises(UsageError, match="KEY is not set"):
+        resolve_push_settings(
+            sink=None, url=None, headers=None, timeout=None, max_retry_seconds=None,
+            config=config.push, environ={},
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[report]\nsince = 3\n", "report.since"),
+        ("[reprot]\n", "unknown key"),
+        ('[teams.all]\nmembers = ["a@x"]\n', "reserved"),
+        ("[privacy]\nmin_team_size = 0\n", "privacy.min_team_size"),
+        ("not toml =", "TOML: "),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        parse_config(write(tmp_path, text))

@@ -9,16 +9,22 @@ import json
 import re
 import subprocess
 import tomllib
+from array import array
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from deploycount.errors import UsageError
+from deploycount.history.linking import LinkedDeploy
 from deploycount.model import report_from_json
 from deploycount.render.exposition import text_exposition
 from deploycount.render.samples import report_families
-from deploycount.services import PathOwners, Service
+from deploycount.services import Monorepo, PathOwners, Service, check_owners, first_shipped
+from deploycount.teams import Team
 from tests.conftest import GitRepo, RunCli
+from tests.history_rows import T0, deploy
 from tests.tools import required_tool
 
 DEV1, DEV2, DEV3 = (
@@ -406,3 +412,50 @@ def test_periods_add_up_to_the_window(repo: GitRepo, run_cli: RunCli) -> None:
             sum(_service(w, name)["deployments"] or 0 for w in weeks)
             == (_service(whole, name)["deployments"])
         )
+
+
+# -- the pure part, called directly ----------------------------------------------------------
+
+
+def test_first_shipped_leaves_each_commit_with_the_first_deploy_of_any_service() -> None:
+    # api ships rows 1, 2 on day 2; web ships rows 2, 3 on day 1 and row 1 again on day 3
+    api = [LinkedDeploy(deploy("a1", "x", 2, service="api"), "ship", array("i", [1, 2]))]
+    web = [
+        LinkedDeploy(deploy("w1", "y", 1, service="web"), "ship", array("i", [2, 3])),
+        LinkedDeploy(deploy("w2", "z", 3, service="web"), "ship", array("i", [1])),
+    ]
+    first_api, first_web = first_shipped([api, web])
+    assert [list(d.shipped) for d in first_api] == [[1]]  # row 2 went out with w1, a day earlier
+    assert [list(d.shipped) for d in first_web] == [[2, 3], []]  # row 1 went out with a1
+
+
+def test_commits_outside_every_service_count_in_the_period_they_first_shipped() -> None:
+    outside = Monorepo(links=[], outside=[T0 + timedelta(days=1), None, T0 + timedelta(days=9)])
+    # None: a deploy before the span shipped it; it counts in no period of this report
+    assert outside.outside_in(T0, T0 + timedelta(days=7)) == 1
+    assert outside.outside_in(T0 + timedelta(days=7), T0 + timedelta(days=14)) == 1
+
+
+def test_a_service_owned_by_an_undeclared_team_is_refused() -> None:
+    check_owners([Service("api", ("api",), teams=("pay",))], [Team("pay", ("*@pay",))])
+    with pytest.raises(
+        UsageError, match=re.escape("services.api.teams: no team 'web' is declared")
+    ):
+        check_owners([Service("api", ("api",), teams=("web",))], [Team("pay", ("*@pay",))])
+
+
+@pytest.mark.parametrize(
+    ("paths", "changed", "bits"),
+    [
+        ((("api",), ("web",)), [b"api/x.py"], 0b01),
+        ((("api",), ("web",)), [b"api/x.py", b"web/y.ts"], 0b11),
+        ((("api",), ("web",)), [b"README.md"], 0),
+        ((("api",), ("api/docs",)), [b"api/docs/a.md"], 0b11),  # nested: both own it
+        ((("packages/*.ts",), ("web",)), [b"packages/a/b.ts"], 0b01),  # * crosses /
+    ],
+)
+def test_the_owners_of_a_commit_are_every_service_whose_paths_it_touches(
+    paths: tuple[tuple[str, ...], ...], changed: list[bytes], bits: int
+) -> None:
+    owners = PathOwners([Service(f"s{n}", spec) for n, spec in enumerate(paths)])
+    assert owners.of_paths(changed) == bits
