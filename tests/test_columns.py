@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from benchmarks.synth import SynthSpec, build_synthetic
 from deploycount.attribution import attribute, builtin_markers
 from deploycount.history.columns import TIME_MAX, TIME_MIN, PyHistory, compiled
-from deploycount.history.reading import BUILTIN_NEEDLES
+from deploycount.history.reading import BUILTIN_NEEDLES, read_commits
 from deploycount.identity import Person
 from tests.history_rows import Row, hexsha, log_bytes
 from tests.test_attribution_fastpath import IDENTITIES, LINES
@@ -197,18 +197,42 @@ NEEDLES = [b"generated", b"claude", b"cl", b"c", b"k", b"kiro", b"ro", b"roo", b
     cuts=st.lists(st.integers(0, 10_000), max_size=6),
     seed=st.integers(0, 2**32),
     needles=st.lists(st.sampled_from(NEEDLES), max_size=6),
+    every=st.booleans(),
 )
 def test_both_implementations_answer_alike(
-    history: tuple[list[Row], bool], cuts: list[int], seed: int, needles: list[bytes]
+    history: tuple[list[Row], bool], cuts: list[int], seed: int, needles: list[bytes], every: bool
 ) -> None:
     rows, notes = history
     stream = log_bytes(rows, notes=notes)
     fields = 12 if notes else 11
-    python, compiled_twin = PyHistory(fields, needles), CHistory(fields, needles)
+    python = PyHistory(fields, needles, every=every)
+    compiled_twin = CHistory(fields, needles, every=every)
     assert _feed(python, stream, cuts) == _feed(compiled_twin, stream, cuts)
     assert _everything(python, rows, random.Random(seed)) == _everything(
         compiled_twin, rows, random.Random(seed)
     )
+
+
+def test_every_message_is_handed_back_when_asked_and_read_commits_reads_them() -> None:
+    """`every=True` (lint and the PR comment): a message that can carry no marker comes back
+    too, and `read_commits` makes commits of them with their parents, people and whole text."""
+    rows = [Row("a", (), message="plain words"), Row("b", ("a",), message="feat: x\n\nbody"),
+            Row("m", ("b", "side"), message="Merge side")]  # fmt: skip
+    stream = log_bytes(rows)
+    twins = [PyHistory] + ([CHistory] if compiled() else [])
+    for twin in twins:
+        picky, every = twin(11, []), twin(11, [], every=True)
+        assert [row for row, *_ in picky.feed(stream)] == []  # no colon after a first line
+        assert [(row, message) for row, message, _, _ in every.feed(stream)] == [
+            (0, b"plain words"), (1, b"feat: x\n\nbody"), (2, b"Merge side"),
+        ]  # fmt: skip
+    commits = list(read_commits(11, [stream[:5], stream[5:]]))
+    assert [(c.sha, c.parents, c.first_parent, c.subject) for c in commits] == [
+        (hexsha("a"), 0, None, "plain words"),
+        (hexsha("b"), 1, hexsha("a"), "feat: x"),
+        (hexsha("m"), 2, hexsha("b"), "Merge side"),
+    ]
+    assert commits[1].message == "feat: x\n\nbody" and commits[0].author == Person("A", "a@x")
 
 
 @needs_extension
