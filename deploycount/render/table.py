@@ -13,7 +13,9 @@ def _grid(
     headers: list[str] | tuple[str, ...], rows: list[list[str]], right_from: int
 ) -> list[str]:
     full = [r for r in rows if len(r) == len(headers)]
-    widths = [max(len(h), *(len(r[i]) for r in full)) for i, h in enumerate(headers)]
+    # A grid whose every row is a one-line note (each team or service below the privacy floor)
+    # is as wide as its headers.
+    widths = [max([len(h), *(len(r[i]) for r in full)]) for i, h in enumerate(headers)]
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         if len(cells) != len(headers):
