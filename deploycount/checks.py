@@ -10,6 +10,7 @@ Standard library only: the config is read by the commit hook.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -93,6 +94,25 @@ def number(
     if value > at_most:
         raise Invalid(field, f"must be at most {at_most:g}")
     return float(value)
+
+
+def group_name(name: object, field: str, *, what: str, reserved: Collection[str],
+               longest: int | None = None) -> str:  # fmt: skip
+    """A team's or a service's name: visible, without blanks around it, not one the figures use
+    themselves (`reserved`, any case)."""
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name != name.strip()
+        or not name.isprintable()
+        or (longest is not None and len(name) > longest)
+    ):
+        raise Invalid(
+            field, f"{what} name {name!r} must be a visible name without blanks around it"
+        )
+    if name.lower() in reserved:
+        raise Invalid(field, f"{what} name {name!r} is reserved")
+    return name
 
 
 def utc_time(value: object, field: str) -> datetime:

@@ -311,30 +311,18 @@ class ServiceSection:
 
 
 def _group_name(what: str, reserved: Collection[str], longest: int | None = None) -> Check:
-    """A team's or a service's name (a TOML key): visible, without blanks around it, not one
-    the figures use themselves."""
-
     def check(name: object, key: str) -> None:
-        assert isinstance(name, str)  # TOML keys are strings
-        if (
-            not name.strip()
-            or name != name.strip()
-            or not name.isprintable()
-            or (longest is not None and len(name) > longest)
-        ):
-            raise Invalid(
-                key, f"{what} name {name!r} must be a visible name without blanks around it"
-            )
-        if name.lower() in reserved:
-            raise Invalid(key, f"{what} name {name!r} is reserved")
+        checks.group_name(name, key, what=what, reserved=reserved, longest=longest)
 
     return check
 
 
 _team_name = _group_name("team", RESERVED_TEAM_NAMES)
 # "all" labels a report's totals in the metrics (service="all"); an event's service is at most
-# 256 characters.
-_service_name = _group_name("service", {ALL}, longest=256)
+# 256 characters. A partial's services are held to the same (`partial.py`).
+SERVICE_RESERVED = frozenset({ALL})
+SERVICE_LONGEST = 256
+_service_name = _group_name("service", SERVICE_RESERVED, longest=SERVICE_LONGEST)
 
 
 @dataclass(frozen=True, kw_only=True)

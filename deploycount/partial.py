@@ -21,6 +21,7 @@ from typing import Any
 
 from deploycount import checks
 from deploycount.checks import Invalid
+from deploycount.config import SERVICE_LONGEST, SERVICE_RESERVED
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.model import DeploymentRow, NotAReport, validated
@@ -253,8 +254,13 @@ def _partial(document: dict[str, Any]) -> Partial:
         tallies.by_team[team] = _tally_from(tally, len(rows), f"tallies.teams.{team}.")
     # A partial of a repository without [services] (or from before them) has none.
     services = document.get("services", [])
-    if not isinstance(services, list) or not all(isinstance(n, str) for n in services):
+    if not isinstance(services, list):
         raise Invalid("services", "must be a list of names")
+    for number, service in enumerate(services):
+        checks.group_name(service, f"services.{number}", what="service",
+                          reserved=SERVICE_RESERVED, longest=SERVICE_LONGEST)  # fmt: skip
+    if len(set(services)) != len(services):
+        raise Invalid("services", "names a service twice")
     by_service = tallies_doc.get("services", {})
     if not isinstance(by_service, dict) or not set(by_service) <= set(services):
         raise Invalid("tallies.services", "must hold a tally per service the partial names")

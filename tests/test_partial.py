@@ -95,3 +95,23 @@ def test_a_forged_field_is_one_line_naming_it(field: str, value: object, reason:
         from_json(json.dumps(document), name="api.json")
     assert str(refused.value).startswith(f"api.json: {field}: "), str(refused.value)
     assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("services", "reason"),
+    [
+        (["all"], "service name 'all' is reserved"),
+        (["ALL"], "service name 'ALL' is reserved"),
+        ([" web"], "must be a visible name without blanks around it"),
+        (["web", "web"], "names a service twice"),
+        (["w" * 257], "must be a visible name"),
+    ],
+)
+def test_a_partial_s_services_are_held_to_the_config_s_rules(
+    services: list[str], reason: str
+) -> None:
+    """A service named `all` would have made a second service="all",team="all" series."""
+    document = written()
+    document["services"] = services
+    with pytest.raises(UsageError, match=reason):
+        from_json(json.dumps(document), name="api.json")

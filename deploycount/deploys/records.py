@@ -35,6 +35,13 @@ class EventRecord(BaseModel):
     status: Status = "success"
     service: Annotated[str, StringConstraints(max_length=256, strip_whitespace=True)] = ""
 
+    @field_validator("service", mode="before")
+    @classmethod
+    def _no_service(cls, value: object) -> object:
+        """A report's own deployment rows say `"service": null` without [services]: what the
+        tool writes, it reads back."""
+        return "" if value is None else value
+
     @field_validator("time")
     @classmethod
     def _representable_in_utc(cls, value: datetime) -> datetime:
