@@ -4,10 +4,9 @@ the ledger across clones). Each test failed before its fix."""
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
-from tests.conftest import GitRepo, RunCli, one_line_error
+from tests.conftest import GitRepo, RunCli
 from tests.test_services import WINDOW, monorepo
 
 
