@@ -235,6 +235,58 @@ def test_every_message_is_handed_back_when_asked_and_read_commits_reads_them() -
     assert commits[1].message == "feat: x\n\nbody" and commits[0].author == Person("A", "a@x")
 
 
+def _with_field(number: int, value: bytes) -> bytes:
+    fields = log_bytes([Row("b", ("a", "c"))]).rstrip(b"\x00").split(b"\x00")
+    fields[number] = value
+    return b"\x00".join(fields) + b"\x00"
+
+
+BLANKS_IN_HEX = {
+    "a blank inside the sha": (0, hexsha("b")[:20].encode() + b" " + hexsha("b")[21:].encode()),
+    "a tab between parents": (1, hexsha("a").encode() + b"\t" + hexsha("c").encode()),
+    "a newline between parents": (1, hexsha("a").encode() + b"\n" + hexsha("c").encode()),
+    "a blank inside a parent": (1, hexsha("a")[:20].encode() + b" " + hexsha("a")[20:].encode()),
+    "a blank inside the tree": (2, b" " + hexsha("t").encode()[1:]),
+}
+
+
+@needs_extension
+@pytest.mark.parametrize("where", sorted(BLANKS_IN_HEX))
+def test_both_refuse_blanks_inside_hex_fields_alike(where: str) -> None:
+    """git never prints them; `bytes.fromhex` skipped blanks and `split()` split on any, so the
+    Python twin read what the compiled one refused."""
+    stream = _with_field(*BLANKS_IN_HEX[where])
+    answers = []
+    for implementation in (PyHistory(11, []), CHistory(11, [])):
+        with pytest.raises(ValueError, match="git printed") as refused:
+            implementation.feed(stream)
+        answers.append((str(refused.value), len(implementation)))
+    assert answers[0] == answers[1] and answers[0][1] == 0
+
+
+def test_parents_separated_by_several_spaces_are_read_alike() -> None:
+    stream = _with_field(1, hexsha("a").encode() + b"   " + hexsha("c").encode())
+    for twin in [PyHistory] + ([CHistory] if compiled() else []):
+        history = twin(11, [])
+        history.feed(stream)
+        history.finish()
+        assert history.first_parent_sha(0) == hexsha("a")
+
+
+@needs_extension
+def test_a_failed_init_leaves_nothing_a_later_init_reads() -> None:
+    """A non-ASCII needle made the first __init__ note "wide needles" before it failed on the
+    next one; a second __init__ kept that, and read every non-ASCII message as unknown (-1)."""
+    stream = log_bytes([Row("a", (), message="café x")])
+    history = CHistory.__new__(CHistory)
+    with pytest.raises(TypeError):
+        history.__init__(11, [b"\xc3\xa9", 5])  # type: ignore[misc, list-item]
+    history.__init__(11, [b"x"])  # type: ignore[misc]
+    fresh = CHistory(11, [b"x"])
+    assert history.feed(stream) == fresh.feed(stream) == PyHistory(11, [b"x"]).feed(stream)
+    assert fresh.feed(log_bytes([Row("b", (), message="café x")]))[0][3] == 1  # needle 0 found
+
+
 @needs_extension
 @pytest.mark.parametrize(
     "stream",

@@ -173,6 +173,8 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     }
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO|$p", keywords, &fields, &needles, &every))
         return -1;
+    /* A failed __init__ may be followed by another: nothing it set may carry over. */
+    self->wide_needles = 0;
     if (fields != FIELDS && fields != FIELDS_WITH_NOTES) {
         PyErr_Format(PyExc_ValueError, "fields must be %d or %d", FIELDS, FIELDS_WITH_NOTES);
         return -1;
@@ -224,13 +226,14 @@ static int History_init(HistoryObject *self, PyObject *args, PyObject *kwargs) {
     }
     self->fields = fields;
     self->every = every;
-    self->ident_ids = PyDict_New();
-    self->ident_keys = PyList_New(0);
-    self->person_ids = PyDict_New();
-    self->person_keys = PyList_New(0);
+    Py_XSETREF(self->ident_ids, PyDict_New());
+    Py_XSETREF(self->ident_keys, PyList_New(0));
+    Py_XSETREF(self->person_ids, PyDict_New());
+    Py_XSETREF(self->person_keys, PyList_New(0));
     if (!self->ident_ids || !self->ident_keys || !self->person_ids || !self->person_keys)
         return -1;
     int32_t zero = 0;
+    self->parent_start.size = 0;
     if (buffer_append(&self->parent_start, &zero, sizeof zero) < 0) return -1;
     self->ready = 1;
     return 0;

@@ -20,6 +20,7 @@ compiled twin reads them from this module when it is imported.
 from __future__ import annotations
 
 import os
+import re
 from array import array
 from collections.abc import Sequence
 
@@ -143,8 +144,9 @@ class PyHistory:
             if len(sha) not in (20, 32) or (self._width and len(sha) != self._width):
                 raise ValueError("git printed a sha of another length")
             width = len(sha)
+            # parents: shas separated by spaces (only spaces: a tab or a newline is not git's)
             parents = [_binary(parent, "a parent that is not a sha") for parent in
-                       parts[start + 1].split()]  # fmt: skip
+                       parts[start + 1].split(b" ") if parent]  # fmt: skip
             if any(len(parent) != width for parent in parents):
                 raise ValueError("git printed a parent that is not a sha")
             tree = _binary(parts[start + 2], "a tree that is not a sha")
@@ -401,11 +403,14 @@ def parse_time(text: bytes) -> int:
     return min(max(value, TIME_MIN), TIME_MAX)
 
 
+_HEX_DIGITS = re.compile(rb"[0-9a-fA-F]*")
+
+
 def _binary(text: bytes, what: str) -> bytes:
-    try:
-        return bytes.fromhex(text.decode("ascii"))
-    except ValueError:
-        raise ValueError(f"git printed {what}") from None
+    """Hex digits only, as the compiled twin reads them (`bytes.fromhex` alone skips blanks)."""
+    if not _HEX_DIGITS.fullmatch(text) or len(text) % 2:
+        raise ValueError(f"git printed {what}")
+    return bytes.fromhex(text.decode("ascii"))
 
 
 # The interface of both implementations (the stub of the compiled one names PyHistory's).
