@@ -10,13 +10,18 @@ from urllib.parse import urlsplit
 
 import requests
 
+from deploycount import checks
+from deploycount.checks import Invalid
 from deploycount.errors import ExternalServiceError, UsageError
-from deploycount.http import HttpClient, RetryPolicy, retry_after_seconds
+from deploycount.http import HttpClient, RetryPolicy, TooLarge, retry_after_seconds
 from deploycount.masking import register_secret, register_url_secrets
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = "100"
 _MAX_PAGES = 100
+# An answer of 100 deployments with 100 statuses each is well under 4 MiB; a larger one is not
+# GitHub's, and is refused as it arrives (memory stays bounded, as for team files).
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 _COMMENT_PAGES = 500  # 50,000 comments: past that, the sticky comment is not searched further
 
 
@@ -86,9 +91,20 @@ query($owner: String!, $name: String!, $environment: String!, $after: String) {
 """
 
 
-def _rest_form(node: Mapping[str, Any]) -> dict[str, Any]:
-    """A GraphQL deployment node in the REST API's field names (states lower-cased)."""
-    statuses = ((node.get("statuses") or {}).get("nodes")) or []
+def _rest_form(node: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A GraphQL deployment node in the REST API's field names (states lower-cased); a node
+    that is not of GitHub's schema is an error naming its field (`where`)."""
+    statuses_field = node.get("statuses") or {}
+    if not isinstance(statuses_field, dict) or not isinstance(statuses_field.get("nodes") or [],
+                                                               list):  # fmt: skip
+        raise Invalid(f"{where}.statuses", "must be an object with a list of nodes")
+    statuses = statuses_field.get("nodes") or []
+    for number, status in enumerate(statuses):
+        if not isinstance(status, dict):
+            raise Invalid(f"{where}.statuses.nodes.{number}", "must be an object")
+        checks.utc_time(status.get("createdAt"), f"{where}.statuses.nodes.{number}.createdAt")
+    if node.get("createdAt") is not None:
+        checks.utc_time(node["createdAt"], f"{where}.createdAt")
     return {
         "id": node.get("databaseId"),
         "sha": node.get("commitOid"),
@@ -172,11 +188,18 @@ class GitHub:
         url = path if path.startswith("http") else f"{self.api_url}{path}"
         data = None if json_body is None else json.dumps(json_body).encode()
         headers = {"Content-Type": "application/json"} if data is not None else None
-        return self.http.request(
-            method, url, what="GitHub", data=data, headers=headers, params=params,
-            accept=lambda response: not is_rate_limited(response), wait=rate_limit_wait,
-            retry_seconds=retry_seconds,
-        )  # fmt: skip
+        try:
+            return self.http.request(
+                method, url, what="GitHub", data=data, headers=headers, params=params,
+                accept=lambda response: not is_rate_limited(response), wait=rate_limit_wait,
+                retry_seconds=retry_seconds, max_bytes=MAX_ANSWER_BYTES,
+            )  # fmt: skip
+        except TooLarge:
+            raise ExternalServiceError(
+                f"GitHub answered {path.split('?', maxsplit=1)[0]} with larger than "
+                f"{MAX_ANSWER_BYTES // (1024 * 1024)} MiB, far more than any of its answers: "
+                "refused (is GITHUB_API_URL GitHub's API?)"
+            ) from None
 
     def paginate(
         self, path: str, params: Mapping[str, str] | None = None, *, pages: int = _MAX_PAGES
@@ -236,17 +259,42 @@ class GitHub:
         one GraphQL request per 100 deployments, where REST needed one more per deployment."""
         owner, name = self.repository.split("/", 1)
         after: str | None = None
-        for _ in range(_MAX_PAGES):
+        cursors: set[str] = set()
+        for number in range(_MAX_PAGES):
             variables = {"owner": owner, "name": name, "environment": environment, "after": after}
             data = self.graphql(_DEPLOYMENTS_QUERY, variables)
-            connection = ((data.get("repository") or {}).get("deployments")) or {}
-            for node in connection.get("nodes") or []:
-                if isinstance(node, dict):
-                    yield _rest_form(node)
+            repository = data.get("repository") or {}
+            connection = repository.get("deployments") if isinstance(repository, dict) else {}
+            connection = connection if isinstance(connection, dict) else {}
+            nodes = connection.get("nodes") or []
+            try:
+                if not isinstance(nodes, list):
+                    raise Invalid("deployments.nodes", "must be a list")  # noqa: TRY301
+                forms = [_rest_form(node, f"deployments.nodes.{index}")
+                         for index, node in enumerate(nodes) if isinstance(node, dict)]  # fmt: skip
+            except Invalid as error:
+                raise ExternalServiceError(
+                    f"GitHub's GraphQL answer is not of GitHub's schema: {error}"
+                ) from None
+            yield from forms
             page = connection.get("pageInfo") or {}
+            page = page if isinstance(page, dict) else {}
             after = page.get("endCursor")
             if not page.get("hasNextPage") or not isinstance(after, str):
                 return
+            if after in cursors:
+                raise ExternalServiceError(
+                    f"GitHub's GraphQL API gave page {number + 2} of the {environment} "
+                    "deployments the cursor of an earlier page: it would list the same "
+                    "deployments again and again; try again later"
+                )
+            cursors.add(after)
+        raise ExternalServiceError(
+            f"GitHub lists more than {_MAX_PAGES * 100:,} {environment} deployments after the "
+            "window's start: deploycount reads at most that many, and a report of part of them "
+            "would be wrong; report a later window, or record the deploys in the ledger "
+            "(deploycount record)"
+        )
 
     def pull_commits(self, number: int) -> list[dict[str, Any]]:
         return list(self.paginate(self.repo_path(f"/pulls/{number}/commits")))

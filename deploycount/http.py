@@ -130,11 +130,10 @@ class HttpClient:
                     )
                 status = response.status_code
                 retry_after = (wait or retry_after_seconds)(response)
-            delay = (
-                retry_after
-                if retry_after is not None
-                else min(policy.max_delay, policy.first_delay * 2 ** (attempt - 1))
-            )
+            # Backoff grows with each attempt; a Retry-After asks for longer, never for less (a
+            # rate limit answering "Retry-After: 0" was retried thousands of times a minute).
+            backoff = min(policy.max_delay, policy.first_delay * 2 ** (attempt - 1))
+            delay = backoff if retry_after is None else max(retry_after, backoff)
             if self._clock() + delay > deadline:
                 raise ExternalServiceError(
                     mask(

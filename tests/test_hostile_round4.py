@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import GitRepo, RunCli
+import pytest
+
+from deploycount.errors import ExternalServiceError
+from deploycount.http import HttpClient, RetryPolicy
+from tests.conftest import CliResult, GitRepo, RunCli, one_line_error
+from tests.servers import Reply, Script, scripted_server
 from tests.test_services import WINDOW, monorepo
 
 
@@ -45,3 +50,97 @@ def test_the_json_report_s_deployment_rows_read_back_as_an_events_file(
     again = run_cli("report", *WINDOW, "--format", "json", "--deploys", f"file:{events}", cwd=repo)
     assert again.exit_code == 0, again.stderr
     assert [d["sha"] for d in again.json()["deployments"]] == [row["sha"] for row in rows]
+
+
+# -- the GitHub source's GraphQL answers -----------------------------------------------------
+
+
+def _graphql(nodes: object, *, next_page: bool = False, cursor: str = "1") -> Reply:
+    page = {"hasNextPage": next_page, "endCursor": cursor}
+    data = {"data": {"repository": {"deployments": {"pageInfo": page, "nodes": nodes}}}}
+    return Reply(200, json.dumps(data).encode(), {"Content-Type": "application/json"})
+
+
+def _node(created: object = "2026-10-05T00:00:00Z", statuses: object = None) -> dict[str, object]:
+    return {
+        "databaseId": 7, "commitOid": "a" * 40, "environment": "production", "payload": "{}",
+        "createdAt": created,
+        "statuses": {"nodes": [{"state": "SUCCESS", "createdAt": "2026-10-05T00:00:00Z"}]}
+        if statuses is None else statuses,
+    }  # fmt: skip
+
+
+def _github_report(repo: GitRepo, run_cli: RunCli, script: Script) -> tuple[CliResult, int]:
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    with scripted_server(script) as server:
+        env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r"}
+        done = run_cli("report", *WINDOW, "--deploys", "github", cwd=repo, env=env)
+    return done, len(server.received)
+
+
+@pytest.mark.parametrize(
+    ("node", "field"),
+    [
+        (_node(created="yesterday"), "deployments.nodes.0.createdAt"),
+        (_node(statuses=[{"state": "SUCCESS"}]), "deployments.nodes.0.statuses"),
+        (_node(statuses={"nodes": [{"state": "SUCCESS", "createdAt": 5}]}),
+         "deployments.nodes.0.statuses.nodes.0.createdAt"),
+        (_node(statuses={"nodes": ["SUCCESS"]}), "deployments.nodes.0.statuses.nodes.0"),
+    ],
+)  # fmt: skip
+def test_a_graphql_answer_not_of_github_s_schema_is_one_line(
+    repo: GitRepo, run_cli: RunCli, node: dict[str, object], field: str
+) -> None:
+    """A createdAt that is not a date was 'unexpected ValueError', statuses as a list
+    'unexpected AttributeError'."""
+    done, _ = _github_report(repo, run_cli, lambda request, n: _graphql([node]))
+    one_line_error(done, 1, "not of GitHub's schema", f"{field}:")
+
+
+def test_a_cursor_that_never_advances_is_an_error_not_the_same_rows_again(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    done, requests = _github_report(
+        repo, run_cli, lambda request, n: _graphql([_node()], next_page=True, cursor="same")
+    )
+    one_line_error(done, 1, "the cursor of an earlier page")
+    assert requests == 2
+
+
+def test_more_deployments_than_are_read_is_an_error_not_a_quiet_partial_answer(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """At 100 pages the source stopped and reported what it had, calling the oldest deployment
+    it saw the first one GitHub knows of."""
+    done, requests = _github_report(
+        repo, run_cli, lambda request, n: _graphql([], next_page=True, cursor=str(n))
+    )
+    one_line_error(done, 1, "more than 10,000 production deployments")
+    assert requests == 100
+
+
+def test_a_graphql_answer_larger_than_any_of_github_s_is_refused_as_it_arrives(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    huge = b'{"data": {"x": "' + b"y" * (33 * 1024 * 1024) + b'"}}'
+    done, _ = _github_report(repo, run_cli, lambda request, n: Reply(200, huge))
+    assert done.exit_code == 1 and "larger than" in done.stderr, done.stderr
+
+
+def test_retry_after_zero_still_backs_off() -> None:
+    """A 403 rate limit with `Retry-After: 0` was retried with no wait: 9,697 requests in 60 s.
+    The waits now grow as without the header (0.5, 1, 2, 4 s), within the retry budget."""
+    waits: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limited = Reply(403, b"rate limit", {"Retry-After": "0", "x-ratelimit-remaining": "0"})
+    with scripted_server(lambda request, n: limited) as server:
+        client = HttpClient(RetryPolicy(max_retry_seconds=10), sleep=sleep, clock=lambda: now[0])
+        with pytest.raises(ExternalServiceError, match="failed after 5 attempt"):
+            client.request("GET", server.url, what="GitHub",
+                           accept=lambda response: response.status_code != 403)  # fmt: skip
+    assert waits == [0.5, 1.0, 2.0, 4.0]  # the next, 8 s, would pass the 10 s budget
