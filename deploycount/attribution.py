@@ -668,7 +668,9 @@ class Attributor:
       no blank-looking line inside it), the trailers depend on that paragraph alone, and the
       same paragraphs (`Co-authored-by: Claude ...`, one person's `Signed-off-by`) recur: cached;
     * the text searches run only when a cheap substring test says they can match, and the
-      misplaced markers of a cacheable last paragraph are cached with it.
+      misplaced markers of a cacheable last paragraph are cached with it;
+    * when nothing but the identities and that last paragraph can speak, the whole answer is
+      cached by them, and the same object comes back (the reader interns it by identity).
     """
 
     def __init__(self, markers: Markers, *, mentions: bool) -> None:
@@ -677,7 +679,8 @@ class Attributor:
         self._identities: dict[tuple[str, str, str, str], tuple[Signal, ...]] = {}
         self._paragraphs: dict[str, TrailerFindings] = {}
         self._tails: dict[str, tuple[Signal, ...]] = {}
-        self._identity_only: dict[tuple[Signal, ...], Attribution] = {(): NO_SIGNALS}
+        self._identity_only: dict[tuple[str, str, str, str], Attribution] = {}
+        self._answers: dict[tuple[tuple[str, str, str, str], str], Attribution] = {}
 
     def __call__(
         self,
@@ -707,6 +710,7 @@ class Attributor:
         trailer_part = _NO_TRAILERS
         moved: list[Signal] = []
         lowered = message.lower()
+        whole_key: tuple[tuple[str, str, str, str], str] | None = None
         if ":" in message:
             tail = message.rstrip()
             cut = tail.rfind("\n\n")
@@ -720,6 +724,20 @@ class Attributor:
                 and "Conflicts:" not in message
                 and not _BLANKISH_LINE.search(paragraph)
             )
+            # Then, with no text search to run and no marker word between the subject and the
+            # last paragraph, the whole answer depends on the identities and that paragraph
+            # (`Co-authored-by: Claude ...` under thousands of subjects): one answer, kept.
+            if (
+                cacheable
+                and not notes
+                and not self.mentions
+                and "generated" not in lowered
+                and not lowered.startswith("aider: ")
+                and not _has_hint(lowered, message.find("\n"), cut)
+            ):
+                whole_key = (key, paragraph)
+                if (known_answer := self._answers.get(whole_key)) is not None:
+                    return known_answer
             if ":" in paragraph or not cacheable:
                 trailer_part = self._trailers(message, paragraph, cacheable)
             subject_end = message.find("\n")
@@ -743,15 +761,22 @@ class Attributor:
         if notes:
             text_part.extend(note_signals(notes, self.markers))
         if trailer_part is _NO_TRAILERS and not text_part:
-            cached = self._identity_only.get(by_identity)
+            # Keyed by the identities' strings, whose hashes Python keeps (a tuple of signals
+            # would be hashed field by field on every commit).
+            cached = self._identity_only.get(key)
             if cached is None:
-                cached = self._identity_only[by_identity] = Attribution(by_identity)
+                cached = Attribution(by_identity) if by_identity else NO_SIGNALS
+                if len(self._identity_only) < _CACHE_LIMIT:
+                    self._identity_only[key] = cached
             return cached
         trailer_signals_found, co_authors, declared_not = trailer_part
         signals = (*by_identity, *trailer_signals_found, *text_part)
-        if not signals and not co_authors:
-            return NO_SIGNALS
-        return Attribution(signals, declared_not, co_authors)
+        answer = (
+            Attribution(signals, declared_not, co_authors) if signals or co_authors else NO_SIGNALS
+        )
+        if whole_key is not None and len(self._answers) < _CACHE_LIMIT:
+            self._answers[whole_key] = answer
+        return answer
 
     def _trailers(self, message: str, paragraph: str, cacheable: bool) -> TrailerFindings:
         if cacheable and (known := self._paragraphs.get(paragraph)) is not None:

@@ -142,17 +142,19 @@ def _generate(
     links = link_streams(
         history.columns, parts, [s.baseline for s in streams], shallow=repo.shallow_commits()
     )
-    states = CommitStates(history, shipped_rows(links), repo.trees)
+    reached = shipped_rows(links)
+    states = CommitStates(history, reached, repo.trees)
     monorepo = None
     if settings.services:
         monorepo = services.Monorepo.of(
             history, settings.services, links, states, paths(), more=repo.changed_paths
         )
         links = monorepo.links
+        reached = shipped_rows(links)  # each service's deploys cut to the commits touching it
     found = repo.default_branch()
     tip = repo.resolve_commits([found[1] if found else "HEAD"]).popitem()[1]
     directory, mailmap = _people(
-        repo, history, shipped_rows(links), settings=settings, extra=extra, repository=repository
+        repo, history, reached, settings=settings, extra=extra, repository=repository
     )
     tallying = _Tallying(history, states, mainline_marks(history, tip), settings.minimum, mailmap)
     # A service that teams own counts its commits for them (made once: its lookups are cached).

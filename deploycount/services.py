@@ -135,7 +135,7 @@ class Monorepo:
     ) -> Monorepo:
         """From the paths each commit changes (`changed`; `more` diffs the commits missing
         from it: those whose dates put them outside both halves read meanwhile)."""
-        reached = shipped_rows(links)
+        reached = shipped_rows(links)  # what `states` was made for: each row once
         missing = {history.columns.sha(row) for row in reached} - changed.keys()
         if missing:
             changed.update(more(sorted(missing)))

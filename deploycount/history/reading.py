@@ -67,6 +67,7 @@ class HistoryReader:
         self.loaded = LoadedHistory(new_history(fields, needles))
         self._attributor = Attributor(markers, mentions=mentions)
         self._ids: dict[Attribution, int] = {NO_SIGNALS: 0}
+        self._kept: dict[int, int] = {id(NO_SIGNALS): 0}
         self._identities: list[tuple[str, str, str, str]] = []
         self._ident_attr: list[int] = []
         self.chunk_attrs: dict[int, int] = {}  # row -> attribution id, for the last chunk's rows
@@ -93,10 +94,17 @@ class HistoryReader:
         self, message: str, ident: int, notes: str = "", hinted: frozenset[str] | None = None
     ) -> int:
         found = self._attributor(message, *self.identity(ident), notes=notes, hinted=hinted)
+        # The attributor hands back one object for a recurring answer: found by identity, it
+        # needs no hashing (only objects kept in `attributions` are known so, so an id is
+        # never one a freed object had).
+        number = self._kept.get(id(found))
+        if number is not None:
+            return number
         number = self._ids.get(found)
         if number is None:
             number = self._ids[found] = len(self.loaded.attributions)
             self.loaded.attributions.append(found)
+            self._kept[id(found)] = number
         return number
 
     def feed(self, chunk: bytes) -> range:
