@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from deploycount.errors import UsageError
 from deploycount.metrics import report_of, repository_label
 from deploycount.model import Report
-from deploycount.tallies import Partial, in_time_order
+from deploycount.tallies import Partial, in_time_order, sources_label
 
 
 def merge(partials: Sequence[Partial]) -> Report:
@@ -60,11 +60,10 @@ def merge(partials: Sequence[Partial]) -> Report:
             f"the partials use different privacy floors ({', '.join(map(str, sorted(floors)))}): "
             "the strictest applies"
         )
-    sources = list(dict.fromkeys(p.deploy_source for p in partials))
     merged = Partial(
         repository=repository_label(repositories),
         environment=first.environment,
-        deploy_source=", ".join(sources),
+        deploy_source=sources_label(partials),
         since=first.since,
         until=first.until,
         weeks=first.weeks,

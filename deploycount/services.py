@@ -16,12 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from fnmatch import translate
 from typing import TYPE_CHECKING
 
 from deploycount.errors import UsageError
 from deploycount.history.linking import shipped_rows
-from deploycount.tallies import Partial, Tallies, Tally, absorb, in_time_order
+from deploycount.tallies import Partial, Tallies, Tally, absorb, in_time_order, sources_label
 
 if TYPE_CHECKING:  # the config imports this module, and the hook imports the config
     from deploycount.history.linking import LinkedDeploy, Links
@@ -55,9 +54,64 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+_CLASSES = {
+    "alnum": r"0-9A-Za-z", "alpha": r"A-Za-z", "blank": r" \t", "cntrl": r"\x00-\x1f\x7f",
+    "digit": r"0-9", "graph": r"!-~", "lower": r"a-z", "print": r" -~",
+    "punct": r"!-/:-@\[-`{-~", "space": r" \t\n\r\f\v", "upper": r"A-Z", "xdigit": r"0-9A-Fa-f",
+}  # fmt: skip
+
+
 def _pattern(glob: str) -> str:
-    """The regular expression of a service path with wildcards: the whole path must match."""
-    return translate(glob).removeprefix("(?s:").removesuffix(")\\Z")
+    """The regular expression of a service path with wildcards, as git's wildmatch reads a
+    pathspec (without WM_PATHNAME): `*` and `?` cross `/`, `[...]` takes `!` or `^` to negate,
+    ranges and `[:class:]`, a backslash quotes the next character; the whole path must match."""
+    out, index = [], 0
+    while index < len(glob):
+        char = glob[index]
+        index += 1
+        if char == "\\" and index < len(glob):
+            out.append(re.escape(glob[index]))
+            index += 1
+        elif char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "[":
+            bracket, index = _bracket(glob, index)
+            out.append(bracket)
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+def _bracket(glob: str, index: int) -> tuple[str, int]:
+    """`[...]` from just after its `[`: the regex class and where the pattern goes on. One
+    without a closing `]` matches nothing, as in git."""
+    negate = index < len(glob) and glob[index] in "!^"
+    index += negate
+    parts, first = [], True
+    while index < len(glob) and (glob[index] != "]" or first):
+        first = False
+        if glob.startswith("[:", index):
+            end = glob.find(":]", index + 2)
+            name = glob[index + 2 : end] if end != -1 else ""
+            if name in _CLASSES:
+                parts.append(_CLASSES[name])
+                index = end + 2
+                continue
+        char = glob[index]
+        if char == "\\" and index + 1 < len(glob):
+            index += 1
+            char = glob[index]
+        if glob.startswith("-", index + 1) and index + 2 < len(glob) and glob[index + 2] != "]":
+            parts.append(f"{re.escape(char)}-{re.escape(glob[index + 2])}")
+            index += 3
+            continue
+        parts.append(re.escape(char))
+        index += 1
+    if index >= len(glob):
+        return "(?!)", index  # never closed
+    return f"[{'^' if negate else ''}{''.join(parts)}]", index + 1
 
 
 class PathOwners:
@@ -71,10 +125,11 @@ class PathOwners:
         globs: list[tuple[int, re.Pattern[str]]] = []
         for bit, service in enumerate(services):
             wild = [p for p in service.paths if _WILDCARD.search(p)]
+            # git matches every pathspec literally first, as a path or a leading directory
+            # (`apps/[locale]` is that directory), and one with wildcards as a glob besides.
             for path in service.paths:
-                if path not in wild:
-                    key = path.rstrip("/") or path
-                    self._literal[key] = self._literal.get(key, 0) | 1 << bit
+                key = path.rstrip("/") or path
+                self._literal[key] = self._literal.get(key, 0) | 1 << bit
             if wild:
                 globs.append((bit, re.compile("|".join(f"(?:{_pattern(p)})" for p in wild))))
         self._globs = globs
@@ -214,13 +269,6 @@ def first_shipped(windows: Sequence[Sequence[LinkedDeploy]]) -> list[list[Linked
     return firsts
 
 
-def _sources(partials: Sequence[Partial]) -> str:
-    """The services' deploy sources in a line (a metric label holds it): the first three."""
-    sources = list(dict.fromkeys(p.deploy_source for p in partials))
-    more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
-    return ", ".join(sources[:3]) + more
-
-
 def _by_service(partials: Sequence[Partial]) -> list[str]:
     """Each service's warnings, naming the service; one that several services share is said
     once, naming them all (thirty services without deploys make one line, not thirty)."""
@@ -257,7 +305,7 @@ def combine_services(
     return Partial(
         repository=first.repository,
         environment=first.environment,
-        deploy_source=_sources(partials),
+        deploy_source=sources_label(partials),
         since=first.since,
         until=first.until,
         weeks=first.weeks,

@@ -245,10 +245,13 @@ def _service_streams(
         names = {s.name for s in settings.services}
         stray = Counter(e.service for e in shared[2] if e.service not in names)
         if stray:
+            # The most frequent first, five at most: three thousand names made one line that
+            # pushed every figure out of the pull-request comment.
+            ranked = sorted(stray.items(), key=lambda item: (-item[1], item[0]))
             named = ", ".join(
                 f"{n} named no service" if not name else f"{n} named service {name!r}"
-                for name, n in sorted(stray.items())
-            )
+                for name, n in ranked[:5]
+            ) + (f" and {len(ranked) - 5} more services" if len(ranked) > 5 else "")
             warnings.append(
                 f"{sum(stray.values())} deploy event(s) of {shared[0].spec} belong to no service "
                 f"of [services] ({named}): not counted; record each deploy with --service NAME"

@@ -104,3 +104,11 @@ def in_time_order(
             absorb(tallies.by_service.setdefault(service, Tally()), tally, remaps[number])
         tallies.outside_services += partial.tallies.outside_services
     return rows, tallies, remaps
+
+
+def sources_label(partials: Sequence[Partial]) -> str:
+    """The partials' deploy sources in a line (a metric label and the header hold it): the
+    first three, and how many more."""
+    sources = list(dict.fromkeys(p.deploy_source for p in partials))
+    more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
+    return ", ".join(sources[:3]) + more

@@ -144,3 +144,37 @@ def test_retry_after_zero_still_backs_off() -> None:
             client.request("GET", server.url, what="GitHub",
                            accept=lambda response: response.status_code != 403)  # fmt: skip
     assert waits == [0.5, 1.0, 2.0, 4.0]  # the next, 8 s, would pass the 10 s budget
+
+
+def test_one_long_warning_never_pushes_the_figures_out_of_the_comment(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """3,000 events naming services that [services] does not have made one warning of every
+    name: the comment was 831 characters, its table and chart cut away."""
+    (repo.path / "api").mkdir()
+    repo.commit("base", when="2026-09-01T10:00:00Z", file="api/a.txt")
+    sha = repo.commit("feat: x", when="2026-10-02T10:00:00Z", file="api/b.txt")
+    events = [
+        {"id": f"d{n}", "sha": sha, "time": "2026-10-03T10:00:00Z", "service": f"svc-{n:04}"}
+        for n in range(3000)
+    ] + [{"id": "api-1", "sha": sha, "time": "2026-10-03T10:00:00Z", "service": "api"}]
+    (tmp_path / "events.json").write_text(json.dumps(events))
+    (repo.path / ".deploycount.toml").write_text(
+        f'[deploys]\nsource = "file:{tmp_path}/events.json"\n\n[services.api]\npaths = ["api"]\n'
+    )
+    summary = run_cli("report", *WINDOW, "--format", "markdown", cwd=repo)
+    assert summary.exit_code == 0, summary.stderr
+    [stray] = [line for line in summary.stdout.splitlines() if "belong to no service" in line]
+    assert len(stray) < 700 and "and 2995 more services" in stray
+    assert "```mermaid" in summary.stdout and "| deploys" in summary.stdout.lower()
+    whole = run_cli("report", *WINDOW, "--format", "json", cwd=repo).json()["warnings"]
+    assert any("3000 deploy event(s)" in w for w in whole)
+
+
+def test_alerts_cut_a_warning_of_any_length_at_a_word() -> None:
+    from deploycount.render.summary import alerts
+
+    lines = alerts(["word " * 1000, *(f"warning {n}" for n in range(80))])
+    assert max(len(line) for line in lines) < 700
+    assert "(cut: the JSON report has it whole)" in lines[1]
+    assert lines[-4] == "- …and 26 more: see the report (--format json)"  # 80 + 1 - 5 - 50

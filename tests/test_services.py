@@ -204,13 +204,21 @@ def test_events_carrying_a_service_field(repo: GitRepo, run_cli: RunCli) -> None
 @pytest.mark.parametrize(
     "spec",
     ["packages/api", "packages/api/", "packages/a*", "packages/*/src", "*.ts",
-     "packages/web/src/*.ts", "packages/ap?", "packages/[aw]*", "README.md", "pack", "apps"],
+     "packages/web/src/*.ts", "packages/ap?", "packages/[aw]*", "README.md", "pack", "apps",
+     # a directory whose name has glob characters matches literally too (Next.js routes)
+     "apps/[locale]", "apps/[locale]/", "packages/gl[o]b", "apps/[l]*",
+     # negation both ways, classes, ranges, a backslash, a bracket never closed
+     "apps/[!a]*", "apps/[^a]*", "apps/[[:alpha:]]*", "packages/[[:upper:][:digit:]]*",
+     "packages/[a-c]*", "packages/[]a]*", "apps/\\[locale]/*", "apps/[locale", "*/[[:punct:]]*",
+     "packages/*[0-9].ts", "**/*.go"],
 )  # fmt: skip
 def test_paths_match_as_git_log_matches_them(tmp_path: Path, spec: str) -> None:
     """The service paths are matched in Python; git is the reference."""
     files = ["packages/api/src/index.ts", "packages/api/package.json", "packages/apps/x/a.ts",
              "packages/web/src/b.ts", "packages/web/src/deep/d.ts", "apps/api/c.go", "README.md",
-             "packages/api.md", "package"]  # fmt: skip
+             "packages/api.md", "package", "apps/[locale]/page.ts", "apps/l/b.ts",
+             "packages/gl[o]b/a.ts", "packages/glob/b.ts", "packages/Z9.ts", "packages/]x.ts",
+             "apps/[locale/x.ts"]  # fmt: skip
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

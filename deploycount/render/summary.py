@@ -163,12 +163,27 @@ def alerts(warnings: list[str], *, shown: int = 5) -> list[str]:
     reader came for off the screen)."""
     lines = []
     for warning in warnings[:shown]:
-        lines += ["> [!WARNING]", f"> {escape(warning)}", ""]
-    rest = warnings[shown:]
+        lines += ["> [!WARNING]", f"> {escape(_short(warning))}", ""]
+    rest = warnings[shown:][:_FOLDED]
     if rest:
-        lines += [f"<details><summary>{_plural(len(rest), 'more warning')}</summary>", ""]
-        lines += [*(f"- {escape(warning)}" for warning in rest), "", "</details>", ""]
+        more = len(warnings) - shown
+        lines += [f"<details><summary>{_plural(more, 'more warning')}</summary>", ""]
+        lines += [*(f"- {escape(_short(warning))}" for warning in rest)]
+        if more > len(rest):
+            lines.append(f"- …and {more - len(rest)} more: see the report (--format json)")
+        lines += ["", "</details>", ""]
     return lines
+
+
+_LONGEST_WARNING = 600  # characters: a warning naming 3,000 services must not push out the figures
+_FOLDED = 50  # warnings listed in the fold; the JSON report holds them all
+
+
+def _short(warning: str) -> str:
+    """A warning cut to `_LONGEST_WARNING` characters at a word, marked as cut."""
+    if len(warning) <= _LONGEST_WARNING:
+        return warning
+    return warning[:_LONGEST_WARNING].rsplit(" ", 1)[0] + " … (cut: the JSON report has it whole)"
 
 
 def bucket_weeks(weeks: float) -> int:
