@@ -248,9 +248,20 @@ def report(
 ) -> None:  # fmt: skip
     """Normalised deployments for the window, per team and in total."""
     if suggest:
+        ignored = {"--repo": bool(repos), "--every": every, "--format": output_format} | {
+            f"--{name.replace('_', '-')}": flags.get(name)
+            for name in ("since", "until", "env", "deploys", "min_confidence")
+        }
+        given = [flag for flag, on in ignored.items() if on]
+        if given:
+            raise UsageError(
+                f"--suggest prints a [services] section and makes no report: {given[0]} does "
+                "not apply to it"
+            )
         from deploycount.commands.suggest import suggest as suggest_section  # noqa: PLC0415
+        from deploycount.timeutil import utc_now  # noqa: PLC0415
 
-        _write(suggest_section(state.directory), output)
+        _write(suggest_section(state.directory, now=utc_now()), output)
         return
     from deploycount.commands.report import reports_from_options  # noqa: PLC0415
     from deploycount.config import resolve_report_output  # noqa: PLC0415

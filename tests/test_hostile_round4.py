@@ -4,12 +4,20 @@ the ledger across clones). Each test failed before its fix."""
 from __future__ import annotations
 
 import json
+import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from deploycount.commands.suggest import Package, Released, releases, suggest_services
+from deploycount.config import file_config
 from deploycount.errors import ExternalServiceError
 from deploycount.http import HttpClient, RetryPolicy
+from deploycount.repository import TagRef
 from tests.conftest import CliResult, GitRepo, RunCli, one_line_error
 from tests.servers import Reply, Script, scripted_server
 from tests.test_services import WINDOW, monorepo
@@ -178,3 +186,121 @@ def test_alerts_cut_a_warning_of_any_length_at_a_word() -> None:
     assert max(len(line) for line in lines) < 700
     assert "(cut: the JSON report has it whole)" in lines[1]
     assert lines[-4] == "- …and 26 more: see the report (--format json)"  # 80 + 1 - 5 - 50
+
+
+# -- report --suggest ------------------------------------------------------------------------
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+RECENT = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _loads(text: str) -> dict[str, Any]:
+    """What the section gives the config loader: it parses, and the config's checks take it."""
+    document = tomllib.loads(text)
+    file_config(document)
+    return document.get("services", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "directory", "why"),
+    [
+        ('evil\n[teams.evil]\nmembers = ["*"]', "packages/evil", "must be a visible name"),
+        ("all", "packages/all", "service name 'all' is reserved"),
+        ("ALL", "packages/ALL", "service name 'ALL' is reserved"),
+        ("x" * 300, "packages/long", "must be a visible name"),
+        (" spaced ", "packages/spaced", "must be a visible name"),
+        ("colon", ":colon", "without pathspec magic"),
+        ("bytes", "packages/\udcff", "is not UTF-8"),
+        ("dotdot", "packages/../up", "must not contain . or .. parts"),
+    ],
+)
+def test_suggest_writes_only_what_its_own_loader_takes(name: str, directory: str, why: str) -> None:
+    """A newline in a package name ended the `# ... record --service` comment and injected
+    [teams.evil]; `all`, long or spaced names, a `:` directory and a non-UTF-8 one were printed
+    as live sections the loader refuses (the last broke the whole file)."""
+    released = [Released(name, f"{name}@*", 3, RECENT), Released("api", "api@*", 2, RECENT)]
+    packages = [Package(name, directory), Package("api", "packages/api")]
+    text = suggest_services(released, packages, now=NOW)
+    services = _loads(text)
+    assert list(services) == ["api"]  # the hostile one is commented out, with its reason
+    assert "evil" not in tomllib.loads(text).get("teams", {})
+    assert why in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.text(max_size=30),
+    directory=st.text(max_size=30),
+    untagged=st.text(max_size=30),
+)
+def test_whatever_the_names_the_section_parses_and_loads(
+    name: str, directory: str, untagged: str
+) -> None:
+    released = [Released(name, f"{name}@*", 1, RECENT)]
+    packages = [Package(name, directory), Package(untagged, directory + "/x")]
+    _loads(suggest_services(released, packages, {directory}, now=NOW))
+
+
+def test_suggest_leaves_out_stale_packages_and_says_where_one_is_inside_another() -> None:
+    released = [
+        Released("sdk", "sdk/v*", 5, RECENT),
+        Released("sdk/go", "sdk/go/v*", 71, RECENT),
+        Released("old", "old/v*", 4, datetime(2021, 3, 1, tzinfo=UTC)),
+    ]
+    text = suggest_services(released, [], {"sdk", "sdk/go", "old"}, now=NOW)
+    assert list(_loads(text)) == ["sdk", "sdk/go"]
+    assert "# no release of old since 2021-03-01" in text
+    assert "# inside the paths of sdk: a commit here counts for both" in text
+
+
+def test_each_glob_takes_only_its_package_s_tags() -> None:
+    """`ui-v*` took `ui-vite-v1.0.2` too: the tighter glob is written."""
+    tags = [TagRef(n, "0" * 40, 1_790_000_000, "0" * 40)
+            for n in ("ui-v1.0.0", "ui-v1.1.0", "ui-vite-v1.0.2", "api@1.0.0", "x_v1.0.0",
+                      "pkg==1.2.3", "v1.0.0")]  # fmt: skip
+    globs = {r.name: r.glob for r in releases(tags)}
+    assert globs == {"ui": "ui-v[0-9]*", "ui-vite": "ui-vite-v*", "api": "api@*",
+                     "x": "x_v*", "pkg": "pkg==*"}  # fmt: skip
+
+
+def test_go_modules_at_any_depth_are_found(repo: GitRepo, run_cli: RunCli) -> None:
+    """Directories deeper than three levels were never looked at: 24 Go modules of a real
+    repository were written commented out, the most released among them."""
+    for module in ("sdk/go/aws/s3", "services/a/b/c/api"):
+        (repo.path / module).mkdir(parents=True)
+        (repo.path / module / "go.mod").write_text(f"module example.com/{module}\n")
+        repo.commit(f"feat: {module}", when="2026-10-01T10:00:00Z", file=f"{module}/main.go")
+        repo.tag(f"{module}/v1.0.0", annotated_at="2026-10-02T10:00:00Z")
+    repo.tag("v2.0.0", annotated_at="2026-10-03T10:00:00Z")
+    done = run_cli("report", "--suggest", cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    services = _loads(done.stdout)
+    assert services == {
+        "sdk/go/aws/s3": {"paths": ["sdk/go/aws/s3"], "tags": "sdk/go/aws/s3/v*"},
+        "services/a/b/c/api": {"paths": ["services/a/b/c/api"], "tags": "services/a/b/c/api/v*"},
+    }
+    assert "The repository's own releases (1 tag(s)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "flags", [("--repo", "."), ("--every", "1w"), ("--format", "json"), ("--since", "4w"),
+              ("--deploys", "tags:v*")],
+)  # fmt: skip
+def test_suggest_refuses_options_it_would_ignore(
+    repo: GitRepo, run_cli: RunCli, flags: tuple[str, str]
+) -> None:
+    repo.commit("x")
+    one_line_error(run_cli("report", "--suggest", *flags, cwd=repo), 2, flags[0], "--suggest")
+
+
+def test_python_monorepo_tags_get_the_hint_and_a_suggestion(repo: GitRepo, run_cli: RunCli) -> None:
+    """`name==1.2.3` tags were not recognised: every package read "no release tags" and the
+    report gave no hint."""
+    (repo.path / "libs" / "core").mkdir(parents=True)
+    (repo.path / "libs/core/pyproject.toml").write_text('[project]\nname = "acme-core"\n')
+    repo.commit("feat: core", when="2026-10-01T10:00:00Z", file="libs/core/x.py")
+    repo.tag("acme-core==1.0.0", annotated_at="2026-10-02T10:00:00Z")
+    services = _loads(run_cli("report", "--suggest", cwd=repo).stdout)
+    assert services == {"acme-core": {"paths": ["libs/core"], "tags": "acme-core==*"}}
+    hint = run_cli("report", *WINDOW, "--format", "json", cwd=repo).json()["warnings"]
+    assert any("acme-core==* (1)" in w for w in hint), hint

@@ -106,12 +106,33 @@ def mixed_streams_warning(spec: str, names: Sequence[str]) -> str | None:
 
 # Release tags of one package among several in one repository (a monorepo): changesets and lerna
 # write `name@1.2.3` (`@scope/name@1.2.3`), Go modules and release-please `name/v1.2.3`, others
-# `name-v1.2.3`. The glob that picks one package's releases comes with each.
+# `name-v1.2.3` or `name_v1.2.3`, Python monorepos `name==1.2.3`. Each comes with the glob that
+# picks one package's releases, and a tighter one (the version's first digit) for when the first
+# would also match another package's tags (`ui-v*` matches `ui-vite-v1.0.2`).
+_VERSION = r"v?\d+\.\d+\.\d+\S*"
 _SCHEMES = (
-    (re.compile(r"^(?P<name>@?[\w.-]+(?:/[\w.-]+)?)@v?\d+\.\d+\.\d+\S*$"), "{name}@*"),
-    (re.compile(r"^(?P<name>[\w.-]+(?:/[\w.-]+)*)/v\d+\.\d+\.\d+\S*$"), "{name}/v*"),
-    (re.compile(r"^(?P<name>[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*)-v\d+\.\d+\.\d+\S*$"), "{name}-v*"),
-)
+    (re.compile(rf"^(?P<name>@?[\w.-]+(?:/[\w.-]+)?)@{_VERSION}$"), "{name}@*", "{name}@[0-9v]*"),
+    (re.compile(r"^(?P<name>[\w.-]+(?:/[\w.-]+)*)/v\d+\.\d+\.\d+\S*$"), "{name}/v*",
+     "{name}/v[0-9]*"),
+    (re.compile(r"^(?P<name>[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*)-v\d+\.\d+\.\d+\S*$"), "{name}-v*",
+     "{name}-v[0-9]*"),
+    (re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9.]*(?:[-_][A-Za-z][A-Za-z0-9.]*)*)_v\d+\.\d+\.\d+\S*$"),
+     "{name}_v*", "{name}_v[0-9]*"),
+    (re.compile(r"^(?P<name>[A-Za-z][\w.-]*)==\d+(?:\.\d+)*\S*$"), "{name}==*", "{name}==[0-9]*"),
+)  # fmt: skip
+# The repository's own releases: a bare version (`v1.2.3`, `1.2.3`) belongs to no package.
+ROOT_RELEASE = re.compile(rf"^{_VERSION}$")
+
+
+def tag_package(name: str) -> tuple[str, tuple[str, str]] | None:
+    """The package a tag releases and its (glob, tighter glob), by the first scheme it fits;
+    None for a tag of no per-package scheme (the root's `v1.2.3` among them)."""
+    for pattern, glob, tight in _SCHEMES:
+        match = pattern.match(name)
+        if match is not None:
+            package = match["name"]
+            return package, (glob.format(name=package), tight.format(name=package))
+    return None
 
 
 def package_tags(names: Sequence[str]) -> list[tuple[str, str, int]]:
@@ -119,12 +140,10 @@ def package_tags(names: Sequence[str]) -> list[tuple[str, str, int]]:
     that follow a per-package scheme, most tags first."""
     counts: dict[tuple[str, str], int] = {}
     for name in names:
-        for pattern, glob in _SCHEMES:
-            match = pattern.match(name)
-            if match is not None:
-                key = (match["name"], glob.format(name=match["name"]))
-                counts[key] = counts.get(key, 0) + 1
-                break
+        found = tag_package(name)
+        if found is not None:
+            key = (found[0], found[1][0])
+            counts[key] = counts.get(key, 0) + 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
     return [(package, glob, count) for (package, glob), count in ordered]
 
