@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.synth import SynthSpec, build_synthetic
 from deploycount.commands.suggest import Package, Released, releases, suggest_services
 from deploycount.config import file_config
 from deploycount.errors import ExternalServiceError
 from deploycount.http import HttpClient, RetryPolicy
-from deploycount.repository import TagRef
+from deploycount.repository import Repository, TagRef
 from tests.conftest import CliResult, GitRepo, RunCli, one_line_error
 from tests.servers import Reply, Script, scripted_server
 from tests.test_services import WINDOW, monorepo
@@ -304,3 +305,39 @@ def test_python_monorepo_tags_get_the_hint_and_a_suggestion(repo: GitRepo, run_c
     assert services == {"acme-core": {"paths": ["libs/core"], "tags": "acme-core==*"}}
     hint = run_cli("report", *WINDOW, "--format", "json", cwd=repo).json()["warnings"]
     assert any("acme-core==* (1)" in w for w in hint), hint
+
+
+# -- the ledger ------------------------------------------------------------------------------
+
+
+def test_a_backfill_of_many_tags_is_a_few_git_processes_whatever_their_number(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """`record --from-tags` ran four git processes per tagged commit inside one compare-and-
+    swap of the ledger: 25k tags took ~9 minutes, and any other ledger write meanwhile made it
+    start over. Now the notes are written by one fast-import: the count does not grow with the
+    tags, so another writer costs a retry of a few processes, not of the whole backfill."""
+    counts = {}
+    for tags in (20, 600):
+        repo = GitRepo(tmp_path / f"r{tags}")
+        build_synthetic(repo.path, SynthSpec(commits=tags, tag_every=1, merge_every=10**9))
+        trace = tmp_path / f"trace{tags}.json"
+        done = run_cli(
+            "record", "--from-tags", "v*", cwd=repo, env={"GIT_TRACE2_EVENT": str(trace)}
+        )
+        assert done.exit_code == 0, done.stderr
+        counts[tags] = trace.read_text().count('"event":"version"')
+        lines = [line for _, text in Repository(repo.path).notes("refs/notes/deploycount")
+                 for line in text.splitlines() if line]  # fmt: skip
+        assert len(lines) == tags and len(set(lines)) == tags
+    assert max(counts.values()) < 20, counts  # before: four per tag, 2,400 for 600 tags
+
+
+def test_a_backfill_keeps_every_byte_already_in_a_note(repo: GitRepo, run_cli: RunCli) -> None:
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0", annotated_at="2026-09-02T10:00:00Z")
+    other = b'{"id":"x","sha":"' + repo.head().encode() + b'","time":"2026-09-03T00:00:00Z"}\n'
+    repo.git("notes", "--ref=refs/notes/deploycount", "add", "-m", other.decode().strip(), "HEAD")
+    assert run_cli("record", "--from-tags", "v*", cwd=repo).exit_code == 0
+    note = repo.git("notes", "--ref=refs/notes/deploycount", "show", "HEAD")
+    assert note.splitlines()[0] == other.decode().strip() and '"id":"v1.0"' in note

@@ -323,11 +323,15 @@ def append_events(repo: Repository, events: Sequence[DeployEvent]) -> list[Recor
                 + f" at {iso_z(other.time)}: give this "
                 "deploy another --id (the same sha and status again would change nothing)"
             )
-        for sha, lines in new_lines.items():
+        if new_lines:
             # Keep every byte already there: the note may hold other writers' lines.
-            existing = repo.note_bytes(sha, scratch).rstrip(b"\n")
-            data = "\n".join(lines).encode() + b"\n"
-            repo.write_note(sha, existing + b"\n" + data if existing else data, scratch)
+            before = dict(repo.note_data(scratch))
+            notes = {}
+            for sha, lines in new_lines.items():
+                existing = before.get(sha, b"").rstrip(b"\n")
+                data = "\n".join(lines).encode() + b"\n"
+                notes[sha] = existing + b"\n" + data if existing else data
+            repo.set_notes(scratch, notes, f"deploycount: {len(events)} deploy event(s)")
         return results, bool(new_lines)
 
     return change_ledger(repo, append)
