@@ -19,7 +19,7 @@ from deploycount.config import file_config
 from deploycount.errors import ExternalServiceError
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.repository import Repository, TagRef
-from tests.conftest import CliResult, GitRepo, RunCli, one_line_error
+from tests.conftest import CliResult, GitRepo, RunCli, clone, ledger_lines, one_line_error
 from tests.servers import Reply, Script, scripted_server
 from tests.test_services import WINDOW, monorepo
 
@@ -341,3 +341,37 @@ def test_a_backfill_keeps_every_byte_already_in_a_note(repo: GitRepo, run_cli: R
     assert run_cli("record", "--from-tags", "v*", cwd=repo).exit_code == 0
     note = repo.git("notes", "--ref=refs/notes/deploycount", "show", "HEAD")
     assert note.splitlines()[0] == other.decode().strip() and '"id":"v1.0"' in note
+
+
+def test_an_id_another_clone_used_is_refused_as_in_one_clone(
+    origin: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Each fresh CI clone checked --id against its own (empty) ledger only; the push's merge
+    then kept a failure and a success under one key, and the report picked one by note order
+    (`failed: 0`, no warning)."""
+    first, second = clone(origin, tmp_path / "a"), clone(origin, tmp_path / "b")
+    ok = run_cli("record", "--id", "run-7", "--status", "failure", "--push", cwd=first)
+    assert ok.exit_code == 0, ok.stderr
+    refused = run_cli("record", "--id", "run-7", "--push", cwd=second)
+    one_line_error(refused, 2, "run-7", "already records a failure deploy")
+    assert len(ledger_lines(GitRepo(origin))) == 1  # nothing more was pushed
+
+
+def test_a_ledger_holding_one_id_two_ways_says_so_and_counts_the_latest(
+    origin: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Ledgers merged before this fix (or by hand) may hold a conflict: the report names it
+    and counts the latest event, whatever order the notes list them in."""
+    first, second = clone(origin, tmp_path / "a"), clone(origin, tmp_path / "b")
+    for repo, status, when in ((first, "failure", "2026-10-08T10:00:00Z"),
+                               (second, "success", "2026-10-08T11:00:00Z")):  # fmt: skip
+        done = run_cli("record", "--id", "run-7", "--status", status, "--time", when, cwd=repo)
+        assert done.exit_code == 0, done.stderr
+    second.git("fetch", "-q", str(tmp_path / "a"), "refs/notes/deploycount:refs/notes/theirs")
+    second.git("notes", "--ref=refs/notes/deploycount", "merge", "-q", "-s", "cat_sort_uniq",
+               "refs/notes/theirs")  # fmt: skip
+    report = run_cli("report", "--since", "2026-10-01", "--until", "2026-10-29", "--deploys",
+                     "notes", "--format", "json", cwd=second).json()  # fmt: skip
+    [deploy] = [d for d in report["deployments"] if d["id"] == "run-7"]
+    assert deploy["time"] == "2026-10-08T11:00:00Z" and report["totals"]["failed_deployments"] == 0
+    assert any("deploy id 'run-7' is recorded 2 ways" in w for w in report["warnings"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from deploycount.deploys.notes import (
     append_events,
     check_remote,
     checked_event,
+    merge_remote_ledger,
     push_ledger,
     record_deploy,
 )
@@ -86,6 +88,10 @@ def record(
         )
     if push or push_only:
         check_remote(repo, settings.remote)  # before anything is written
+    if push and not push_only:
+        # The remote's ledger first, so that an --id another clone used already is refused
+        # here, as one used in this clone is (a fresh CI clone has no ledger of its own).
+        merge_remote_ledger(repo, settings.remote, deadline=time.monotonic() + push_timeout)
     result = None
     backfilled = None
     if from_tags is not None and not push_only:
@@ -107,7 +113,11 @@ def record(
         )
     if not (push or push_only):
         return RecordOutcome(result, backfilled=backfilled)
-    attempts = push_ledger(repo, settings.remote, attempts=retries, seconds=push_timeout)
+    recorded = [result.event] if result is not None else []
+    recorded += [r.event for r in backfilled[1]] if backfilled is not None else []
+    attempts = push_ledger(
+        repo, settings.remote, attempts=retries, seconds=push_timeout, recorded=recorded
+    )
     return RecordOutcome(result, settings.remote, attempts, backfilled)
 
 

@@ -115,7 +115,7 @@ class NotesSource:
 
     def load(self, repo: Repository, environment: str) -> LoadedEvents:
         loaded = LoadedEvents([], list(self.warnings))
-        seen: set[tuple[str, str]] = set()  # (id, service): each service numbers its own
+        by_key: dict[tuple[str, str], list[DeployEvent]] = {}  # (id, service): one deploy
         for line in self.lines(repo):
             if line.record is None:
                 assert line.problem is not None  # a line is read or has its problem
@@ -123,11 +123,33 @@ class NotesSource:
                 loaded.warnings.append(f"{said(where, line.problem)}: skipped")
                 continue
             event = line.record.to_event()
-            if event.environment != environment or (event.id, event.service) in seen:
-                continue
-            seen.add((event.id, event.service))
-            loaded.events.append(event)
+            if event.environment == environment:
+                by_key.setdefault((event.id, event.service), []).append(event)
+        for events in by_key.values():
+            kept, conflict = resolve_conflict(events)
+            loaded.events.append(kept)
+            if conflict:
+                loaded.warnings.append(conflict)
         return loaded
+
+
+def resolve_conflict(events: Sequence[DeployEvent]) -> tuple[DeployEvent, str | None]:
+    """The one deploy a key (id, environment, service) stands for, and what to say when the
+    ledger holds two different ones under it (two clones that recorded the same --id, their
+    ledgers then merged): the latest counts, whatever the notes' order, and the report says
+    which and how to mend it. The same event twice is no conflict."""
+    distinct = sorted(set(events), key=lambda e: (e.time, e.status, e.sha))
+    kept = distinct[-1]
+    if len(distinct) == 1:
+        return kept, None
+    shown = "; ".join(f"{e.status} of {e.sha[:12]} at {iso_z(e.time)}" for e in distinct[:3])
+    service = f" of service {kept.service}" if kept.service else ""
+    return kept, (
+        f"deploy id {kept.id!r}{service} is recorded {len(distinct)} ways in the ledger "
+        f"({shown}): two clones recorded the same --id; this report counts the latest "
+        f"({kept.status} at {iso_z(kept.time)}); mend the ledger with git notes "
+        "--ref=refs/notes/deploycount edit, or record each deploy under its own --id"
+    )
 
 
 # -- writing the ledger ------------------------------------------------------------------------
@@ -366,12 +388,15 @@ def push_ledger(
     seconds: float = DEFAULT_PUSH_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    recorded: Sequence[DeployEvent] = (),
 ) -> int:
     """Push the ledger; on rejection merge the remote's and try again, at most `attempts` times
     and `seconds` in all (each git call is bounded by what is left). Returns the attempts used.
 
     Raises ExternalServiceError when the remote keeps refusing or does not answer; the local
-    ledger then still holds every event (ours and the remote's merged so far)."""
+    ledger then still holds every event (ours and the remote's merged so far). Raises
+    UsageError, and pushes nothing, when the remote's ledger records another deploy under the
+    key of one of `recorded` (the events this run recorded)."""
     check_remote(repo, remote)
     if not repo.ref_exists(NOTES_REF):
         return 0
@@ -389,6 +414,7 @@ def push_ledger(
             fetch_reason = merge_remote_ledger(repo, remote, deadline=deadline)
             if fetch_reason is not None:
                 reason = f"{reason}; fetch failed too: {fetch_reason}"
+            refuse_conflicts(repo, recorded)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
@@ -401,6 +427,28 @@ def push_ledger(
         f"with `deploycount record --push-only` (recording again with the same --id changes "
         "nothing)"
     )
+
+
+def refuse_conflicts(repo: Repository, recorded: Sequence[DeployEvent]) -> None:
+    """A one-line refusal when the ledger (merged with another clone's) holds a deploy other
+    than one of `recorded` under its key: never resolved silently, never pushed."""
+    keys = {(e.id, e.environment, e.service) for e in recorded}
+    if not keys:
+        return
+    found: dict[tuple[str, str, str], list[DeployEvent]] = {}
+    for line in read_ledger(repo):
+        if line.record is not None:
+            event = line.record.to_event()
+            key = (event.id, event.environment, event.service)
+            if key in keys:
+                found.setdefault(key, []).append(event)
+    for events in found.values():
+        _, conflict = resolve_conflict(events)
+        if conflict is not None:
+            raise UsageError(
+                f"{conflict.split(': two clones', 1)[0]}: another clone recorded the same "
+                "--id first; not pushed: record this deploy under its own --id"
+            )
 
 
 def check_remote(repo: Repository, remote: str) -> None:
