@@ -213,6 +213,7 @@ def _service_streams(
     streams = []
     since, until = look.periods[0][0], look.periods[-1][1]
     prereleases: list[str] = []  # left out of the services' tags in the window: said once
+    tag_services: dict[str, list[str]] = {}  # a tag -> the services whose globs take it
     for service in settings.services:
         if service.tags is not None:
             source = source_from_spec(f"tags:{service.tags}")
@@ -221,6 +222,8 @@ def _service_streams(
             events = _existing_events(repo, loaded, environment, notes)
             warnings += [f"service {service.name}: {w}" for w in [*loaded.warnings, *notes]]
             events = [replace(e, service=service.name) for e in events]
+            for event in events:
+                tag_services.setdefault(event.id, []).append(service.name)
             prereleases += [e.id for e in loaded.left_out if since <= e.time < until]
             loaded = replace(loaded, left_out=[])
             streams.append(look.stream(service, source, loaded, events))
@@ -234,6 +237,14 @@ def _service_streams(
         )
         events = [e for e in events if e.service == service.name]
         streams.append(look.stream(service, source, mine, events))
+    overlapping = {tag: owners for tag, owners in tag_services.items() if len(owners) > 1}
+    if overlapping:
+        tag, owners = min(overlapping.items())
+        warnings.append(
+            f"{len(overlapping)} tag(s) are deploys of more than one service, their tags globs "
+            f"overlapping (e.g. {tag} of {', '.join(owners[:3])}): each of those services counts "
+            "it; narrow the globs (ui-v[0-9]* rather than ui-v*, which takes ui-vite-v1.0.2)"
+        )
     if prereleases:
         shown = ", ".join(prereleases[:3]) + (", …" if len(prereleases) > 3 else "")
         warnings.append(

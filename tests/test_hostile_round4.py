@@ -375,3 +375,29 @@ def test_a_ledger_holding_one_id_two_ways_says_so_and_counts_the_latest(
     [deploy] = [d for d in report["deployments"] if d["id"] == "run-7"]
     assert deploy["time"] == "2026-10-08T11:00:00Z" and report["totals"]["failed_deployments"] == 0
     assert any("deploy id 'run-7' is recorded 2 ways" in w for w in report["warnings"])
+
+
+def test_two_services_whose_tag_globs_overlap_are_named(repo: GitRepo, run_cli: RunCli) -> None:
+    (repo.path / "ui").mkdir()
+    (repo.path / "ui-vite").mkdir()
+    repo.commit("base", when="2026-09-01T10:00:00Z", file="ui/a.ts")
+    repo.tag("ui-v1.0.0", annotated_at="2026-09-02T10:00:00Z")
+    repo.tag("ui-vite-v1.0.0", annotated_at="2026-09-02T10:00:00Z")
+    repo.commit("feat: vite", when="2026-10-02T10:00:00Z", file="ui-vite/b.ts")
+    repo.tag("ui-vite-v1.0.2", annotated_at="2026-10-03T10:00:00Z")
+    (repo.path / ".deploycount.toml").write_text(
+        '[services.ui]\npaths = ["ui"]\ntags = "ui-v*"\n\n'
+        '[services.ui-vite]\npaths = ["ui-vite"]\ntags = "ui-vite-v*"\n'
+    )
+    warnings = run_cli("report", *WINDOW, "--format", "json", cwd=repo).json()["warnings"]
+    assert any("e.g. ui-vite-v1.0.0 of ui, ui-vite" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("spec", ["", "tags:", "tags: "])
+def test_an_empty_tag_glob_is_refused_not_read_as_v_star(
+    repo: GitRepo, run_cli: RunCli, spec: str
+) -> None:
+    repo.commit("x")
+    repo.tag("v1.0.0")
+    one_line_error(run_cli("record", "--from-tags", spec, cwd=repo), 2, "names no tag glob")
+    assert not repo.git("notes", "--ref=refs/notes/deploycount", "list")

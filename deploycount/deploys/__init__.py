@@ -30,9 +30,11 @@ def source_from_spec(
 ) -> DeploySource:
     """`tags:GLOB[,GLOB,!EXCLUDE...]`, `notes`, `github` or `file:PATH`. `environ` is what the
     `github` source reads its token, repository and API URL from."""
-    kind, _, argument = spec.partition(":")
+    kind, colon, argument = spec.partition(":")
     kind = kind.strip().lower()
     if kind == "tags":
+        if colon and not argument.strip():  # `--from-tags ''` meant v* without a word
+            raise UsageError(f"{spec!r} names no tag glob: e.g. tags:v* (or tags alone for v*)")
         return TagsSource.from_argument(argument or "v*")
     if kind == "file" and argument:
         return FileSource(argument)
