@@ -186,6 +186,9 @@ def _generate(
             service=service.name if service is not None else None,
         )  # fmt: skip
 
+    # The totals count each commit once: at the first deploy of any service that shipped it,
+    # over the whole span (a commit two periods' deploys ship counts in the earlier one).
+    firsts = monorepo.first_shipped() if monorepo is not None else []
     reports = []
     for number, (since, until) in enumerate(periods):
         windows = [tallying.window(linked, reached, since, until) for linked, reached in links]
@@ -199,12 +202,10 @@ def _generate(
             tallies, people_seen = tallying.tally(window, undone, directories[index])
             seen += people_seen
             partials.append(partial(streams[index], number, window, tallies, people_seen))
-        # The totals count each commit once: at the first deploy of any service that shipped it.
         reverted = frozenset().union(*(undone for _, undone in windows))
-        firsts = services.first_shipped([window for window, _ in windows])
         once = [
-            tallying.tally(window, reverted, owned)[0]
-            for owned, window in zip(directories, firsts, strict=True)
+            tallying.tally([d for d in first if since <= d.event.time < until], reverted, owned)[0]
+            for owned, first in zip(directories, firsts, strict=True)
         ]
         reports.append(
             services.combine_services(

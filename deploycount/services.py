@@ -176,6 +176,7 @@ class Monorepo:
 
     links: list[tuple[list[LinkedDeploy], array[int]]]
     outside: list[datetime | None]
+    owners: dict[int, int]  # per shipped row, the services (bits) whose paths it touches
 
     @classmethod
     def of(
@@ -199,7 +200,11 @@ class Monorepo:
             (touching(linked, owners, bit), reached_by)
             for bit, (linked, reached_by) in enumerate(links)
         ]
-        return cls(cut, outside_services(links, owners, states))
+        return cls(cut, outside_services(links, owners, states), owners)
+
+    def first_shipped(self) -> list[list[LinkedDeploy]]:
+        """`first_shipped` of the span: worked out once, each period takes its deploys."""
+        return first_shipped(self.links, self.owners)
 
     def outside_in(self, since: datetime, until: datetime) -> int:
         """How many commits outside every service first shipped in the period."""
@@ -251,16 +256,22 @@ def outside_services(
     return first
 
 
-def first_shipped(windows: Sequence[Sequence[LinkedDeploy]]) -> list[list[LinkedDeploy]]:
-    """The services' deploys with each commit left only with the first deploy (of any
-    service, in time order) that shipped it: what the totals count each commit once by."""
+def first_shipped(links: Links, owners: Mapping[int, int]) -> list[list[LinkedDeploy]]:
+    """The services' deploys of the span (`links`, each cut to its service's commits) with
+    each commit left only with the first deploy, of any service, in time order, that shipped
+    it: what the totals count each commit once by. A commit that a service owning it shipped
+    before the span counts in none of them (an earlier report counted it), so consecutive
+    windows add up to the report over their union."""
+    seen: set[int] = set()
+    for bit, (_, reached_by) in enumerate(links):
+        flag = 1 << bit
+        seen.update(row for row, mask in owners.items() if mask & flag and reached_by[row] == -2)
     order = sorted(
         (deploy.event.time, stream, index)
-        for stream, window in enumerate(windows)
-        for index, deploy in enumerate(window)
+        for stream, (linked, _) in enumerate(links)
+        for index, deploy in enumerate(linked)
     )
-    firsts = [list(window) for window in windows]
-    seen: set[int] = set()
+    firsts = [list(linked) for linked, _ in links]
     for _, stream, index in order:
         deploy = firsts[stream][index]
         rows = array("i", (row for row in deploy.shipped if row not in seen))
