@@ -61,6 +61,14 @@ class Signal:
     detail: str
 
 
+# Bots without a `[bot]` login: a name that ends in the word "bot" ("Houston (Bot)", "Release
+# Bot", "renovate-bot"), an address whose local part is a bot's ("bot@", "ci-bot@", "bot.x@"),
+# and the address GitHub Actions commits as when no app identity is set.
+_BOT_NAME = re.compile(r"(?:^|[\s_\-(\[])bot[\])]?$")
+_BOT_LOCAL = re.compile(r"(?:^|[._+-])bots?$|^bots?[._+-]")
+_BOT_EMAILS = frozenset({"action@github.com", "actions@github.com"})
+
+
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """Everything attribution learned about one commit."""
@@ -245,11 +253,16 @@ class Markers:
         return None
 
     def is_human(self, person: Person) -> bool:
-        """False for AI identities and for any bot account (`[bot]` logins)."""
+        """False for AI identities and for any bot account: `[bot]` logins, and the bots real
+        histories show without one (`Houston (Bot)`, `release-bot@...`, `action@github.com`)."""
         if self.identity_tool(person.name, person.email) is not None:
             return False
-        login = noreply_login(person.email.lower()) or ""
-        return not (person.name.lower().endswith("[bot]") or login.endswith("[bot]"))
+        email = person.email.lower()
+        login = noreply_login(email) or ""
+        name = person.name.lower()
+        if name.endswith("[bot]") or login.endswith("[bot]") or email in _BOT_EMAILS:
+            return False
+        return not (_BOT_NAME.search(name) or _BOT_LOCAL.search(email.partition("@")[0]))
 
     def tool_from_text(self, text: str) -> str:
         """The tool a free-text value names (`Claude:opus-4 sparse`), else `other`.

@@ -27,6 +27,7 @@ from deploycount.attribution import (
 )
 from deploycount.checks import Invalid
 from deploycount.errors import ConfigError, UsageError
+from deploycount.history.reading import RELEASE_SUBJECT
 from deploycount.identity import Confidence
 from deploycount.masking import register_secret, register_url_secrets, safe_url
 from deploycount.options import (
@@ -268,6 +269,30 @@ class TeamSources:
 _SOURCE_KEYS = frozenset(f.name for f in fields(TeamSources))
 
 
+def _boolean(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(key, f"must be true or false, not {_toml_type(value)}")
+    return value
+
+
+def _regex(value: object, key: str) -> str:
+    text = _text(value, key)
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise Invalid(key, f"{text!r} is not a regular expression: {error}") from None
+    return text
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseCommitsSection:
+    """`[release_commits]`: the version bumps release tools commit are not counted as work
+    (`count = true` counts them); `subjects` adds regular expressions of such subjects."""
+
+    count: bool = _checked(_boolean, False)
+    subjects: list[str] = _many(_list_of(_regex, "an array of regular expressions"), list)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PrivacySection:
     """`[privacy]`: a team row with fewer people than this shows no figures."""
@@ -340,6 +365,7 @@ class FileConfig:
     )
     team_sources: TeamSources = _within(TeamSources)
     privacy: PrivacySection = _within(PrivacySection)
+    release_commits: ReleaseCommitsSection = _within(ReleaseCommitsSection)
 
 
 def file_config(data: Mapping[str, object]) -> FileConfig:
@@ -423,6 +449,8 @@ class ReportSettings:
     team_sources: TeamSources = field(default_factory=TeamSources)
     config_dir: Path | None = None
     services: tuple[Service, ...] = ()  # empty: the repository is one service
+    # The subject of a release commit, not counted as work (None: every commit counts).
+    releases: re.Pattern[str] | None = RELEASE_SUBJECT
 
 
 def markers_from_config(config: FileConfig) -> Markers:
@@ -473,7 +501,18 @@ def resolve_report_settings(
             Service(name, tuple(section.paths), section.tags, tuple(section.teams))
             for name, section in config.services.items()
         ),
+        releases=release_subjects(config.release_commits),
     )
+
+
+def release_subjects(section: ReleaseCommitsSection) -> re.Pattern[str] | None:
+    """The built-in release subjects with the config's own; None when they count as work."""
+    if section.count:
+        return None
+    if not section.subjects:
+        return RELEASE_SUBJECT
+    extra = "|".join(f"(?-x:{subject})" for subject in section.subjects)  # not verbose
+    return re.compile(f"(?:{RELEASE_SUBJECT.pattern})|{extra}", RELEASE_SUBJECT.flags)
 
 
 def resolve_report_output(

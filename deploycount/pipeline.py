@@ -164,7 +164,7 @@ def _generate(
     ]
 
     def partial(stream: Stream, number: int, window: list[LinkedDeploy], tallies: Tallies,
-                seen: list[Person]) -> Partial:  # fmt: skip
+                seen: list[Person], *, notes: Sequence[str] = ()) -> Partial:  # fmt: skip
         period = stream.periods[number]
         service = stream.service
         return build_partial(
@@ -180,7 +180,7 @@ def _generate(
             directory=directory,
             min_team_size=settings.min_team_size,
             warnings=(
-                [*warnings, *period.warnings, *extra.warnings]
+                [*warnings, *notes, *period.warnings, *extra.warnings]
                 if service is None else period.warnings
             ),
             service=service.name if service is not None else None,
@@ -195,7 +195,8 @@ def _generate(
         if monorepo is None:
             [(window, undone)] = windows
             tallies, seen = tallying.tally(window, undone, directory)
-            reports.append(partial(streams[0], number, window, tallies, seen))
+            notes = _release_note(states, window)
+            reports.append(partial(streams[0], number, window, tallies, seen, notes=notes))
             continue
         partials, seen = [], []
         for index, (window, undone) in enumerate(windows):
@@ -203,19 +204,33 @@ def _generate(
             seen += people_seen
             partials.append(partial(streams[index], number, window, tallies, people_seen))
         reverted = frozenset().union(*(undone for _, undone in windows))
+        firsts_now = [[d for d in first if since <= d.event.time < until] for first in firsts]
         once = [
-            tallying.tally([d for d in first if since <= d.event.time < until], reverted, owned)[0]
-            for owned, first in zip(directories, firsts, strict=True)
+            tallying.tally(window, reverted, owned)[0]
+            for owned, window in zip(directories, firsts_now, strict=True)
         ]
+        notes = _release_note(states, [d for window in firsts_now for d in window])
         reports.append(
             services.combine_services(
                 partials,
                 once,
-                warnings=[*warnings, *split_identity_warning(seen), *extra.warnings],
+                warnings=[*warnings, *notes, *split_identity_warning(seen), *extra.warnings],
                 outside=monorepo.outside_in(since, until),
             )
         )
     return reports
+
+
+def _release_note(states: CommitStates, window: Sequence[LinkedDeploy]) -> list[str]:
+    """What the report says of the release commits its deploys shipped (not counted)."""
+    count = states.releases_in(row for deploy in window for row in deploy.shipped)
+    if not count:
+        return []
+    return [
+        f"{count} release commit(s) shipped and not counted: the version bumps release tools "
+        "commit (Version Packages, chore(main): release 1.2.3, Release v1.2.3, …) are not "
+        "work; [release_commits] count = true counts them"
+    ]
 
 
 @contextmanager
@@ -244,7 +259,8 @@ def _read_history(
     mentions = settings.minimum is Confidence.LOW
     paths: Callable[[], dict[str, list[bytes]]] = dict
     if not span_shas:
-        return load_history(11, iter(()), settings.markers, mentions=mentions), paths
+        empty = load_history(11, iter(()), settings.markers, mentions=mentions)
+        return empty, paths
     # The baseline's history is loaded, not excluded: a negative revision makes git walk the
     # whole graph before printing the first commit, which costs more than reading it.
     before = shipped_before(repo, streams, parts)
@@ -252,7 +268,8 @@ def _read_history(
         split = middle_time(repo, before, streams)
         paths = repo.start_changed_paths(span_shas, before, split=split)
     fields, chunks = repo.log_chunks(span_shas, before, local_refs=True)
-    history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress)
+    history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress,
+                           releases=settings.releases)  # fmt: skip
     return history, paths
 
 

@@ -40,6 +40,7 @@ TABLES = {  # how each section is written in the file
     "teams": "[teams.NAME]",
     "services": "[services.NAME]",
     "privacy": "[privacy]",
+    "release_commits": "[release_commits]",
 }
 
 

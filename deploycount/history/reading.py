@@ -20,22 +20,41 @@ from deploycount.identity import Person
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
 # Words one of which a message must hold (besides the columns' own tests) for attribution to read
-# it: the footers' "Generated with/by", the signature line's "on behalf of".
-BUILTIN_NEEDLES = (b"generated", b"on behalf of")
+# it: the footers' "Generated with/by", the signature line's "on behalf of", and the words of a
+# release commit's subject (below).
+BUILTIN_NEEDLES = (b"generated", b"on behalf of", b"version", b"release", b"publish", b"bump")
+# The subject of a release commit: the version bump a release tool makes, not work. Changesets'
+# "Version Packages", release-please's "chore(main): release 1.2.3", semantic-release's
+# "chore(release): 1.2.3 [skip ci]", lerna's "chore(release): publish" and "Publish", bumpversion's
+# "Bump version: 1.2.3 → 1.2.4", and hand-made "Release v1.2.3" / "Bump version to 1.2.3".
+RELEASE_SUBJECT = re.compile(
+    r"""^\s*(?:
+        version\ packages\b
+      | chore(?:\([\w./@-]*\))?!?:\s*(?:release|publish)(?!\s+notes)\b
+      | chore\(release\):
+      | release[:\s]+v?\d+\.\d+
+      | releas(?:e|ing)\ (?:version\ )?v?\d+\.\d+
+      | bump(?:ed|ing)?\ (?:the\ )?version\b
+      | prepare\ (?:for\ )?release\b
+      | publish\s*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 @dataclass
 class LoadedHistory:
     """The columns, and what attribution made of them: `attributions[id]` for the ids the rows
     carry (`ident_attr[ident]` for a row attribution did not read), `people[person]` (the author
-    after `.mailmap`), and `reverts[row]`: the shas or prefixes a revert commit names (a squash of
-    several reverts names each)."""
+    after `.mailmap`), `reverts[row]`: the shas or prefixes a revert commit names (a squash of
+    several reverts names each), and `releases`: the rows of release commits."""
 
     columns: HistoryColumns
     attributions: list[Attribution] = field(default_factory=lambda: [NO_SIGNALS])
     ident_attr: array[int] = field(default_factory=lambda: array("i"))
     people: list[Person] = field(default_factory=list)
     reverts: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    releases: set[int] = field(default_factory=set)  # rows whose subject is a release commit's
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -56,7 +75,15 @@ class HistoryReader:
     """Reads `git log -z` output (`fields` per commit) into a `LoadedHistory` chunk by chunk,
     attributing the commits whose message may carry a marker as they arrive."""
 
-    def __init__(self, fields: int, markers: Markers, *, mentions: bool) -> None:
+    def __init__(
+        self,
+        fields: int,
+        markers: Markers,
+        *,
+        mentions: bool,
+        releases: re.Pattern[str] | None = RELEASE_SUBJECT,
+    ) -> None:
+        self._releases = releases
         hints = markers.mention_hints if mentions else ()
         # needle k + len(BUILTIN_NEEDLES) is the hint of tool `_hint_tools[k]`; an empty hint is
         # in every message
@@ -147,6 +174,8 @@ class HistoryReader:
             self.chunk_attrs[row] = attr
             if "This reverts commit" in message and (named := _REVERT.findall(message)):
                 self.loaded.reverts[row] = tuple(dict.fromkeys(sha.lower() for sha in named))
+            if self._releases is not None and self._releases.search(message.split("\n", 1)[0]):
+                self.loaded.releases.add(row)
         return range(first, len(columns))
 
 
@@ -157,9 +186,11 @@ def load_history(
     *,
     mentions: bool,
     progress: Callable[[int], None] | None = None,
+    releases: re.Pattern[str] | None = RELEASE_SUBJECT,
 ) -> LoadedHistory:
-    """Read `git log -z` output (`fields` per commit) into a `LoadedHistory`."""
-    reader = HistoryReader(fields, markers, mentions=mentions)
+    """Read `git log -z` output (`fields` per commit) into a `LoadedHistory`; `releases` is
+    the subject of a release commit (None: none is one)."""
+    reader = HistoryReader(fields, markers, mentions=mentions, releases=releases)
     reported = 0
     for chunk in chunks:
         rows = reader.feed(chunk)

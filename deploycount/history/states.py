@@ -13,8 +13,9 @@ from deploycount.history.reading import LoadedHistory, compare_outside, outside_
 
 class CommitStates:
     """Whether each shipped commit counts (README "Linking commits to deploys"), decided in this
-    one place: a merge, an empty commit (its tree is its first parent's) and a revert are
-    EXCLUDED; a commit that a revert undoes is REVERTED; every other one is COUNTED.
+    one place: a merge, an empty commit (its tree is its first parent's), a revert and a release
+    commit (a release tool's version bump) are EXCLUDED; a commit that a revert undoes is
+    REVERTED; every other one is COUNTED.
 
     `parent_trees` gives the trees of first parents that were not loaded (git is asked once)."""
 
@@ -31,7 +32,14 @@ class CommitStates:
             state[row] = EXCLUDED if row in empty else COUNTED
         for row in history.reverts:
             state[row] = EXCLUDED
+        for row in history.releases:
+            state[row] = EXCLUDED
         self._state = state
+        self._releases = history.releases
+
+    def releases_in(self, rows: Iterable[int]) -> int:
+        """How many of `rows` are release commits (shipped, not counted)."""
+        return sum(1 for row in rows if row in self._releases)
 
     def counts(self, row: int) -> bool:
         """Whether the commit counts (it may still be reverted)."""
