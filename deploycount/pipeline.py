@@ -29,7 +29,12 @@ from deploycount.config import (
 )
 from deploycount.deploys.base import shipped_shas, split_at_window
 from deploycount.history.linking import LinkedDeploy, link_streams, reverted_shas, shipped_rows
-from deploycount.history.reading import LoadedHistory, load_history, revert_targets
+from deploycount.history.reading import (
+    LoadedHistory,
+    load_history,
+    resolve_reverts,
+    revert_targets,
+)
 from deploycount.history.states import CommitStates, Known, mainline_marks
 from deploycount.identity import Confidence, Person
 from deploycount.metrics import build_partial, report_of, split_identity_warning, tally_history
@@ -270,6 +275,7 @@ def _read_history(
     fields, chunks = repo.log_chunks(span_shas, before, local_refs=True)
     history = load_history(fields, chunks, settings.markers, mentions=mentions, progress=progress,
                            releases=settings.releases)  # fmt: skip
+    resolve_reverts(history, repo.pull_merges, repo.is_ancestor)
     return history, paths
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -210,6 +210,33 @@ class Repository:
         revs = "".join(f"{rev}\n" for rev in [*include, *(f"^{sha}" for sha in exclude)])
         out = self._run_text("rev-list", "--count", "--stdin", stdin=revs).strip()
         return int(out) if out.isdigit() else 0
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether `ancestor` (a sha or a prefix) is a commit here and an ancestor of
+        `descendant` (or the same commit)."""
+        if not _HEX.match(ancestor) or not _HEX.match(descendant):
+            return False
+        result = git.run(["merge-base", "--is-ancestor", ancestor, descendant], self.root)
+        return result.returncode == 0
+
+    def pull_merges(self, numbers: Collection[int]) -> dict[int, str]:
+        """The commit that merged each pull request of `numbers` into the local branches: a
+        squash or rebase whose subject ends `(#N)`, else the merge `Merge pull request #N from`
+        (one `git log` for the lot; the newest wins)."""
+        if not numbers:
+            return {}
+        alternatives = "|".join(str(n) for n in sorted(numbers))
+        pattern = rf"(\(#({alternatives})\)$)|(^Merge pull request #({alternatives}) )"
+        args = ["log", "--format=%H %s", "-E", f"--grep={pattern}", "--branches", "--remotes"]
+        found: dict[int, str] = {}
+        for line in self._run_text(*args, check=False).splitlines():
+            sha, _, subject = line.partition(" ")
+            match = re.search(r"\(#(\d+)\)$|^Merge pull request #(\d+) ", subject)
+            if match is not None:
+                number = int(match[1] or match[2])
+                if number in numbers:
+                    found.setdefault(number, sha)
+        return found
 
     def merge_base(self, shas: Sequence[str]) -> str | None:
         """The best common ancestor of all of `shas` (`git merge-base --octopus`), or None."""

@@ -19,10 +19,21 @@ from deploycount.history.columns import HistoryColumns, new_history
 from deploycount.identity import Person
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
+# GitHub's revert button writes `Revert "<title>" (#N)` with the body `Reverts owner/repo#M`
+# and no commit: the pull request it reverts, resolved to the commit that merged it later.
+_PULL_REVERT = re.compile(r"^Reverts [\w.-]+/[\w.-]+#(\d{1,9})\s*$", re.MULTILINE)
 # Words one of which a message must hold (besides the columns' own tests) for attribution to read
 # it: the footers' "Generated with/by", the signature line's "on behalf of", and the words of a
 # release commit's subject (below).
-BUILTIN_NEEDLES = (b"generated", b"on behalf of", b"version", b"release", b"publish", b"bump")
+BUILTIN_NEEDLES = (
+    b"generated",
+    b"on behalf of",
+    b"version",
+    b"release",
+    b"publish",
+    b"bump",
+    b"reverts ",
+)  # GitHub's revert button: `Reverts owner/repo#12` (fmt: skip)
 # The subject of a release commit: the version bump a release tool makes, not work. Changesets'
 # "Version Packages", release-please's "chore(main): release 1.2.3", semantic-release's
 # "chore(release): 1.2.3 [skip ci]", lerna's "chore(release): publish" and "Publish", bumpversion's
@@ -55,6 +66,10 @@ class LoadedHistory:
     people: list[Person] = field(default_factory=list)
     reverts: dict[int, tuple[str, ...]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)  # rows whose subject is a release commit's
+    # rows whose subject says they revert (`Revert "..."`), and the pull requests reverted by
+    # GitHub's button (row -> number), which `resolve_reverts` turns into `reverts`
+    revert_subjects: set[int] = field(default_factory=set)
+    pull_reverts: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -174,6 +189,10 @@ class HistoryReader:
             self.chunk_attrs[row] = attr
             if "This reverts commit" in message and (named := _REVERT.findall(message)):
                 self.loaded.reverts[row] = tuple(dict.fromkeys(sha.lower() for sha in named))
+            if message[:7].lower() == "revert ":
+                self.loaded.revert_subjects.add(row)
+                if "Reverts " in message and (pulls := _PULL_REVERT.findall(message)):
+                    self.loaded.pull_reverts[row] = int(pulls[0])
             if self._releases is not None and self._releases.search(message.split("\n", 1)[0]):
                 self.loaded.releases.add(row)
         return range(first, len(columns))
@@ -241,6 +260,34 @@ def read_commits(fields: int, chunks: Iterable[bytes]) -> Iterator[Commit]:
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
+
+
+def resolve_reverts(
+    history: LoadedHistory,
+    merged_by: Callable[[Collection[int]], Mapping[int, str]],
+    is_ancestor: Callable[[str, str], bool],
+) -> None:
+    """Settle what each revert reverts, before any commit's state is decided:
+
+    * a revert by GitHub's button names a pull request: it reverts the commit that merged it
+      (`merged_by` finds those: a squash whose subject ends `(#M)`, or `Merge pull request #M`);
+    * a commit that names reverted commits without saying so in its subject (a squash-merged
+      pull request whose body lists a revert of one of its own branch commits) reverts only
+      what it could: a named commit that is loaded, or an ancestor of it (`is_ancestor`). One
+      that names only commits it never had is work, not a revert."""
+    pulls = {
+        row: number for row, number in history.pull_reverts.items() if row not in history.reverts
+    }
+    if pulls:
+        merges = merged_by(set(pulls.values()))
+        for row, number in pulls.items():
+            if number in merges:
+                history.reverts[row] = (merges[number],)
+    for row, named in list(history.reverts.items()):
+        if row in history.revert_subjects or any(history.row(sha) >= 0 for sha in named):
+            continue
+        if not any(is_ancestor(sha, history.sha(row)) for sha in named):
+            del history.reverts[row]
 
 
 def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
