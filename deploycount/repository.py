@@ -413,14 +413,18 @@ class Repository:
 
     def default_branch(self, remote: str = NAMING_REMOTE) -> tuple[str, str] | None:
         """(name, ref) of the repository's main line, as git users expect to find it: the
-        remote's HEAD (`origin/HEAD`), else `init.defaultBranch`, `main` or `master`, each as
-        the remote-tracking branch first, then the local one. None when there is none."""
+        remote's HEAD (`origin/HEAD`) when the branch it names exists, else
+        `init.defaultBranch`, `main` or `master`, each as the remote-tracking branch first,
+        then the local one. None when there is none."""
         head = git.run(["symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD"], self.root)
+        candidates = []
         if head.returncode == 0 and head.text().strip():
+            # Checked like the others: upstream renamed master to main and `fetch --prune`
+            # took origin/master, origin/HEAD still names it.
             ref = head.text().strip()
-            return ref.removeprefix(f"refs/remotes/{remote}/"), ref
+            candidates.append((ref.removeprefix(f"refs/remotes/{remote}/"), ref))
         names = [n for n in (self.git_config("init.defaultBranch"), "main", "master") if n]
-        candidates = [
+        candidates += [
             (name, ref)
             for name in dict.fromkeys(names)
             for ref in (f"refs/remotes/{remote}/{name}", f"refs/heads/{name}")

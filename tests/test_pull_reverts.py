@@ -3,9 +3,10 @@ branch commits (issue 35.9). Figures by hand in the comments."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, clone
 
 WINDOW = ("--since", "2026-10-01", "--until", "2026-11-01", "--format", "json")
 AI = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
@@ -79,3 +80,25 @@ def test_a_squash_listing_a_revert_of_its_own_branch_commit_is_work(
     repo.commit(f"fix: undo start\n\nThis reverts commit {shipped}.", when="2026-10-05T10:00:00Z")
     repo.tag("v1.2.0", annotated_at="2026-10-06T10:00:00Z")
     assert _report(repo, run_cli)["totals"]["commits"] == 2
+
+
+def test_an_origin_head_naming_a_branch_gone_is_passed_over(
+    origin: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Upstream renamed master to main, then `fetch --prune`: origin/HEAD still named master,
+    the main line was taken as missing, and a revert on it was missed (2 commits and 1
+    AI-assisted where 1 and 0 are right); comment --dry-run failed with a bad revision."""
+    repo = clone(origin, tmp_path / "clone")
+    repo.git("tag", "v1.0.0", "HEAD")
+    ai = repo.commit(f"feat: x{AI}", when="2026-10-08T10:00:00Z", file="x.txt")
+    repo.commit("feat: y", when="2026-10-08T11:00:00Z", file="y.txt")
+    repo.tag("v1.1.0", annotated_at="2026-10-09T10:00:00Z")
+    repo.revert(ai, when="2026-10-10T10:00:00Z")  # on the main line, not deployed yet
+    repo.git("push", "-q", "origin", "HEAD:refs/heads/main")
+    repo.git("fetch", "-q", "origin")
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/gone")
+    repo.git("branch", "-q", "-m", "main")
+    totals = _report(repo, run_cli)["totals"]
+    assert (totals["commits"], totals["ai_commits"]) == (1, 0)
+    dry = run_cli("comment", "--dry-run", "--pr", "3", *WINDOW[:4], cwd=repo)
+    assert dry.exit_code == 0 and "bad revision" not in dry.stderr, dry.stderr
