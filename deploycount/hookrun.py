@@ -63,6 +63,13 @@ def split_message(text: str, comment: str) -> tuple[str, str]:
     return text, ""
 
 
+# What git leaves in its directory while it merges or replays commits someone already wrote:
+# a merge, a rebase (`rebase-merge/`, or `rebase-apply/` for `--apply` and `am`), a cherry-pick
+# or revert of several commits (`sequencer/`) or of one. An agent that rebases or cherry-picks a
+# person's commit writes no code: the commit keeps its own attribution.
+_REPLAYING = ("MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "sequencer")
+
+
 def is_empty(head: str, comment: str) -> bool:
     """Whether git would find the message empty (only comment lines and blanks)."""
     return not any(line.strip() for line in head.split("\n") if not line.startswith(comment))
@@ -84,7 +91,7 @@ def run(
         ("rev-parse", "--absolute-git-dir", "--show-toplevel"), cwd, plain=True
     ).decode()
     git_dir, top = found.split("\n")[:2]
-    if Path(git_dir, "MERGE_HEAD").exists():
+    if any(Path(git_dir, name).exists() for name in _REPLAYING):
         return None
     markers = _markers(Path(top))
     tool = detect_tool(environ, markers)

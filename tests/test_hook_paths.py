@@ -242,3 +242,36 @@ def test_every_shipped_or_documented_yaml_file_parses() -> None:
     assert blocks
     for block in blocks:
         yaml.safe_load(block)
+
+
+@pytest.mark.parametrize("how", ["rebase", "rebase-interactive", "rebase-apply", "cherry-pick"])
+def test_an_agent_replaying_a_person_s_commit_tags_nothing(hooked: GitRepo, how: str) -> None:
+    """With CLAUDECODE=1 a plain `git rebase main`, the untouched picks of `rebase -i` and a
+    `cherry-pick` of a human commit each gained `Assisted-by: claude-code`: git runs
+    prepare-commit-msg with source `message` for every pick. Rewriting history is not writing
+    code."""
+    hooked.git("checkout", "-q", "-b", "topic")
+    git_commit(hooked, "-m", "fix: by hand")
+    git_commit(hooked, "-m", "feat: by hand too")
+    hooked.git("checkout", "-q", "main")
+    (hooked.path / "other.txt").write_text("main moves on\n")
+    hooked.git("add", "-A")
+    hooked.git("commit", "-q", "-m", "main work")
+    env = {**os.environ, **AGENT, "GIT_SEQUENCE_EDITOR": "true", "GIT_EDITOR": "true"}
+    commands = {
+        "rebase": [["git", "checkout", "-q", "topic"], ["git", "rebase", "-q", "main"]],
+        "rebase-interactive": [["git", "checkout", "-q", "topic"],
+                               ["git", "rebase", "-q", "-i", "main"]],
+        "rebase-apply": [["git", "checkout", "-q", "topic"],
+                         ["git", "rebase", "-q", "--apply", "main"]],
+        "cherry-pick": [["git", "cherry-pick", "main..topic"]],
+    }  # fmt: skip
+    for command in commands[how]:
+        done = subprocess.run(command, cwd=hooked.path, env=env, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    messages = hooked.git("log", "-2", "--format=%B%x00").split("\x00")
+    assert not any("Assisted-by" in message for message in messages), messages
+    # the agent's own new commit, in the same place, is still tagged
+    git_commit(hooked, "-m", "feat: the agent's", env=AGENT)
+    assert "Assisted-by: claude-code" in last_message(hooked)
