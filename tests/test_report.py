@@ -443,11 +443,30 @@ def test_several_release_streams_in_one_glob_are_named(repo: GitRepo, run_cli: R
     [said] = [w for w in mixed["warnings"] if "release streams" in w]
     assert said.startswith("tags:v* mixes 3 release streams in the window")
     assert "*-vscode (2, e.g. v1.1.0-vscode)" in said and "no suffix (2" in said
-    assert "--deploys 'tags:v*,!*-*'" in said
-    picked = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:v*,!*-*",
+    # the advice takes the other streams out by their own suffixes: `!*-*` dropped the hotfix
+    advice = "tags:v*,!*-jetbrains,!*-vscode"
+    assert f"--deploys '{advice}'" in said
+    picked = run_cli("report", "--format", "json", *WINDOW, "--deploys", advice,
                      cwd=repo).json()  # fmt: skip
     assert not any("release streams" in w for w in picked["warnings"])
-    assert [d["id"] for d in picked["deployments"]] == ["v1.1.0", "v1.2.0"]
+    assert [d["id"] for d in picked["deployments"]] == ["v1.1.0", "v1.2.0", "v1.2.0-hotfix"]
+
+
+def test_with_only_suffixed_streams_the_advice_is_one_stream(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """`tags:v*,!*-*` gave 0 deploys where every tag carries a stream suffix."""
+    repo.commit("base", when="2026-09-01T10:00:00Z")
+    for day, version in ((2, "1.1.0"), (9, "1.2.0")):
+        repo.commit(f"feat {version}", when=f"2026-10-{day:02d}T10:00:00Z", file=version)
+        for suffix in ("-vscode", "-jetbrains"):
+            repo.tag(f"v{version}{suffix}", annotated_at=f"2026-10-{day:02d}T12:00:00Z")
+    mixed = run_cli("report", "--format", "json", *WINDOW, cwd=repo).json()
+    [said] = [w for w in mixed["warnings"] if "release streams" in w]
+    assert "!*-" not in said and "--deploys 'tags:*-jetbrains' for one stream" in said
+    one = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:*-jetbrains",
+                  cwd=repo).json()  # fmt: skip
+    assert [d["id"] for d in one["deployments"]] == ["v1.1.0-jetbrains", "v1.2.0-jetbrains"]
     hotfix = run_cli("report", "--format", "json", *WINDOW, "--deploys", "tags:v*,!*-vscode,"
                      "!*-jetbrains", cwd=repo).json()  # fmt: skip
     assert not any("release streams" in w for w in hotfix["warnings"])

@@ -96,11 +96,20 @@ def mixed_streams_warning(spec: str, names: Sequence[str]) -> str | None:
         for suffix, tags in sorted(streams.items(), key=lambda item: -len(item[1]))
     ]
     named = max((suffix for suffix in streams if suffix), key=lambda s: len(streams[s]), default="")
+    # Exclude the other streams by their own suffixes, never every suffix: `!*-*` would drop the
+    # `-hotfix` releases the same report counts. With no unsuffixed stream, only one stream's
+    # glob finds anything.
+    others = ",".join(f"!*-{suffix}" for suffix in sorted(streams) if suffix)
+    plain = (
+        f"--deploys 'tags:{globs},{others}' for the tags without a stream suffix, or "
+        if "" in streams
+        else ""
+    )
     return (
         f"{spec} mixes {len(streams)} release streams in the window: {'; '.join(parts)}. Each "
         "is counted as a deploy of the same production, so one release shipped to several "
-        f"streams counts several times: pick one, e.g. --deploys 'tags:{globs},!*-*' for the "
-        f"tags without a suffix, or --deploys 'tags:*-{named}' for one stream"
+        f"streams counts several times: pick one, e.g. {plain}--deploys 'tags:*-{named}' for "
+        "one stream"
     )
 
 
