@@ -91,11 +91,12 @@ def choose_source(
     tags = source_from_spec(DEFAULT_DEPLOYS)
     if not any(e.time < first for e in tags.load(repo, environment).events):
         return notes, []
+    push = " --push" if repo.has_remote(remote) else ""  # without a remote, --push fails
     return tags, [
         f"the deploy ledger starts on {first:%Y-%m-%d}, after the window does: this report "
         f"counts deploys from {tags.spec} until the ledger covers the window; to move to the "
         f"ledger now, record the tagged deploys into it: deploycount record --from-tags "
-        f"'{tags.spec.removeprefix('tags:')}' --push"
+        f"'{tags.spec.removeprefix('tags:')}'{push}"
     ]
 
 

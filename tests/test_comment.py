@@ -249,17 +249,24 @@ def test_dry_run_needs_no_token_and_reads_the_branch_from_git(
 
 
 def test_an_oversized_body_stays_well_formed() -> None:
-    from deploycount.render.comment import GITHUB_LIMIT, PullCommit, render_comment
+    from deploycount.render.comment import GITHUB_LIMIT, PullCommit, _fit, render_comment
     from tests.test_render import busy_report
 
+    # 90 warnings of 900 characters and 2,000 commits: the warnings are cut and folded, the
+    # commits cut to the budget, and the body fits without losing its figures
     report = replace(busy_report(), warnings=["w" * 900] * 90)
     commits = [PullCommit(f"{n:040x}", "x" * 200, False, (), None) for n in range(2000)]
     body = render_comment(report, commits, None, pull=1)
-    assert len(body) < GITHUB_LIMIT
-    lines = body.splitlines()
+    assert len(body) < GITHUB_LIMIT and "```mermaid" in body
+    assert "more commit(s) not shown" in body
+    # whatever still overflows is cut at a line, and what the cut left open is closed
+    huge = "\n".join(["head", "<details>", "```mermaid", *(["x" * 100] * 1000)])
+    cut = _fit(huge)
+    assert len(cut) < GITHUB_LIMIT
+    lines = cut.splitlines()
     assert sum(line.startswith("```") for line in lines) % 2 == 0
-    assert body.count("<details>") == body.count("</details>")
-    assert "truncated to fit GitHub's comment size limit" in body
+    assert cut.count("<details>") == cut.count("</details>")
+    assert "truncated to fit GitHub's comment size limit" in cut
 
 
 @pytest.mark.parametrize("base", ["main", "master", "trunk"])
@@ -297,3 +304,24 @@ def test_no_base_branch_is_said(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
     assert result.exit_code == 0, result.stderr
     assert "warning: no base branch found" in result.stderr
+    # the body does not say "0 commit(s)" beside the warning: it says they are not known
+    assert "0 commit(s)" not in result.stdout
+    assert "**This branch:** its own commits are not known here" in result.stdout
+
+
+def test_a_base_the_event_names_but_this_clone_lacks_is_said(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """The event names `release/2.x` as the base, not fetched: the comment counted the branch
+    against main without a word."""
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("base", when="2026-10-01T10:00:00Z")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feat: x", when="2026-10-03T10:00:00Z")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 4, "base": {"ref": "release/2.x"}}}))
+    result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo,
+                     env={"GITHUB_EVENT_PATH": str(event)})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "base branch release/2.x is not in this clone" in result.stderr
+    assert "its own commits are not known here" in result.stdout

@@ -70,20 +70,40 @@ def default_branch_ref(repo: Repository, payload: Mapping[str, Any]) -> tuple[st
 
 
 def base_branch_ref(repo: Repository, payload: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(branch name, local ref) a pull request's commits are counted from: its base branch,
-    else the default branch."""
+    """(branch name, local ref) a pull request's commits are counted from: its base branch
+    (None when the event names one this clone does not have: another branch would count the
+    wrong commits), else the default branch."""
     base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
-    return _named_branch(repo, base) if base else default_branch_ref(repo, payload)
+    if isinstance(base, str) and base:
+        return _branch_here(repo, base)
+    return default_branch_ref(repo, payload)
+
+
+def base_problem(repo: Repository, payload: Mapping[str, Any]) -> str | None:
+    """Why the branch's own commits cannot be told from the rest, or None."""
+    if base_branch_ref(repo, payload) is not None:
+        return None
+    base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
+    if isinstance(base, str) and base:
+        return (
+            f"the pull request's base branch {base} is not in this clone: its own commits "
+            "cannot be told from the rest; fetch it (actions/checkout with fetch-depth: 0)"
+        )
+    return NO_BASE
 
 
 def _named_branch(repo: Repository, name: object) -> tuple[str, str] | None:
     if isinstance(name, str) and name:
-        candidates = [f"refs/remotes/{NAMING_REMOTE}/{name}", f"refs/heads/{name}"]
-        found = repo.resolve_refs(candidates)
-        for ref in candidates:
-            if found.get(ref):
-                return name, ref
+        found = _branch_here(repo, name)
+        if found is not None:
+            return found
     return repo.default_branch()
+
+
+def _branch_here(repo: Repository, name: str) -> tuple[str, str] | None:
+    candidates = [f"refs/remotes/{NAMING_REMOTE}/{name}", f"refs/heads/{name}"]
+    found = repo.resolve_refs(candidates)
+    return next(((name, ref) for ref in candidates if found.get(ref)), None)
 
 
 NO_BASE = (
@@ -280,11 +300,11 @@ def post_comment(
     commits = pull_commits(repo, listed, attributor, settings)
     branch = default_branch_ref(repo, payload)
     waiting = waiting_to_ship(repo, branch[0], branch[1], shipped) if branch else None
-    no_base = NO_BASE if github is None and base_branch_ref(repo, payload) is None else None
+    no_base = base_problem(repo, payload) if github is None else None
     touched = touched_services(repo, settings, [c.sha for c in commits])
     body = render_comment(
         report,
-        commits,
+        None if no_base else commits,
         waiting,
         pull=number,
         commit_url=commit_url(environ, report.repository),
