@@ -43,7 +43,7 @@ def deploy_streams(
     if needs_shared:
         source, warnings = choose_source(
             repo, settings.deploy_spec, settings.remote, environ, environment,
-            since=periods[0][0], log=log,
+            since=periods[0][0], log=log, services=bool(settings.services),
         )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
     if needs_shared:
@@ -71,10 +71,12 @@ def choose_source(
     *,
     since: datetime | None = None,
     log: Callable[[str], None] | None = None,
+    services: bool = False,
 ) -> tuple[DeploySource, list[str]]:
     """The named source; else `notes` when the ledger holds events of `environment`, else
     `tags:v*`. Also the warnings of looking at the ledger when it was not chosen (a failed
-    fetch).
+    fetch). With `services`, the ledger whenever it holds events: the services without tags
+    of their own read their deploys from it, and `tags:v*` is no service's.
 
     A ledger that starts inside the window while tags hold earlier deploys is not chosen yet:
     its first event would be the baseline and the report would drop to nothing the day the
@@ -86,7 +88,7 @@ def choose_source(
     if not notes.has_events(repo, environment):
         return source_from_spec(DEFAULT_DEPLOYS), list(notes.warnings)
     first = min(e.time for e in notes.load(repo, environment).events)
-    if since is None or first <= since:
+    if services or since is None or first <= since:
         return notes, []
     tags = source_from_spec(DEFAULT_DEPLOYS)
     if not any(e.time < first for e in tags.load(repo, environment).events):

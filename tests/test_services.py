@@ -23,7 +23,7 @@ from deploycount.render.exposition import text_exposition
 from deploycount.render.samples import report_families
 from deploycount.services import Monorepo, PathOwners, Service, check_owners, first_shipped
 from deploycount.teams import Team
-from tests.conftest import GitRepo, RunCli
+from tests.conftest import GitRepo, RunCli, one_line_error
 from tests.history_rows import T0, deploy
 from tests.tools import required_tool
 
@@ -495,3 +495,29 @@ def test_consecutive_windows_add_up_to_their_union(repo: GitRepo, run_cli: RunCl
                     "--format", "json", cwd=repo).json()  # fmt: skip
     summed = tuple(map(sum, zip(*(_totals(r) for r in every), strict=True)))
     assert summed == _totals(_report(repo, run_cli, "--since", "2026-09-27"))
+
+
+def test_record_refuses_a_service_whose_deploys_are_its_tags(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """It was accepted and never read: the service's deploys are its tags."""
+    monorepo(repo)
+    one_line_error(run_cli("record", "--service", "ai", cwd=repo), 2, "services.ai.tags")
+    backfill = run_cli("record", "--from-tags", "ai@*", "--service", "ai", cwd=repo)
+    assert backfill.exit_code == 0, backfill.stderr  # the backfill before moving to the ledger
+
+
+def test_services_read_the_ledger_that_covers_them(repo: GitRepo, run_cli: RunCli) -> None:
+    """A ledger that starts after the window's start was passed over for tags:v* (no service's
+    deploys) and the report advised record --from-tags 'v*'."""
+    shas = monorepo(repo)
+    repo.git("tag", "v0.1.0", shas["base"])  # a release tag older than the ledger
+    config = (repo.path / ".deploycount.toml").read_text()
+    (repo.path / ".deploycount.toml").write_text(config.replace('tags = "web@*"\n', ""))
+    for ident, when, sha in (("w0", "2026-10-02T12:00:00Z", shas["base"]),
+                             ("w1", "2026-10-09T10:00:00Z", shas["c5"])):  # fmt: skip
+        done = run_cli("record", "--service", "web", "--id", ident, "--time", when, sha, cwd=repo)
+        assert done.exit_code == 0, done.stderr
+    report = _report(repo, run_cli)
+    assert _service(report, "web")["deployments"] == 1
+    assert not any("--from-tags 'v*'" in w for w in report["warnings"])

@@ -86,6 +86,14 @@ def record(
         raise UsageError(
             f"--service {service}: not a service of [services] ({', '.join(config.services)})"
         )
+    # (--from-tags is the backfill made before a service moves from its tags to the ledger)
+    tags = config.services[service].tags if service in config.services else None
+    if service and tags is not None and from_tags is None:
+        raise UsageError(
+            f"--service {service}: its deploys are its release tags (services.{service}.tags "
+            f"= {tags!r}), so a recorded deploy would never be read; "
+            "to record its deploys, remove tags from its section"
+        )
     if push or push_only:
         check_remote(repo, settings.remote)  # before anything is written
     if push and not push_only:
