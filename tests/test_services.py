@@ -427,19 +427,29 @@ def test_periods_add_up_to_the_window(repo: GitRepo, run_cli: RunCli) -> None:
 
 
 def test_first_shipped_leaves_each_commit_with_the_first_deploy_of_any_service() -> None:
-    # api ships rows 1, 2 on day 2; web ships rows 2, 3 on day 1 and row 1 again on day 3
+    # api ships rows 1, 2 on day 2; web ships rows 2, 3, 4 on day 1 and row 1 again on day 3;
+    # row 4, which both own, api shipped before the span (its mark -2): it counts in neither
     api = [LinkedDeploy(deploy("a1", "x", 2, service="api"), "ship", array("i", [1, 2]))]
     web = [
-        LinkedDeploy(deploy("w1", "y", 1, service="web"), "ship", array("i", [2, 3])),
+        LinkedDeploy(deploy("w1", "y", 1, service="web"), "ship", array("i", [2, 3, 4])),
         LinkedDeploy(deploy("w2", "z", 3, service="web"), "ship", array("i", [1])),
     ]
-    first_api, first_web = first_shipped([api, web])
+    api_marks = array("i", [-1, 0, 0, -1, -2])
+    web_marks = array("i", [-1, 1, 0, 0, 0])
+    owners = {1: 0b11, 2: 0b11, 3: 0b10, 4: 0b11}
+    first_api, first_web = first_shipped([(api, api_marks), (web, web_marks)], owners)
     assert [list(d.shipped) for d in first_api] == [[1]]  # row 2 went out with w1, a day earlier
     assert [list(d.shipped) for d in first_web] == [[2, 3], []]  # row 1 went out with a1
+    # a row api reached before the span but does not own (web's only) still counts for web
+    owners[4] = 0b10
+    _, first_web = first_shipped([(api, api_marks), (web, web_marks)], owners)
+    assert [list(d.shipped) for d in first_web] == [[2, 3, 4], []]
 
 
 def test_commits_outside_every_service_count_in_the_period_they_first_shipped() -> None:
-    outside = Monorepo(links=[], outside=[T0 + timedelta(days=1), None, T0 + timedelta(days=9)])
+    outside = Monorepo(
+        links=[], outside=[T0 + timedelta(days=1), None, T0 + timedelta(days=9)], owners={}
+    )
     # None: a deploy before the span shipped it; it counts in no period of this report
     assert outside.outside_in(T0, T0 + timedelta(days=7)) == 1
     assert outside.outside_in(T0 + timedelta(days=7), T0 + timedelta(days=14)) == 1
