@@ -273,6 +273,7 @@ def report(
         made = reports_from_options(
             state.directory, _options(flags), every=every, environ=os.environ, repos=repos,
             partial=output_format == "partial", progress=progress, log=log,
+            output_format=output_format, output=output,
         )  # fmt: skip
     finally:
         if progress is not None:

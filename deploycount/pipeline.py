@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from deploycount import services
 from deploycount.config import (
@@ -28,6 +28,7 @@ from deploycount.config import (
     resolve_report_settings,
 )
 from deploycount.deploys.base import shipped_shas, split_at_window
+from deploycount.errors import UsageError
 from deploycount.history.linking import LinkedDeploy, link_streams, reverted_shas, shipped_rows
 from deploycount.history.reading import (
     LoadedHistory,
@@ -52,8 +53,8 @@ Progress = Callable[[int], None]
 def report(
     path: str | os.PathLike[str] = ".",
     *,
-    since: str | None = None,
-    until: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
     environment: str | None = None,
     deploys: str | None = None,
     min_confidence: str | None = None,
@@ -61,14 +62,32 @@ def report(
     environ: Mapping[str, str] | None = None,
 ) -> Report:
     """The report of the repository around `path`, as `deploycount report` makes it: the same
-    options (None takes the config file's value, else the default) and the same config file
+    options (None takes the config file's value, else the default; `since` and `until` take
+    what `--since` takes, or a `datetime` (UTC when naive) or `date`) and the same config file
     (`config`, else `.deploycount.toml` at the root). `environ` stands for the process
     environment (GITHUB_REPOSITORY, tokens for `github` deploys and team includes)."""
     repo = Repository(path)
     file_config, _ = load_config(config, repo.root)
-    options = ReportOptions(since, until, environment, deploys, min_confidence, config)
+    options = ReportOptions(
+        _when(since, "since"), _when(until, "until"), environment, deploys, min_confidence, config
+    )
     settings = resolve_report_settings(options, file_config, now=utc_now())
     return generate_report(repo, settings, environ=os.environ if environ is None else environ)
+
+
+def _when(value: object, name: str) -> str | None:
+    """`since`/`until` of the library call as the text the flags take."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise UsageError(
+        f"{name} must be text as --{name} takes it, a datetime or a date, not "
+        f"{type(value).__name__}"
+    )
 
 
 def generate_report(

@@ -8,12 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploycount.commands import open_repository
-from deploycount.config import FileConfig, ReportOptions, load_config, resolve_report_settings
+from deploycount.config import (
+    FileConfig,
+    ReportOptions,
+    load_config,
+    resolve_report_output,
+    resolve_report_settings,
+)
 from deploycount.errors import UsageError
 from deploycount.files import symlink_loop
 from deploycount.merge import merge
 from deploycount.metrics import report_of
 from deploycount.model import Report
+from deploycount.partial import people_key
 from deploycount.pipeline import Progress, generate_partials
 from deploycount.repository import Repository, repository_name
 from deploycount.tallies import Partial
@@ -44,6 +51,8 @@ def reports_from_options(
     partial: bool = False,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
+    output_format: str | None = None,
+    output: str | None = None,
 ) -> Reports:
     """`report`: the window's report, or with `every` one report per period of the window; with
     `repos`, one report over several repositories (each person counted once)."""
@@ -76,6 +85,7 @@ def reports_from_options(
                 f"left out {iso_z(settings.since)} to {iso_z(spans[0][0])}: shorter than one "
                 f"--every {chosen} period (periods end at --until)"
             )
+    check_output(output_format, output, config, every=chosen, environ=environ)
     if partial and (roots or chosen is not None):
         raise UsageError(
             "--format partial describes one repository over one window: drop --repo and --every "
@@ -101,6 +111,31 @@ def reports_from_options(
         )
     reports = [merge([parts[k] for parts in per_repository]) for k in range(len(spans))]
     return Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
+
+
+def check_output(
+    output_format: str | None,
+    output: str | None,
+    config: FileConfig,
+    *,
+    every: str | None,
+    environ: Mapping[str, str],
+) -> None:
+    """Refuse, before any work, what could only fail once the report is made: `--every` in a
+    format that holds one report, a partial without its people key, an `--output` whose
+    directory is not there."""
+    chosen_format, destination = resolve_report_output(output_format, output, config)
+    if every is not None and chosen_format not in ("json", "openmetrics", "partial"):
+        raise UsageError(
+            f"--every makes one report per period: use --format json or openmetrics, not "
+            f"{chosen_format}"
+        )
+    if chosen_format == "partial":
+        people_key(environ)
+    if destination not in (None, "-"):
+        folder = Path(destination).parent
+        if not folder.is_dir():
+            raise UsageError(f"cannot write --output {destination}: {folder} is not a directory")
 
 
 def _is_repository(path: Path) -> bool:

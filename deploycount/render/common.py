@@ -33,7 +33,14 @@ def hours(stats: LeadTimeStats, unit: str | None = None) -> str:
     if stats.p50 is None:
         return DASH
     unit = unit or lead_unit(stats)
-    return f"{stats.p50 / 24:.1f}d" if unit == "d" else f"{stats.p50:.1f}h"
+    return f"{_two_figures(stats.p50 / 24)}d" if unit == "d" else f"{_two_figures(stats.p50)}h"
+
+
+def _two_figures(value: float) -> str:
+    """One decimal, or two significant figures below 0.1 (an hour beside two days read 0.0d)."""
+    if value >= 0.1 or value == 0:
+        return f"{value:.1f}"
+    return f"{value:.2g}" if value >= 0.01 else "<0.01"
 
 
 def lead(metrics: Metrics) -> str:
