@@ -208,6 +208,12 @@ def _options(flags: dict[str, Any]) -> ReportOptions:
     return ReportOptions(**{name: flags.pop(name) for name in names})
 
 
+def _columns() -> int:
+    """The terminal's width: COLUMNS when set (as shells and CI set it), else 80."""
+    value = os.environ.get("COLUMNS", "")
+    return max(40, min(int(value), 1000)) if value.isdigit() else 80
+
+
 def _progress() -> Any:
     from deploycount.progress import progress_for  # noqa: PLC0415
 
@@ -357,7 +363,7 @@ def scan(
         for chunk in render.scan_json_chunks(rows, minimum):
             sys.stdout.write(chunk)
         return
-    table = render.ScanTable(minimum)
+    table = render.ScanTable(minimum, _columns())
     for line in table.lines(rows, repo.subjects):
         click.echo(line)
     click.echo(table.summary(), err=True)

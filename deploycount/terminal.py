@@ -7,6 +7,7 @@ import codecs
 import os
 import re
 import sys
+import unicodedata
 from typing import NoReturn
 
 _PLAIN = {"→": "->", "–": "-", "—": "-", "·": ".", "…": "...", "⚠": "!", "\ufe0f": "",
@@ -62,3 +63,30 @@ def interrupted() -> NoReturn:
     except (OSError, ValueError):
         pass
     os._exit(130)
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: East Asian wide and full-width characters take two,
+    combining marks none."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `columns` display columns (on the left when `right`)."""
+    room = " " * max(0, columns - width(text))
+    return room + text if right else text + room
+
+
+def clip(text: str, columns: int) -> str:
+    """`text` cut to at most `columns` display columns, with `…` where it was cut."""
+    if width(text) <= columns:
+        return text
+    kept = ""
+    for char in text:
+        if width(kept + char) > columns - 1:
+            break
+        kept += char
+    return kept + "…"

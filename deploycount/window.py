@@ -76,7 +76,8 @@ def window_facts(
             days = max(0, (reference - last.time) // _DAY)
             warnings.append(
                 f"no deploy of {environment} in the window; the last one was {last.id} on "
-                f"{last.time:%Y-%m-%d} ({days} days before {_describe(reference, now)})"
+                f"{last.time:%Y-%m-%d} ({days} days before {_describe(reference, now)}): "
+                f"deploycount report --since {last.time - _DAY:%Y-%m-%d} shows it"
             )
         elif not events and first_known is not None:
             warnings.append(

@@ -173,8 +173,11 @@ def test_the_window_length_is_said_as_people_say_it() -> None:
     from deploycount.render.common import span
 
     # 12.8571 is how the report rounds 90 days (it once printed "12.8571 weeks")
-    assert [span(w) for w in (4.0, 1.0, 90 / 7, 12.8571, 12.93, 0.5)] == [
-        "4 weeks", "1 week", "90 days", "90 days", "12.9 weeks", "0.5 weeks",
+    # and a short window in days or hours, never "(1 days)", "(0.1 weeks)" or "(0.0 weeks)"
+    assert [span(w) for w in (4.0, 1.0, 90 / 7, 12.8571, 12.93, 0.5, 1 / 7, 2 / 7, 0.1,
+                              1 / 168, 0.001)] == [
+        "4 weeks", "1 week", "90 days", "90 days", "12.9 weeks", "3.5 days", "1 day", "2 days",
+        "17 hours", "1 hour", "under an hour",
     ]  # fmt: skip
 
 
@@ -217,3 +220,24 @@ def test_many_warnings_fold_after_the_first_five() -> None:
     assert "<details><summary>3 more warnings</summary>" in lines
     assert "- warning 7" in lines and "- warning 4" not in lines
     assert alerts(["only"]) == ["> [!WARNING]", "> only", ""]
+
+
+def test_every_line_of_the_table_fits_80_columns() -> None:
+    """The header was 83 columns, warnings 178 and 196 unwrapped, a 20-character team name made
+    87-column rows; a CJK name counts two columns a character."""
+    from deploycount.render.table import render_table
+    from deploycount.terminal import width
+
+    report = busy_report()
+    long_team = replace(report.teams[0], team="platform-infrastructure-and-tooling")
+    wide_team = replace(report.teams[0], team="基盤チーム開発運用")
+    report = replace(
+        report,
+        repository="a-very-long-organisation-name/an-even-longer-repository-name-here",
+        teams=[long_team, wide_team, *report.teams[1:]],
+        warnings=["word " * 60, "x" * 120],
+    )
+    lines = render_table(report).splitlines()
+    assert max(width(line) for line in lines) <= 80, [line for line in lines if width(line) > 80]
+    assert any(line.startswith("platform-infra") and "…" in line for line in lines)
+    assert sum(line.startswith("warning: ") for line in lines) == 2

@@ -129,9 +129,13 @@ def test_an_empty_window_says_when_the_last_deploy_was(repo: GitRepo, run_cli: R
     report = report_json(run_cli, repo, *WINDOW)
     expected = (
         "no deploy of production in the window; the last one was v1.4 on 2026-09-12 "
-        "(47 days before the window's end)"
+        "(47 days before the window's end): deploycount report --since 2026-09-11 shows it"
     )
     assert expected in report["warnings"]
+    # and the table says so first, with no table of zeros above it
+    table = run_cli("report", *WINDOW, cwd=repo).stdout.splitlines()
+    assert table[3].startswith("no deploy of production in the window; the last one was v1.4")
+    assert not any(line.startswith("team ") for line in table)
 
 
 def test_a_window_that_ends_in_the_future_counts_its_elapsed_part(

@@ -65,7 +65,7 @@ def test_no_deploy_in_the_window_names_the_last_one_and_how_long_ago() -> None:
     [warning] = facts([], events=[earlier], first_known=earlier).warnings
     assert warning == (
         "no deploy of production in the window; the last one was v1 on 2026-09-28 "
-        "(34 days before the window's end)"
+        "(34 days before the window's end): deploycount report --since 2026-09-27 shows it"
     )
     # a window that ends after now counts to now: on 2026-10-08 that is 10 days
     [_, ends] = facts(
@@ -75,7 +75,7 @@ def test_no_deploy_in_the_window_names_the_last_one_and_how_long_ago() -> None:
     [said, _] = facts(
         [], events=[earlier], first_known=earlier, now=T0 + timedelta(days=7)
     ).warnings
-    assert said.endswith("(10 days before now)")
+    assert said.endswith("(10 days before now): deploycount report --since 2026-09-27 shows it")
 
 
 def test_no_deploy_at_all_says_how_to_have_some() -> None:

@@ -77,14 +77,21 @@ def window(report: Report) -> str:
 
 
 def span(weeks: float) -> str:
-    """A window's length as people say it: `4 weeks`, `90 days`, `12.9 weeks`."""
+    """A window's length as people say it: `4 weeks`, `90 days`, `1 day`, `16 hours`, `3.5
+    days`, `12.9 weeks` (never `1 days` or `0.1 weeks`)."""
     days = weeks * 7
-    if abs(weeks - round(weeks)) < 1e-3:
-        count = round(weeks)
-        return f"{count} week" + ("s" if count != 1 else "")
-    if abs(days - round(days)) < 1e-3:
-        return f"{round(days)} days"
-    return f"{weeks:.1f} weeks"
+    if weeks >= 1 and abs(weeks - round(weeks)) < 1e-3:
+        return _plural(round(weeks), "week")
+    if days >= 1 and abs(days - round(days)) < 1e-3:
+        return _plural(round(days), "day")
+    if days < 2:
+        hours = round(days * 24)
+        return _plural(hours, "hour") if hours >= 1 else "under an hour"
+    return f"{days:.1f} days" if days < 14 else f"{weeks:.1f} weeks"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" + ("s" if count != 1 else "")
 
 
 # Fits 80 columns: the AI-assisted part of each figure is in brackets beside it, and the legend

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 from deploycount.attribution import Attribution
 from deploycount.identity import Confidence, Person
-from deploycount.terminal import inert
+from deploycount.terminal import clip, inert, pad
 
 _CHUNK_ROWS = 1000
 _SUBJECT_BATCH = 500
@@ -84,35 +85,41 @@ def scan_json_chunks(rows: Iterable[ScanRow], minimum: Confidence) -> Iterator[s
     yield "".join(pending) + "\n]\n"
 
 
-SCAN_TABLE_HEADER = (
-    f"{'sha':<12}  {'date':<10}  {'author':<18}  {'AI':<3}  {'tools':<14}  {'confidence':<10}  "
-    "subject"
-)
+# sha, date, author, AI, tools, confidence, then the subject in what is left of the line: at
+# 80 columns (or COLUMNS) every line fits; authors and tools are cut by display width.
+_COLUMNS = (("sha", 8), ("date", 10), ("author", 14), ("AI", 3), ("tools", 10), ("conf.", 6))
+_FIXED = sum(width for _, width in _COLUMNS) + 2 * len(_COLUMNS)
+MIN_SUBJECT = 12
 
 
-def scan_table_lines(row: ScanRow, minimum: Confidence, subject: str) -> tuple[list[str], bool]:
+def scan_table_header() -> str:
+    return "  ".join(pad(name, width) for name, width in _COLUMNS) + "  subject"
+
+
+def scan_table_lines(
+    row: ScanRow, minimum: Confidence, subject: str, columns: int = 80
+) -> tuple[list[str], bool]:
     """A commit as `git log --oneline` readers expect it (sha, date, author, subject) with its
-    verdict, and its signals on a line below; and whether it is AI-assisted."""
+    verdict, and its signals on a line below; and whether it is AI-assisted. Every line fits
+    `columns` display columns."""
     record = scan_record(row, minimum)
     tools = ",".join(record["tools"]) or "-"
     flag = "yes" if record["ai_assisted"] else "no"
     confidence = record["confidence"] or "-"
     date = time.strftime("%Y-%m-%d", time.gmtime(row.committed_at))
-    author = _cut(row.author.name or row.author.email, 18)
-    lines = [
-        f"{row.sha[:12]:<12}  {date:<10}  {author:<18}  {flag:<3}  {tools:<14}  "
-        f"{confidence:<10}  {_cut(subject, 60)}".rstrip()
-    ]
+    cells = [row.sha[:8], date, inert(row.author.name or row.author.email), flag, tools, confidence]
+    room = max(MIN_SUBJECT, columns - _FIXED)
+    line = "  ".join(pad(clip(cell, w), w) for cell, (_, w) in zip(cells, _COLUMNS, strict=True))
+    lines = [f"{line}  {clip(inert(subject), room)}".rstrip()]
     signals = "; ".join(
         f"{s['signal']}={s['tool'] or '-'} ({s['confidence']})" for s in record["signals"]
     )
     if signals:
-        lines.append(f"{'':12}  signals: {signals}")
-    return [inert(line) for line in lines], bool(record["ai_assisted"])
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+        lines += textwrap.wrap(
+            inert(f"signals: {signals}"), max(40, columns), initial_indent=" " * 10,
+            subsequent_indent=" " * 12, break_on_hyphens=False,
+        )  # fmt: skip
+    return lines, bool(record["ai_assisted"])
 
 
 def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:
@@ -122,8 +129,9 @@ def scan_summary(assisted: int, total: int, minimum: Confidence) -> str:
 class ScanTable:
     """The table, line by line as rows arrive; `summary` afterwards counts what was shown."""
 
-    def __init__(self, minimum: Confidence) -> None:
+    def __init__(self, minimum: Confidence, columns: int = 80) -> None:
         self.minimum = minimum
+        self.columns = columns
         self.total = self.assisted = 0
 
     def lines(
@@ -131,7 +139,7 @@ class ScanTable:
     ) -> Iterator[str]:
         """The table; `subjects` gives the subject line of each sha, asked for a batch of rows
         at a time (the history's columns keep no message they did not need)."""
-        yield SCAN_TABLE_HEADER
+        yield scan_table_header()
         batch: list[ScanRow] = []
         for row in rows:
             batch.append(row)
@@ -145,7 +153,8 @@ class ScanTable:
     ) -> Iterator[str]:
         found = subjects([row.sha for row in batch]) if batch else {}
         for row in batch:
-            lines, is_ai = scan_table_lines(row, self.minimum, found.get(row.sha, ""))
+            subject = found.get(row.sha, "")
+            lines, is_ai = scan_table_lines(row, self.minimum, subject, self.columns)
             self.total += 1
             self.assisted += is_ai
             yield from lines
