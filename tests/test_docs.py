@@ -67,3 +67,24 @@ def test_the_configuration_reference_is_generated_from_the_model() -> None:
     for section in (config.ReportSection, config.PushSection, config.PrivacySection):
         for field in section.__dataclass_fields__:
             assert f"| `{field}` |" in committed, field
+
+
+def test_the_docs_say_how_to_build_them_and_try_the_hooks() -> None:
+    """mkdocs needs the package installed and nothing said so; `try-repo` failed without the
+    commit-msg stage and a message file; "Edit on GitHub" pointed at master."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert {"mkdocs>=1.6", "mkdocs-click>=0.8"} <= set(extras["docs"])
+    assert (
+        "pip install -e '.[docs]' && mkdocs build --strict"
+        in (ROOT / "CONTRIBUTING.md").read_text()
+    )
+    site = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    assert site["edit_uri"] == "edit/main/docs/"
+    commands = (ROOT / "docs" / "commands.md").read_text()
+    # the flags tests/test_hook_paths.py runs `pre-commit try-repo` with
+    assert "--hook-stage commit-msg --commit-msg-filename" in commands
+    assert "pre-commit autoupdate --freeze" in commands
