@@ -26,7 +26,7 @@ BUILTIN_TOOL_IDS = (
     "claude-code", "copilot", "cursor", "aider", "codex", "gemini", "jules", "devin",
     "openhands", "amp", "opencode", "amazon-q", "replit", "crush", "cline", "roo-code",
     "factory", "warp", "windsurf", "kiro", "jetbrains", "continue", "cody", "goose", "nori",
-    "ellipsis", "greptile", "coderabbit", "cubic", OTHER_TOOL,
+    "ellipsis", "greptile", "coderabbit", "cubic", "charlie", "agor", OTHER_TOOL,
 )  # fmt: skip
 TOOL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 
@@ -129,6 +129,10 @@ class Markers:
     )
     footer_pattern: re.Pattern[str] | None = field(default=None, repr=False)
     footer_tools: dict[str, str] = field(default_factory=dict, repr=False)
+    # A tool's own marks in a message body (an agent's run link, a "Filed by" footer): each
+    # tool's pattern, and the lower-case substrings one of which any match holds.
+    links: tuple[tuple[str, re.Pattern[str]], ...] = field(default=(), repr=False)
+    link_hints: tuple[str, ...] = field(default=(), repr=False)
     assisted_keys: frozenset[str] = field(default=_ASSISTED_KEYS, repr=False)
     misplaced_pattern: re.Pattern[str] | None = field(default=None, repr=False)
     _identity_cache: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
@@ -150,8 +154,15 @@ class Markers:
         prefixes: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
         mentions: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
+        links: list[tuple[str, re.Pattern[str]]] = []
+        link_hints: list[str] = []
         footer_tools: dict[str, str] = {}
         for tool, table in tools.items():
+            if table.get("links"):
+                links.append(
+                    (tool, re.compile("|".join(f"(?:{_scoped(m)})" for m in table["links"])))
+                )
+                link_hints.extend(h.lower() for h in table.get("link_hints", ()))
             emails.update({e.lower(): tool for e in table.get("emails", ())})
             logins.update({login.lower(): tool for login in table.get("logins", ())})
             prefixes.extend((p.lower(), tool) for p in table.get("name_prefixes", ()))
@@ -198,6 +209,8 @@ class Markers:
             session_trailers=sessions,
             footer_pattern=_footer_pattern(footer_tools),
             footer_tools=footer_tools,
+            links=tuple(links),
+            link_hints=tuple(dict.fromkeys(link_hints)),
             assisted_keys=assisted,
             misplaced_pattern=_misplaced_pattern(
                 [*assisted, *_CO_AUTHOR_KEYS, "ai-assisted", *sessions]
@@ -387,8 +400,17 @@ def marker_signal(key: str, value: str, markers: Markers, confidence: Confidence
     key = key.lower()
     if key in _CO_AUTHOR_KEYS:
         person = parse_person(value)
-        tool = markers.identity_tool(person.name, person.email) if person is not None else None
-        return Signal(key, tool, confidence, detail) if tool else None
+        if person is None:
+            return None
+        tool = markers.identity_tool(person.name, person.email) or _model_co_author(person)
+        if tool is None:
+            return None
+        # A model's name under another vendor's address (`GPT-5 <noreply@anthropic.com>`) says
+        # AI, but not which tool: the address alone would have said Claude Code.
+        family = _model_family(person.name)
+        if family is not None and tool not in (family, OTHER_TOOL):
+            tool = OTHER_TOOL
+        return Signal(key, tool, confidence, detail)
     if key in markers.assisted_keys:
         return Signal(key, markers.tool_from_text(value), confidence, detail) if value else None
     if key == "ai-assisted":
@@ -411,7 +433,11 @@ def marker_signal(key: str, value: str, markers: Markers, confidence: Confidence
 
 
 def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[Person], bool]:
-    """Signals, human-or-bot co-authors, and the `AI-Assisted: no` declaration from trailers."""
+    """Signals, human-or-bot co-authors, and the `AI-Assisted: no` declaration from trailers.
+
+    A tool's own trailer (`Made-with: Cursor`, a session trailer) beside a co-author that is a
+    model (`Claude <noreply@anthropic.com>`) is one tool: the model it ran, recorded as a
+    `model` signal of no tool, is not a second one."""
     signals: list[Signal] = []
     co_authors: list[Person] = []
     declared_not = False
@@ -425,7 +451,48 @@ def trailer_signals(message: str, markers: Markers) -> tuple[list[Signal], list[
             person = parse_person(trailer.value)
             if person is not None:
                 co_authors.append(person)
+    tools = {s.tool for s in signals if s.signal in markers.session_trailers and s.tool}
+    tools.discard(OTHER_TOOL)
+    if tools:
+        signals = [
+            Signal("model", None, s.confidence, s.detail)
+            if s.signal in _CO_AUTHOR_KEYS and s.tool not in tools and _is_model(s.detail)
+            else s
+            for s in signals
+        ]
     return signals, co_authors, declared_not
+
+
+# A co-author that is a model, named for it (`GLM-4.6 <noreply@z.ai>`, `Grok 4 <noreply@x.ai>`):
+# AI, by a tool the trailer does not name.
+_MODEL_NAME = re.compile(
+    r"^\s*(?:claude|gpt|gemini|grok|llama|qwen|deepseek|mistral|codestral|kimi|glm|o[1-9])"
+    r"(?:[-_. ]*[\w.]*)*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _model_co_author(person: Person) -> str | None:
+    """OTHER_TOOL for a co-author named for a model at a no-reply address, else None."""
+    local = person.email.lower().partition("@")[0]
+    if _MODEL_NAME.match(person.name) and ("noreply" in local or "no-reply" in local):
+        return OTHER_TOOL
+    return None
+
+
+def _model_family(name: str) -> str | None:
+    """The tool a model's name belongs to (`GPT-5`: codex; `Claude`: claude-code), if the name
+    is a model's."""
+    if not _MODEL_NAME.match(name):
+        return None
+    lowered = name.strip().lower()
+    return next((tool for word, tool in _FAMILY_TOOLS if lowered.startswith(word)), OTHER_TOOL)
+
+
+def _is_model(detail: str) -> bool:
+    """Whether a co-author trailer (`Co-authored-by: Claude <...>`) names a model."""
+    person = parse_person(detail.partition(":")[2])
+    return person is not None and _MODEL_NAME.match(person.name) is not None
 
 
 def misplaced_signals(
@@ -540,6 +607,17 @@ def signature_signals(message: str, markers: Markers) -> list[Signal]:
     return signals
 
 
+def link_signals(body: str, markers: Markers) -> list[Signal]:
+    """Medium `link` signals: a tool's own mark in the body (Cursor's background-agent run
+    links and its "Open in Cursor" badges, agor's "Filed by" footer), one per tool."""
+    found = []
+    for tool, pattern in markers.links:
+        match = pattern.search(body)
+        if match is not None:
+            found.append(Signal("link", tool, Confidence.MEDIUM, match.group(0)[:120]))
+    return found
+
+
 def text_signals(
     message: str,
     markers: Markers,
@@ -569,6 +647,8 @@ def text_signals(
         signals.extend(footer_signals(body, markers))
     if body and (lowered is None or "on behalf of" in lowered or "message generated" in lowered):
         signals.extend(signature_signals(body, markers))
+    if body and (lowered is None or any(hint in lowered for hint in markers.link_hints)):
+        signals.extend(link_signals(body, markers))
     if mentions:
         seen = named | {s.tool for s in signals} | {s.tool for s in moved}
         if hinted is None and lowered is not None:
@@ -746,6 +826,7 @@ class Attributor:
                 and not self.mentions
                 and "generated" not in lowered
                 and not lowered.startswith("aider: ")
+                and not any(hint in lowered for hint in self.markers.link_hints)
                 and not _has_hint(lowered, message.find("\n"), cut)
             ):
                 whole_key = (key, paragraph)
@@ -758,7 +839,8 @@ class Attributor:
                 last_paragraph = (cut, paragraph, cacheable)
                 moved = self._misplaced(message, lowered, last_paragraph, trailer_part[0])
         text_part: list[Signal] = []
-        if self.mentions or lowered.startswith("aider: ") or "generated" in lowered:
+        linked = any(hint in lowered for hint in self.markers.link_hints)
+        if self.mentions or lowered.startswith("aider: ") or "generated" in lowered or linked:
             named = {s.tool for s in by_identity} | {s.tool for s in trailer_part[0]}
             named |= {s.tool for s in moved}
             text_part = text_signals(

@@ -12,6 +12,7 @@ import pytest
 from deploycount.attribution import BUILTIN_TOOL_IDS, Attributor, attribute, builtin_markers
 from deploycount.identity import Confidence, Person
 from tests.conftest import DEV, GitRepo, RunCli
+from tests.history_rows import Row, build
 
 ME = Person("Dev One", "dev1@example.com")
 MEDIUM = Confidence.MEDIUM
@@ -372,3 +373,75 @@ def test_a_note_with_a_nul_byte_does_not_shift_the_stream(repo: GitRepo, run_cli
 )
 def test_signature_lines(line: str, expected: tuple[bool, tuple[str, ...], list[str]]) -> None:
     assert verdict(f"fix: the thing\n\nSome body.\n\n{line}\n") == expected
+
+
+# -- agents the tables missed (issue 35.7), and two design points ---------------------------
+
+DEV_PERSON = Person("Dev One", "dev1@example.com")
+
+
+@pytest.mark.parametrize(
+    ("message", "author", "tools"),
+    [
+        # Cursor's background agent: the run link a squash brings into the body
+        ("feat: add retries (#41)\n\n* add retries\n\n"
+         "https://cursor.com/agents?id=bc-6f0e1d2c-1a2b-4c3d-9e8f-0a1b2c3d4e5f", DEV_PERSON,
+         ("cursor",)),
+        ("fix: flaky test (#7)\n\nbackground agent run: "
+         "https://cursor.com/background-agent?bcId=bc-11aa22bb-33cc", DEV_PERSON, ("cursor",)),
+        ("feat: x (#9)\n\n<a href=\"https://cursor.com/background-agent?bcId=bc-1\">"
+         "[Open in Cursor](https://cursor.com/background-agent?bcId=bc-1)</a>", DEV_PERSON,
+         ("cursor",)),
+        # a link to Cursor's site is no agent's mark
+        ("docs: mention https://cursor.com/docs", DEV_PERSON, ()),
+        # agents as authors
+        ("fix: apply review", Person("ask-bonk[bot]", "1+ask-bonk[bot]@users.noreply.github.com"),
+         ("opencode",)),
+        ("fix: sanitise input", Person("github-advanced-security[bot]",
+         "62310815+github-advanced-security[bot]@users.noreply.github.com"), ("copilot",)),
+        ("feat: z", Person("CharlieHelps", "charlie@charlielabs.ai"), ("charlie",)),
+        ("feat: z", Person("charliecreates[bot]", "9+charliecreates[bot]@users.noreply.github.com"),
+         ("charlie",)),
+        ("feat: z", Person("OpenCode Claude", "opencode-claude@example.com"), ("opencode",)),
+        # co-authors
+        ("fix: y\n\nCo-authored-by: ask-bonk[bot] <1+ask-bonk[bot]@users.noreply.github.com>",
+         DEV_PERSON, ("opencode",)),
+        ("feat: w\n\nCo-authored-by: GLM-4.6 <noreply@z.ai>", DEV_PERSON, ("other",)),
+        ("feat: w\n\nFiled by `agor`", DEV_PERSON, ("agor",)),
+        # a model's name under another vendor's address is not that vendor's tool
+        ("feat: v\n\nCo-authored-by: GPT-5 <noreply@anthropic.com>", DEV_PERSON, ("other",)),
+        ("feat: v\n\nCo-authored-by: Claude <noreply@anthropic.com>", DEV_PERSON,
+         ("claude-code",)),
+        # a tool's trailer beside a model co-author is one tool
+        ("feat: u\n\nMade-with: Cursor\nCo-authored-by: Claude <noreply@anthropic.com>",
+         DEV_PERSON, ("cursor",)),
+    ],
+)  # fmt: skip
+def test_agents_the_tables_missed(message: str, author: Person, tools: tuple[str, ...]) -> None:
+    markers = builtin_markers()
+    found = attribute(message, author, author, markers, mentions=False)
+    assert found.tools(Confidence.MEDIUM) == tools
+    assert found.is_ai(Confidence.MEDIUM) is bool(tools)
+    # the streaming attributor and the history reader agree
+    fast = Attributor(markers, mentions=False)(message, *author, *author)
+    assert fast.tools(Confidence.MEDIUM) == tools
+    assert (
+        build([Row("c1", (), "t", 0, author, message)])
+        .history.attribution(0)
+        .tools(Confidence.MEDIUM)
+        == tools
+    )
+
+
+def test_the_model_a_tool_ran_is_recorded_as_the_model() -> None:
+    found = attribute("feat\n\nMade-with: Cursor\nCo-authored-by: Claude <noreply@anthropic.com>",
+                      DEV_PERSON, DEV_PERSON, builtin_markers(), mentions=False)  # fmt: skip
+    assert [(s.signal, s.tool) for s in found.signals] == [("made-with", "cursor"), ("model", None)]
+
+
+def test_every_link_hint_makes_a_message_worth_reading() -> None:
+    """The history reader attributes only messages a needle or the columns' own tests pick:
+    each tool's link hints must be among its needles, or a link would never be seen."""
+    from deploycount.history.reading import BUILTIN_NEEDLES
+
+    assert {hint.encode() for hint in builtin_markers().link_hints} <= set(BUILTIN_NEEDLES)

@@ -26,14 +26,11 @@ _PULL_REVERT = re.compile(r"^Reverts [\w.-]+/[\w.-]+#(\d{1,9})\s*$", re.MULTILIN
 # it: the footers' "Generated with/by", the signature line's "on behalf of", and the words of a
 # release commit's subject (below).
 BUILTIN_NEEDLES = (
-    b"generated",
-    b"on behalf of",
-    b"version",
-    b"release",
-    b"publish",
-    b"bump",
-    b"reverts ",
-)  # GitHub's revert button: `Reverts owner/repo#12` (fmt: skip)
+    b"generated", b"on behalf of",
+    b"version", b"release", b"publish", b"bump",  # release commits
+    b"reverts ",  # GitHub's revert button: `Reverts owner/repo#12`
+    b"cursor.com/", b"filed by",  # markers.toml's link_hints
+)  # fmt: skip
 # The subject of a release commit: the version bump a release tool makes, not work. Changesets'
 # "Version Packages", release-please's "chore(main): release 1.2.3", semantic-release's
 # "chore(release): 1.2.3 [skip ci]", lerna's "chore(release): publish" and "Publish", bumpversion's
