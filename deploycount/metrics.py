@@ -8,9 +8,10 @@ from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from deploycount.history.columns import COUNTED
 from deploycount.history.linking import LinkedDeploy
 from deploycount.history.reading import LoadedHistory
 from deploycount.identity import Confidence, Person
@@ -52,9 +53,12 @@ def tally_history(
     minimum: Confidence,
     directory: TeamDirectory,
     mailmap: Mapping[Person, Person],
+    since: datetime | None = None,
 ) -> tuple[Tallies, list[Person]]:
     """The tallies of the commits the deploys of `linked` shipped, and the distinct people seen
-    (for warnings). `state` says per row whether a commit counts (`columns.COUNTED`), was
+    (for warnings). Each person's weeks are the weeks from `since` (the period's start; None:
+    the first deploy's time) of the deploys that shipped their counted commits. `state` says
+    per row whether a commit counts (`columns.COUNTED`), was
     reverted, or is excluded (a merge, an empty commit, a revert).
 
     The loop over commits runs in the columns, by (attribution, author) pair and by slot (team,
@@ -122,10 +126,40 @@ def tally_history(
             tallies.totals.people.add(email)
             if with_teams:
                 tallies.by_team[directory.team_of_email(email)].people.add(email)
+    _person_weeks(tallies, linked, order, deploy_of, pair_of, state, verdicts, directory, since)
     tallies.per_deploy = Counter({d: n for d, n in enumerate(per_deploy) if n})
     tallies.per_deploy_ai = Counter({d: n for d, n in enumerate(per_deploy_ai) if n})
     tallies.negative_lead = [(columns.sha(order[p]), deploy_of[p]) for p in negative]
     return tallies, list(emails)
+
+
+def _person_weeks(  # noqa: PLR0917 - the loop's own arrays, as tally_history has them
+    tallies: Tallies,
+    linked: Sequence[LinkedDeploy],
+    order: array[int],
+    deploy_of: array[int],
+    pair_of: array[int],
+    state: bytearray,
+    verdicts: Sequence[_Verdict],
+    directory: TeamDirectory,
+    since: datetime | None,
+) -> None:
+    """The weeks each person was active in: those of the deploys that shipped their counted
+    commits, counted from `since` (one pass over the shipped rows; each (pair, deploy) is then
+    seen once)."""
+    start = since if since is not None else (linked[0].event.time if linked else None)
+    week_of = [int((d.event.time - start) / _WEEK) if start else 0 for d in linked]
+    active = {(pair_of[i], deploy_of[i]) for i, row in enumerate(order) if state[row] == COUNTED}
+    emails: dict[Person, str] = {}
+    for pair, shipped_by in active:
+        week = week_of[shipped_by]
+        for person in verdicts[pair].humans:
+            email = emails.get(person)
+            if email is None:
+                email = emails[person] = person.email.lower()
+            tallies.totals.person_weeks.add((email, week))
+            if directory.teams:
+                tallies.by_team[directory.team_of_email(email)].person_weeks.add((email, week))
 
 
 def lead_time_stats(hours: Sequence[float]) -> LeadTimeStats:
@@ -147,18 +181,25 @@ def lead_time_histogram(seconds: Sequence[float]) -> LeadTimeHistogram:
     )
 
 
-def _per_week(count: int, size: int, weeks: float) -> float | None:
+def _per_week(count: int, size: float, weeks: float) -> float | None:
     if size == 0 or weeks <= 0:
         return None
     return round(count / size / weeks, 4)
 
 
-def _metrics(tally: Tally, size: int, size_source: str, weeks: float) -> dict[str, object]:
+def active_size(tally: Tally, weeks: float) -> float:
+    """The people active in an average week: person-weeks of activity over the window's weeks.
+    A one-off contributor weighs one week of it, the person who ships every week all of it."""
+    return len(tally.person_weeks) / weeks if weeks > 0 else 0.0
+
+
+def _metrics(tally: Tally, size: float, size_source: str, weeks: float) -> dict[str, object]:
     return {
         "deployments": len(tally.deployments),
         "ai_deployments": len(tally.ai_deployments),
-        "size": size,
+        "size": round(size, 2) if isinstance(size, float) else size,
         "size_source": size_source,
+        "people": len(tally.people),
         "normalised_deployments": _per_week(len(tally.deployments), size, weeks),
         "ai_normalised_deployments": _per_week(len(tally.ai_deployments), size, weeks),
         "commits": tally.commits,
@@ -177,14 +218,18 @@ def _metrics(tally: Tally, size: int, size_source: str, weeks: float) -> dict[st
 
 
 _NULL_METRICS = dict.fromkeys(METRIC_FIELDS)
+ACTIVE = "person-weeks"  # the size_source of an active size
+_WEEK = timedelta(weeks=1)
 
 
-def _floored(tally: Tally, size: int, size_source: str, weeks: float, floor: int) -> Any:
+def _floored(tally: Tally, declared: int | None, weeks: float, floor: int) -> Any:
     """A team's or a service's row fields: its metrics, or none (`suppressed`) when it has
-    fewer people than the privacy floor."""
-    if size < floor:
+    fewer people than the privacy floor (its declared size, else its distinct people)."""
+    if (declared if declared is not None else len(tally.people)) < floor:
         return {"suppressed": True, **_NULL_METRICS}
-    return {"suppressed": False, **_metrics(tally, size, size_source, weeks)}
+    if declared is not None:
+        return {"suppressed": False, **_metrics(tally, declared, "declared", weeks)}
+    return {"suppressed": False, **_metrics(tally, active_size(tally, weeks), ACTIVE, weeks)}
 
 
 def build_partial(
@@ -260,15 +305,12 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
         declared = dict(partial.teams)
         for name in names:
             tally = tallies.by_team.get(name, Tally())
-            size = declared.get(name)
-            source = "declared" if size is not None else "active"
-            size = size if size is not None else len(tally.people)
-            figures = _floored(tally, size, source, weeks, partial.min_team_size)
+            figures = _floored(tally, declared.get(name), weeks, partial.min_team_size)
             rows.append(TeamRow(team=name, **figures))
     services = []
     for name in partial.services:
         tally = tallies.by_service.get(name, Tally())
-        figures = _floored(tally, len(tally.people), "active", weeks, partial.min_team_size)
+        figures = _floored(tally, None, weeks, partial.min_team_size)
         services.append(ServiceRow(service=name, **figures))
     totals = tallies.totals
     return Report(
@@ -280,7 +322,7 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
         until=partial.until,
         weeks=round(weeks, 4),
         totals=Totals(
-            **_metrics(totals, len(totals.people), "active", weeks),  # type: ignore[arg-type]
+            **_metrics(totals, active_size(totals, weeks), ACTIVE, weeks),  # type: ignore[arg-type]
             rollbacks=partial.rollbacks,
             failed_deployments=partial.failed_deployments,
         ),

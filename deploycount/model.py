@@ -88,8 +88,10 @@ class Metrics:
 
     deployments: int | None
     ai_deployments: int | None
-    size: int | None
-    size_source: Literal["declared", "active"] | None
+    # declared, or the people active in an average week (person-weeks over the window's weeks)
+    size: int | float | None
+    size_source: Literal["declared", "person-weeks"] | None
+    people: int | None  # distinct people with counted commits shipped (the privacy floor's)
     normalised_deployments: float | None
     ai_normalised_deployments: float | None
     commits: int | None
@@ -110,8 +112,9 @@ class Totals(Metrics):
 
     deployments: int
     ai_deployments: int
-    size: int
-    size_source: Literal["declared", "active"]
+    size: int | float
+    size_source: Literal["declared", "person-weeks"]
+    people: int
     commits: int
     ai_commits: int
     lead_time_hours: LeadTimes

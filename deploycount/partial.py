@@ -27,7 +27,7 @@ from deploycount.files import read_text_file
 from deploycount.model import DeploymentRow, NotAReport, validated
 from deploycount.tallies import Partial, Tallies, Tally
 
-SCHEMA = "deploycount.partial/1"
+SCHEMA = "deploycount.partial/2"  # /2: person-weeks (the active size) beside the people
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
 _MIN_KEY_BYTES = 16
 
@@ -52,12 +52,14 @@ def _hashed(people: Iterable[str], key: bytes) -> list[str]:
 
 
 def _tally_json(tally: Tally, key: bytes) -> dict[str, Any]:
+    hashed = {person: _hashed([person], key)[0] for person in tally.people}
     return {
         "deployments": sorted(tally.deployments),
         "ai_deployments": sorted(tally.ai_deployments),
         "commits": tally.commits,
         "ai_commits": tally.ai_commits,
-        "people": _hashed(tally.people, key),
+        "people": sorted(hashed.values()),
+        "person_weeks": sorted([hashed[p], week] for p, week in tally.person_weeks if p in hashed),
         "ai_lead_seconds": sorted(tally.ai_lead),
         "human_lead_seconds": sorted(tally.human_lead),
         "reverted_ai": tally.reverted_ai,
@@ -148,6 +150,14 @@ def _tally_from(document: Any, deploys: int, where: str) -> Tally:
     ):
         raise Invalid(where + "people", "must be hashed keys")
     tally.people.update(people)
+    weeks = document.get("person_weeks")
+    if not isinstance(weeks, list) or not all(
+        isinstance(w, list) and len(w) == 2 and w[0] in tally.people
+        and isinstance(w[1], int) and not isinstance(w[1], bool) and 0 <= w[1] <= _MAX_WEEKS
+        for w in weeks
+    ):  # fmt: skip
+        raise Invalid(where + "person_weeks", "must be [person, week] of the people listed")
+    tally.person_weeks.update((person, week) for person, week in weeks)
     limits = {"ai_lead_seconds": tally.ai_commits, "human_lead_seconds": tally.commits}
     for name, leads in (("ai_lead_seconds", tally.ai_lead),
                         ("human_lead_seconds", tally.human_lead)):  # fmt: skip
@@ -193,7 +203,11 @@ def _document(text: str) -> dict[str, Any]:
     except ValueError as error:
         raise Invalid("JSON", str(error).splitlines()[0]) from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise Invalid("schema", f"not {SCHEMA}")
+        older = isinstance(document, dict) and document.get("schema") == "deploycount.partial/1"
+        raise Invalid(
+            "schema",
+            f"not {SCHEMA}" + (": made by an older deploycount, make it again" if older else ""),
+        )
     return document
 
 

@@ -218,19 +218,19 @@ def _generate(
         windows = [tallying.window(linked, reached, since, until) for linked, reached in links]
         if monorepo is None:
             [(window, undone)] = windows
-            tallies, seen = tallying.tally(window, undone, directory)
+            tallies, seen = tallying.tally(window, undone, directory, since)
             notes = _release_note(states, window)
             reports.append(partial(streams[0], number, window, tallies, seen, notes=notes))
             continue
         partials, seen = [], []
         for index, (window, undone) in enumerate(windows):
-            tallies, people_seen = tallying.tally(window, undone, directories[index])
+            tallies, people_seen = tallying.tally(window, undone, directories[index], since)
             seen += people_seen
             partials.append(partial(streams[index], number, window, tallies, people_seen))
         reverted = frozenset().union(*(undone for _, undone in windows))
         firsts_now = [[d for d in first if since <= d.event.time < until] for first in firsts]
         once = [
-            tallying.tally(window, reverted, owned)[0]
+            tallying.tally(window, reverted, owned, since)[0]
             for owned, window in zip(directories, firsts_now, strict=True)
         ]
         notes = _release_note(states, [d for window in firsts_now for d in window])
@@ -354,9 +354,14 @@ class _Tallying:
         return [linked[n] for n in numbers], reverted_shas(revert_targets(self.history, known))
 
     def tally(
-        self, window: Sequence[LinkedDeploy], reverted: Iterable[int], directory: TeamDirectory
+        self,
+        window: Sequence[LinkedDeploy],
+        reverted: Iterable[int],
+        directory: TeamDirectory,
+        since: datetime,
     ) -> tuple[Tallies, list[Person]]:
-        """The tallies of the commits `window` ships, and the people seen."""
+        """The tallies of the commits `window` (a period from `since`) ships, and the people
+        seen."""
         state = self.states.with_reverted(reverted)
         return tally_history(
             window,
@@ -365,4 +370,5 @@ class _Tallying:
             minimum=self.minimum,
             directory=directory,
             mailmap=self.mailmap,
+            since=since,
         )

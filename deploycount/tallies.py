@@ -21,6 +21,9 @@ class Tally:
     commits: int = 0
     ai_commits: int = 0
     people: set[str] = field(default_factory=set)
+    # (person, week of the window): the weeks each person had counted commits shipped, what the
+    # active size is worked out from (README "Teams": person-weeks over the window's weeks)
+    person_weeks: set[tuple[str, int]] = field(default_factory=set)
     ai_lead: array[float] = field(default_factory=lambda: array("d"))  # seconds
     human_lead: array[float] = field(default_factory=lambda: array("d"))
     reverted_ai: int = 0
@@ -51,6 +54,7 @@ def absorb(into: Tally, tally: Tally, remap: Sequence[int]) -> None:
     into.commits += tally.commits
     into.ai_commits += tally.ai_commits
     into.people |= tally.people
+    into.person_weeks |= tally.person_weeks
     into.ai_lead += tally.ai_lead
     into.human_lead += tally.human_lead
     into.reverted_ai += tally.reverted_ai

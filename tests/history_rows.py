@@ -135,9 +135,13 @@ def tally_of(
     ai_lead: Iterable[float] = (),
     human_lead: Iterable[float] = (),
     tools: dict[str, int] | None = None,
+    person_weeks: Iterable[tuple[str, int]] | None = None,
 ) -> Tally:
-    """A tally written out: deploys by index, people by key, lead times in seconds."""
-    tally = Tally(set(deploys), set(ai_deploys), commits, ai_commits, set(people))
+    """A tally written out: deploys by index, people by key, lead times in seconds; each person
+    active in the window's first week unless `person_weeks` says otherwise."""
+    people = set(people)
+    weeks = set(person_weeks) if person_weeks is not None else {(p, 0) for p in people}
+    tally = Tally(set(deploys), set(ai_deploys), commits, ai_commits, people, weeks)
     tally.ai_lead.extend(ai_lead)
     tally.human_lead.extend(human_lead)
     tally.tools.update(tools or {})

@@ -44,13 +44,14 @@ def test_deploys_add_up_and_a_person_counts_once() -> None:
     assert (totals.deployments, totals.ai_deployments, totals.commits, totals.ai_commits) == (
         2, 1, 3, 1,
     )  # fmt: skip
-    assert totals.size == 2  # ann in both repositories is one person
-    # 2 deploys / 2 people / (31/7 weeks) = 0.2258
-    assert totals.normalised_deployments == pytest.approx(2 / 2 / (31 / 7), abs=1e-4)
+    assert totals.people == 2  # ann in both repositories is one person
+    # ann and ben each active in the first week: 2 person-weeks over 31/7 weeks; 2 deploys per
+    # 2 person-weeks is 1.0
+    assert totals.size == round(2 / (31 / 7), 2) and totals.normalised_deployments == 1.0
     # human lead times 4 h and 6 h: the median of both repositories' values, not of medians
     assert totals.lead_time_hours.human.p50 == 5.0 and totals.lead_time_hours.ai.p50 == 2.0
     [pay] = report.teams
-    assert (pay.team, pay.deployments, pay.commits, pay.size) == ("pay", 2, 3, 2)
+    assert (pay.team, pay.deployments, pay.commits, pay.people) == ("pay", 2, 3, 2)
 
 
 def test_the_strictest_privacy_floor_applies_to_the_merged_team() -> None:

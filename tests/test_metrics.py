@@ -76,11 +76,13 @@ def test_tally_and_build_report_without_git() -> None:
     assert (totals.deployments, totals.ai_deployments, totals.commits, totals.ai_commits) == (
         1, 1, 2, 1,
     )  # fmt: skip
-    assert totals.size == 2 and totals.normalised_deployments == 0.25
+    # ann and ben were active in the window's first week (deploy 1 shipped their commits): two
+    # person-weeks over two weeks is an active size of 1.0, and one deploy per two person-weeks
+    assert (totals.people, totals.size, totals.normalised_deployments) == (2, 1.0, 0.5)
     assert totals.reverted_commits.ai == 1 and totals.tools == {"cursor": 1}
     assert totals.lead_time_hours.ai.p50 == 24.0 and totals.lead_time_hours.human.p50 == 14.0
     assert [(d.kind, d.commits) for d in report.deployments] == [("ship", 2), ("ship", 0)]
     pay, web = report.teams
-    assert (pay.team, pay.deployments, pay.ai_commits, pay.size) == ("pay", 1, 1, 1)
+    assert (pay.team, pay.deployments, pay.ai_commits, pay.size) == ("pay", 1, 1, 0.5)
     assert web.reverted_commits is not None
     assert (web.team, web.commits, web.reverted_commits.human) == ("web", 1, 0)

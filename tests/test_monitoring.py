@@ -50,13 +50,14 @@ def metrics(
     deployments: int, ai_deployments: int, size: int, commits: int, ai_commits: int, *,
     weeks: float, ai_lead: list[float] = (), human_lead: list[float] = (),  # type: ignore[assignment]
     reverted: tuple[int, int] = (0, 0), tools: dict[str, int] | None = None,
-    size_source: str = "active",
+    size_source: str = "person-weeks",
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "deployments": deployments,
         "ai_deployments": ai_deployments,
         "size": size,
         "size_source": size_source,
+        "people": size,
         "normalised_deployments": round(deployments / size / weeks, 4),
         "ai_normalised_deployments": round(ai_deployments / size / weeks, 4),
         "commits": commits,

@@ -84,7 +84,9 @@ def _set(document: dict[str, Any], path: str, value: object) -> None:
         ("until", "2026-09-01T00:00:00Z", "is not after since"),
         ("weeks", 6.0, "must be more than 0 and at most the window's length"),
         ("deployments.1.ai_commits", 2, "must be at most 1"),
-        ("schema", "deploycount.partial/0", "not deploycount.partial/1"),
+        ("schema", "deploycount.partial/0", "not deploycount.partial/2"),
+        ("schema", "deploycount.partial/1", "made by an older deploycount, make it again"),
+        ("tallies.all.person_weeks", [["f" * 64, 0]], "must be [person, week] of the people"),
         ("rollbacks", 3, "must be at most 2"),
     ],
 )

@@ -111,7 +111,7 @@ def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> d
     put("deploycount_window_start_timestamp_seconds", _ts(report["since"]))
     put("deploycount_window_end_timestamp_seconds", _ts(report["until"]))
     shown = {t["size_source"] for t in report["teams"] if not t["suppressed"]}
-    size_source = {frozenset({"declared"}): "declared"}.get(frozenset(shown), "active")
+    size_source = {frozenset({"declared"}): "declared"}.get(frozenset(shown), "person-weeks")
     if len(shown) > 1:
         size_source = "mixed"
     put("deploycount_report_info", 1, deploy_source=report["deploy_source"],
@@ -249,6 +249,7 @@ def _otlp_values(message: ExportMetricsServiceRequest) -> tuple[dict[str, str], 
             gauge_labels = tuple(sorted((a.key, a.value.string_value) for a in gauge.attributes))
             which = gauge.WhichOneof("value")
             integer = metric.unit.startswith("{") and "/" not in metric.unit
+            integer = integer and name != "deploycount_team_size"  # person-weeks / weeks
             assert which == (
                 "as_int" if integer or name == "deploycount_report" else "as_double"
             ), name

@@ -82,7 +82,7 @@ def test_release_commits_shipped_are_said_and_not_counted(repo: GitRepo, run_cli
     report = run_cli("report", *WINDOW, cwd=repo).json()
     totals = report["totals"]
     # feat: a (2 days to v1.1.0) and fix: b (2 days to v1.2.0) count; the two releases do not
-    assert (totals["commits"], totals["size"], totals["deployments"]) == (2, 1, 2)
+    assert (totals["commits"], totals["people"], totals["deployments"]) == (2, 1, 2)
     assert totals["lead_time_hours"]["human"]["p50"] == 48.08
     assert any(
         w.startswith("2 release commit(s) shipped and not counted") for w in report["warnings"]
@@ -90,7 +90,7 @@ def test_release_commits_shipped_are_said_and_not_counted(repo: GitRepo, run_cli
     (repo.path / ".deploycount.toml").write_text("[release_commits]\ncount = true\n")
     counted = run_cli("report", *WINDOW, cwd=repo).json()
     # counted as work, but the bots are still nobody: one person
-    assert (counted["totals"]["commits"], counted["totals"]["size"]) == (4, 1)
+    assert (counted["totals"]["commits"], counted["totals"]["people"]) == (4, 1)
 
 
 def test_a_bad_release_subject_is_one_line(repo: GitRepo, run_cli: RunCli) -> None:

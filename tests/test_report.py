@@ -91,9 +91,12 @@ def test_every_deploy_kind_and_every_uncounted_commit(
     assert totals["rollbacks"] == 1
     assert totals["failed_deployments"] == 1
     assert totals["tools"] == {"claude-code": 1}
-    assert totals["size"] == 3 and totals["size_source"] == "active"  # Alice, Bob, Carol
-    assert totals["normalised_deployments"] == pytest.approx(2 / 3 / 4, abs=1e-4)
-    assert totals["ai_normalised_deployments"] == pytest.approx(1 / 3 / 4, abs=1e-4)
+    # Alice and Bob active in the first week (d1, 10-05), Carol in the second (d2, 10-10): three
+    # person-weeks over the four weeks, an active size of 0.75; two deploys per three
+    # person-weeks (one of them with AI-assisted work)
+    assert (totals["people"], totals["size"], totals["size_source"]) == (3, 0.75, "person-weeks")
+    assert totals["normalised_deployments"] == pytest.approx(2 / 3, abs=1e-4)
+    assert totals["ai_normalised_deployments"] == pytest.approx(1 / 3, abs=1e-4)
     # Lead times: ai1 committed 10-02 10:00, shipped 10-05 00:00 -> 62 h.
     assert totals["lead_time_hours"]["ai"] == {"n": 1, "p50": 62.0, "p90": 62.0}
     # human1: 10-03 10:00 -> 10-05 00:00 = 38 h; topic: 10-07 12:00 -> 10-10 00:00 = 60 h.
@@ -273,7 +276,7 @@ def test_teams_bot_author_mailmap_and_privacy(
     assert payments["suppressed"] is False
     assert payments["commits"] == 3  # a, b (mailmapped), c (bot author -> Dan -> payments)
     assert payments["ai_commits"] == 1 and payments["tools"] == {"copilot": 1}
-    assert payments["size"] == 3  # alice, bob (mapped), dan (mapped)
+    assert payments["people"] == 3  # alice, bob (mapped), dan (mapped)
     web = teams["web"]
     # Carol authored d and co-authored c: two people are needed, she is one -> hidden.
     assert web["suppressed"] is True
@@ -281,7 +284,7 @@ def test_teams_bot_author_mailmap_and_privacy(
     assert teams["unassigned"]["suppressed"] is True  # the bot is nobody: size 0
     totals = report["totals"]
     assert totals["commits"] == 5
-    assert totals["size"] == 4  # alice, bob, dan, carol: never the bots
+    assert totals["people"] == 4  # alice, bob, dan, carol: never the bots
 
 
 def test_declared_size_is_used_and_reported(repo: GitRepo, tmp_path: Path, run_cli: RunCli) -> None:

@@ -118,7 +118,7 @@ def test_each_service_ships_only_the_commits_touching_its_paths(
     assert (ai["commits"], ai["ai_commits"]) == (1, 1)
     assert ai["reverted_commits"] == {"ai": 0, "human": 1}
     assert ai["lead_time_hours"]["ai"] == {"n": 1, "p50": 96.0, "p90": 96.0}  # 10-02 → 10-06
-    assert ai["size"] == 1  # Dev One, the only person with a counted ai commit
+    assert ai["people"] == 1  # Dev One, the only person with a counted ai commit
 
     web = _service(report, "web")
     # web@1.0.1 reaches c3 (reverted) and c5 (apps/site/page.ts matches apps/site/*.ts).
@@ -135,7 +135,7 @@ def test_each_service_ships_only_the_commits_touching_its_paths(
     assert (totals["deployments"], totals["ai_deployments"]) == (3, 2)
     assert (totals["commits"], totals["ai_commits"]) == (3, 2)
     assert totals["reverted_commits"] == {"ai": 0, "human": 1}
-    assert totals["size"] == 2  # Dev One and Dev Two; Dev Three's only commit was reverted
+    assert totals["people"] == 2  # Dev One and Dev Two; Dev Three's only commit was reverted
     # c4 changes only README.md: ai@5.0.1 reached it, no service counts it.
     assert report["outside_services"] == 1
 

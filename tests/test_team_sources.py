@@ -58,8 +58,8 @@ def test_github_organisation_teams(shipped: GitRepo, run_cli: RunCli) -> None:
     report = result.json()
     rows = {t["team"]: t for t in report["teams"]}
     assert set(rows) == {"pay", "unassigned"}
-    assert (rows["pay"]["size"], rows["pay"]["commits"]) == (2, 2)  # ann by noreply, ben by API
-    assert (rows["unassigned"]["size"], rows["unassigned"]["commits"]) == (1, 1)  # cy
+    assert (rows["pay"]["people"], rows["pay"]["commits"]) == (2, 2)  # ann by noreply, ben by API
+    assert (rows["unassigned"]["people"], rows["unassigned"]["commits"]) == (1, 1)  # cy
     assert any("1 email(s) could not be matched" in w for w in report["warnings"])
     asked = [path for _, path in state.requests]
     assert asked.count("/orgs/acme/teams") == 2  # both pages
@@ -110,7 +110,7 @@ def test_shared_team_file_by_path_and_url(
     assert result.exit_code == 0, result.stderr
     rows = {t["team"]: t for t in result.json()["teams"]}
     assert list(rows) == ["web", "pay", "unassigned"]
-    assert rows["pay"]["size"] == 4 and rows["pay"]["commits"] == 2  # @ann-gh by noreply
+    assert rows["pay"]["size"] == 4 and rows["pay"]["commits"] == 2  # declared; @ann-gh by noreply
 
     cache = tmp_path / "cache"
     env = {"XDG_CACHE_HOME": str(cache)}

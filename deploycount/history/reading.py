@@ -43,6 +43,7 @@ RELEASE_SUBJECT = re.compile(
       | release[:\s]+v?\d+\.\d+
       | releas(?:e|ing)\ (?:version\ )?v?\d+\.\d+
       | bump(?:ed|ing)?\ (?:the\ )?version\b
+      | (?:version\ bump|set\ version)\ to\ v?\d
       | prepare\ (?:for\ )?release\b
       | publish\s*$
     )""",

@@ -58,9 +58,25 @@ def reverted(metrics: Metrics) -> str:
 
 
 def size(metrics: Metrics) -> str:
+    """A declared size as it was declared (`6*`), an active one to a tenth (`4.3`)."""
     if metrics.size is None:
         return DASH
-    return f"{metrics.size}{'*' if metrics.size_source == 'declared' else ''}"
+    if metrics.size_source == "declared":
+        return f"{metrics.size:g}*"
+    return f"{metrics.size:.1f}"
+
+
+def rate(value: float | None) -> str:
+    """A rate per person per week to two significant figures: 0.021, 0.25, 1.2, 12; never
+    0.00 when something shipped."""
+    if value is None:
+        return DASH
+    if value == 0:
+        return "0"
+    if value >= 10:
+        return f"{value:.0f}"
+    text = f"{value:.2g}"
+    return text if "e" not in text else f"{value:.2e}"
 
 
 def tools(metrics: Metrics) -> str:
@@ -104,7 +120,7 @@ def metric_cells(name: str, metrics: Metrics) -> list[str]:
         name,
         size(metrics),
         f"{number(metrics.deployments)} ({number(metrics.ai_deployments)})",
-        f"{number(metrics.normalised_deployments)} ({number(metrics.ai_normalised_deployments)})",
+        f"{rate(metrics.normalised_deployments)} ({rate(metrics.ai_normalised_deployments)})",
         f"{number(metrics.commits)} ({percent(metrics.ai_commit_share)})",
         lead(metrics),
         reverted(metrics),

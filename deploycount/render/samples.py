@@ -52,7 +52,8 @@ class Family:
 
     @property
     def integer(self) -> bool:
-        return self.unit.startswith("{") and "/" not in self.unit
+        """Counts are whole numbers; a team's active size (person-weeks over weeks) is not."""
+        return self.unit.startswith("{") and "/" not in self.unit and self.name != "team_size"
 
 
 # name: (kind, unit, help). The order is the exposition's order.
@@ -69,7 +70,8 @@ FAMILIES: dict[str, tuple[Kind, str, str]] = {
     "rollbacks": (
         "gauge", "{deployment}", "Deploys in the window that went back to an earlier commit.",
     ),
-    "team_size": ("gauge", "{person}", "People counted for normalisation (declared or active)."),
+    "team_size": ("gauge", "{person}",
+                  "People counted for normalisation (declared, or active: person-weeks / weeks)."),
     "normalised_deployments": (
         "gauge", "{deployment}/{person}/wk", "Deployments per person per week.",
     ),
@@ -138,12 +140,12 @@ def _timestamp(text: str) -> float:
 
 
 def size_source(report: Report) -> str:
-    """`declared` when every shown team declares its size, `active` when none does (or there are
-    no teams), else `mixed`."""
+    """`declared` when every shown team declares its size, `person-weeks` when none does (or
+    there are no teams), else `mixed`."""
     sources = {team.size_source for team in report.teams if not team.suppressed}
     if sources == {"declared"}:
         return "declared"
-    return "mixed" if "declared" in sources else "active"
+    return "mixed" if "declared" in sources else "person-weeks"
 
 
 def report_families(

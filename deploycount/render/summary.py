@@ -16,6 +16,7 @@ from deploycount.render.common import (
     lead_unit,
     number,
     percent,
+    rate,
     reverted,
     size,
 )
@@ -70,10 +71,10 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
         events.append(_plural(totals.rollbacks, "rollback"))
     rows.append(f"| Deploys | {' · '.join(events)} |")
     rows.append(
-        f"| Normalised deployments | **{number(totals.normalised_deployments)}** "
+        f"| Normalised deployments | **{rate(totals.normalised_deployments)}** "
         "per person per week "
-        f"(AI-assisted {number(totals.ai_normalised_deployments)}) · "
-        f"{'1 person' if totals.size == 1 else f'{totals.size} people'} |"
+        f"(AI-assisted {rate(totals.ai_normalised_deployments)}) · "
+        f"{totals.size:.1f} active in an average week, {totals.people} in all |"
     )
     rows.append(
         f"| AI share of commits | **{percent(totals.ai_commit_share)}** "
@@ -87,13 +88,13 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
     )
     undone = totals.reverted_commits
     rows.append(f"| Reverted later | AI-assisted {undone.ai} · human {undone.human} |")
-    rate = change_failure_rate(totals)
+    failing = change_failure_rate(totals)
     rows.append(
-        f"| Change-failure rate | **{percent(rate)}**"
+        f"| Change-failure rate | **{percent(failing)}**"
         + (
             f" ({totals.failed_deployments + totals.rollbacks} of "
             f"{totals.deployments + totals.failed_deployments})"
-            if rate is not None
+            if failing is not None
             else ""
         )
         + " |"
@@ -115,7 +116,7 @@ def _team_cells(name: str, metrics: Metrics) -> list[str]:
         escape(name),
         size(metrics),
         f"{number(metrics.deployments)} ({number(metrics.ai_deployments)})",
-        f"{number(metrics.normalised_deployments)} ({number(metrics.ai_normalised_deployments)})",
+        f"{rate(metrics.normalised_deployments)} ({rate(metrics.ai_normalised_deployments)})",
         percent(metrics.ai_commit_share),
         lead(metrics),
         reverted(metrics),

@@ -75,7 +75,7 @@ def render_table(report: Report) -> str:
         "deploys: shipping counted commits (with AI-assisted ones); /person/wk: the same",
         "per person per week; commits: counted (AI-assisted share); lead time: median",
         "commit to deploy, AI-assisted / human; reverted: AI / human, never counted;",
-        "people: distinct humans with counted commits shipped (* = declared size).",
+        "people: active in an average week, person-weeks / weeks (* = declared size).",
         "",
         *wrapped(f"AI tools: {tools(report.totals)}"),
         f"rollbacks: {report.totals.rollbacks}   "
