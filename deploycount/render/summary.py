@@ -30,12 +30,11 @@ AI_COLOUR = "#f0883e"
 # In words, not coloured emoji: it reads the same in every font and to screen readers. The AI
 # part is a line over the bars, so a bar stays visible when every one of its deploys had AI work.
 LEGEND = "Blue bars: all deploys · orange line: the deploys among them with AI-assisted commits"
-# Where "normalised deployments" is defined (the one placeholder names the repository).
-DEFINITIONS_URL = "https://github.com/OWNER/deploycount#what-it-measures"
+# What "normalised deployments" means, in the comment itself: a link to deploycount's own docs
+# would name a placeholder until the project is published, and no link beats a wrong one.
 DEFINITION = (
-    "**Normalised deployments** = deploys that ship counted commits, per person per week, with "
-    "the AI-assisted part beside them: what ships, not what was typed. "
-    f"[Definitions]({DEFINITIONS_URL})"
+    "**Normalised deployments** = deploys that ship counted commits, per person-week of "
+    "activity, with the AI-assisted part beside them: what ships, not what was typed."
 )
 # d3 (behind Mermaid's axes) picks whole-number ticks once the axis reaches 8.
 _MIN_AXIS = 8
