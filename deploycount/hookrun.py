@@ -16,6 +16,7 @@ with `Assisted-by: <tool>`, where git reads trailers, without ever getting in th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -175,14 +176,42 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
         print(usage, file=sys.stderr)
         return 0
     source = args[1] if len(args) > 1 else environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE") or None
+    message_file = Path(args[0])
     try:
-        run(stage, Path(args[0]), source, environ, os.getcwd())
+        run(stage, message_file, source, environ, os.getcwd())
     except Exception as error:
         from deploycount.masking import mask  # noqa: PLC0415
 
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(mask(f"deploycount: commit not tagged ({first})"), file=sys.stderr)
+        _say_once(mask(f"deploycount: commit not tagged ({first})"), stage, message_file)
     return 0
+
+
+def _say_once(line: str, stage: str, message_file: Path) -> None:
+    """Print `line`, once per commit: a `-m` commit runs both hooks on the same message, and the
+    same reason said twice reads as two problems. The first hook leaves the line beside the
+    message file with a digest of it; the second, finding the same, says nothing."""
+    import hashlib  # noqa: PLC0415 - only when there is something to say
+
+    said = message_file.with_name("DEPLOYCOUNT_SAID")
+    try:
+        digest = hashlib.sha256(message_file.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""
+    key = f"{digest} {line}"
+    try:
+        before = said.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        before = ""
+    if stage == "commit-msg":
+        with contextlib.suppress(OSError):
+            said.unlink()
+        if before == key:
+            return
+    else:
+        with contextlib.suppress(OSError):
+            said.write_text(key, "utf-8")
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

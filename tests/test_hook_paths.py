@@ -275,3 +275,14 @@ def test_an_agent_replaying_a_person_s_commit_tags_nothing(hooked: GitRepo, how:
     # the agent's own new commit, in the same place, is still tagged
     git_commit(hooked, "-m", "feat: the agent's", env=AGENT)
     assert "Assisted-by: claude-code" in last_message(hooked)
+
+
+def test_a_reason_not_to_tag_is_said_once_per_commit(hooked: GitRepo) -> None:
+    """A `-m` commit runs prepare-commit-msg and commit-msg on the same message: the same
+    one-line reason printed twice read as two problems."""
+    (hooked.path / ".deploycount.toml").write_text("broken = [\n")
+    done = git_commit(hooked, "-m", "feat: once", env=AGENT)
+    said = [line for line in done.stderr.splitlines() if line.startswith("deploycount:")]
+    assert len(said) == 1 and "commit not tagged" in said[0], done.stderr
+    again = git_commit(hooked, "-m", "feat: twice", env=AGENT)  # and for the next commit too
+    assert len([ln for ln in again.stderr.splitlines() if ln.startswith("deploycount:")]) == 1
