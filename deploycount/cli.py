@@ -192,7 +192,10 @@ def report_options(command: F) -> F:
         ),
         click.option("--env", help="Deploy environment. [default: production]"),
         click.option(
-            "--deploys", metavar="SPEC", help="tags:GLOB[,!GLOB], notes, github or file:PATH."
+            "--deploys",
+            metavar="SPEC",
+            help="tags:GLOB[,!GLOB], notes, github or file:PATH. [default: notes when the "
+            "ledger holds deploys, else tags:v*]",
         ),
         config_option,
         min_confidence_option,
@@ -461,7 +464,10 @@ def push(
 
 
 @cli.command()
-@click.option("--pr", "pull", type=click.IntRange(min=1), help="[default: from the event]")
+@click.option(
+    "--pr", "pull", type=click.IntRange(min=1),
+    help="The pull request's number. [default: from the event]",
+)  # fmt: skip
 @click.option(
     "--dry-run", is_flag=True, help="Print the comment instead of posting it (no token needed)."
 )

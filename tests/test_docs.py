@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import yaml
 
 from tests.docs import PAGES, ROOT
@@ -49,6 +50,28 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
         assert f"deploycount {command}" in cli, command
     assert "--from-tags" in cli and "--every" in cli  # options appear as click knows them
     assert "Sentinel" not in cli  # click 8.3's "no default" marker, as mkdocs-click prints it
+    # the Default column says the real default: what the help says, or click's own
+    shown = {
+        (cells[0], re.sub("<[^>]+>", "", cells[3]).strip())
+        for row in re.findall(r"<tr>(.*?)</tr>", cli, re.DOTALL)
+        if len(cells := re.findall(r"<td>(.*?)</td>", row, re.DOTALL)) == 4
+    }
+    assert not {default for _, default in shown} & {"None", "N/A", "False"}, shown
+    from deploycount.cli import cli as group
+
+    for command in group.commands.values():
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.hidden:
+                continue
+            said = re.search(r"\[default: ([^\]]+)\]", param.help or "")
+            value = param.default if param.default not in (None, False) else None
+            expected = said[1] if said else "off" if param.is_flag else str(value or "–")
+            if "Sentinel" in expected:
+                expected = "–"
+            names = ", ".join(f"<code>{name}</code>" for name in param.opts)
+            assert any((row.startswith(names) and default == expected.replace("'", "&#39;"))
+                       or (row.startswith(names) and default == expected)
+                       for row, default in shown), (command.name, param.opts, expected)  # fmt: skip
     nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["nav"]
     listed = set(re.findall(r"[\w/-]+\.md", str(nav)))
     pages = {str(p.relative_to(ROOT / "docs")) for p in PAGES if "docs" in p.parts}
