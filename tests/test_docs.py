@@ -59,8 +59,8 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert not {default for _, default in shown} & {"None", "N/A", "False"}, shown
     from deploycount.cli import cli as group
 
-    for command in group.commands.values():
-        for param in command.params:
+    for each in group.commands.values():
+        for param in each.params:
             if not isinstance(param, click.Option) or param.hidden:
                 continue
             said = re.search(r"\[default: ([^\]]+)\]", param.help or "")
@@ -71,7 +71,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
             names = ", ".join(f"<code>{name}</code>" for name in param.opts)
             assert any((row.startswith(names) and default == expected.replace("'", "&#39;"))
                        or (row.startswith(names) and default == expected)
-                       for row, default in shown), (command.name, param.opts, expected)  # fmt: skip
+                       for row, default in shown), (each.name, param.opts, expected)  # fmt: skip
     nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["nav"]
     listed = set(re.findall(r"[\w/-]+\.md", str(nav)))
     pages = {str(p.relative_to(ROOT / "docs")) for p in PAGES if "docs" in p.parts}
