@@ -26,6 +26,7 @@ from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.model import DeploymentRow, NotAReport, validated
 from deploycount.tallies import Partial, Tallies, Tally
+from deploycount.teams import ALL, RESERVED_TEAM_NAMES
 
 SCHEMA = "deploycount.partial/2"  # /2: person-weeks (the active size) beside the people
 PEOPLE_KEY_ENV = "DEPLOYCOUNT_PEOPLE_KEY"
@@ -236,6 +237,8 @@ def _teams(document: Mapping[str, Any]) -> list[tuple[str, int | None]]:
     for number, team in enumerate(raw_teams):
         if not isinstance(team, dict) or not isinstance(team.get("name"), str):
             raise Invalid(f"teams.{number}", "must be an object with a name")
+        checks.group_name(team["name"], f"teams.{number}.name", what="team",
+                          reserved=RESERVED_TEAM_NAMES)  # fmt: skip
         size = team.get("size")
         if size is not None:
             size = _count(team, "size", f"teams.{number}.", at_most=_MAX_SIZE)
@@ -265,6 +268,7 @@ def _partial(document: dict[str, Any]) -> Partial:
     tallies = Tallies()
     tallies.totals = _tally_from(tallies_doc.get("all"), len(rows), "tallies.all.")
     for team, tally in tallies_doc["teams"].items():
+        checks.group_name(team, "tallies.teams", what="team", reserved={ALL})  # as the config
         tallies.by_team[team] = _tally_from(tally, len(rows), f"tallies.teams.{team}.")
     # A partial of a repository without [services] (or from before them) has none.
     services = document.get("services", [])

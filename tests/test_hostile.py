@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, RunCli, make_repo
+from tests.conftest import GitRepo, RunCli, make_repo, one_line_error
 from tests.servers import Reply, scripted_server
 
 KEY = {"DEPLOYCOUNT_PEOPLE_KEY": "a shared secret of 16+ chars"}
@@ -120,18 +120,19 @@ def test_the_real_partial_still_merges(
     assert done.json()["totals"]["commits"] == 2 and done.json()["totals"]["ai_commits"] == 1
 
 
-def test_team_names_from_a_partial_are_inert_on_the_terminal(
+def test_team_names_from_a_partial_follow_the_config_s_rules(
     partial: dict[str, Any], tmp_path: Path, run_cli: RunCli
 ) -> None:
+    """A forged team name with a line end (a GitHub Actions command on the next line) was
+    shown escaped; it is now refused as the config refuses it, with the field named."""
     document = copy.deepcopy(partial)
     document["teams"] = [{"name": "pay\n::error::forged", "size": 5}]
     document["tallies"]["teams"] = {"pay\n::error::forged": document["tallies"]["all"]}
     path = tmp_path / "named.json"
     path.write_text(json.dumps(document))
     done = run_cli("merge", str(path), cwd=tmp_path)
-    assert done.exit_code == 0, done.stderr
-    assert not any(line.startswith("::") for line in done.stdout.splitlines())
-    assert "pay\\u000a::" in done.stdout  # escaped (and cut to the table's 80 columns)
+    line = one_line_error(done, 2, "teams", "must be a visible name")
+    assert "\n::" not in line and not done.stdout
 
 
 DEEP = "[" * 100_000
