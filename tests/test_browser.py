@@ -66,7 +66,9 @@ function measure() {
   const boxes = svg ? [...svg.querySelectorAll(".bottom-axis .label text")]
     .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left) : [];
   const overlaps = boxes.slice(1).filter((box, i) => box.left < boxes[i].right).length;
-  const summaryTable = root.querySelector("table");
+  // the delivery summary: the first table not folded in a <details> (the pull request's own
+  // commits come first, folded)
+  const summaryTable = [...root.querySelectorAll("table")].find(t => !t.closest("details"));
   const summaryBottom = summaryTable ? summaryTable.getBoundingClientRect().bottom : null;
   // What a reader can open must fit too: every <details> opened before measuring widths.
   for (const details of root.querySelectorAll("details")) details.open = true;

@@ -241,7 +241,7 @@ def test_dry_run_needs_no_token_and_reads_the_branch_from_git(
     assert body.startswith(MARKER)
     # Counted: the feature commit and main's fix that the merge brought in; the merge and the
     # empty commit are named and left out.
-    assert "**This pull request (#9):** 2 commit(s) · **1 AI-assisted** (claude-code)" in body
+    assert "**This pull request (#9):** 2 commit(s) · **1 AI-assisted** (50%, claude-code)" in body
     assert "1 merge(s) and 1 empty commit(s) not counted" in body
     assert "*(merge, not counted)*" in body and "wip *(empty, not counted)*" in body
     assert "](https://ghe.example.com/acme/api/commit/" in body
@@ -288,7 +288,7 @@ def test_a_feature_branch_without_origin_head_finds_its_base(
     repo.commit("feat: y", when="2026-10-04T10:00:00Z", file="y")
     result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
     assert result.exit_code == 0, result.stderr
-    assert "**This branch:** 2 commit(s) · **1 AI-assisted** (claude-code)" in result.stdout
+    assert "**This branch:** 2 commit(s) · **1 AI-assisted** (50%, claude-code)" in result.stdout
     assert f"Waiting to ship on {base}" in result.stdout
     assert (
         "fix: waiting" in result.stdout

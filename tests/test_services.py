@@ -297,8 +297,9 @@ def test_the_pull_request_comment_names_the_services_it_touches(
             "packages/web/button.ts")  # fmt: skip
     done = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
     assert done.exit_code == 0, done.stderr
-    assert "This pull request touches **web**:" in done.stdout
-    part = done.stdout.split("This pull request touches")[1].split("<details>")[0]
+    assert "Once merged, it ships with the next deploy of **web** (the last was" in done.stdout
+    # the services table of the delivery shows the services it touches only
+    part = done.stdout.split("#### The team's delivery")[1].split("<details>")[0]
     assert "| web |" in part and "| ai |" not in part
     repo.git("checkout", "-q", "main")
     repo.git("checkout", "-q", "-b", "docs")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deploycount.model import Report
+from deploycount.render.common import window
 from deploycount.render.markdown_text import escape, table
 from deploycount.render.summary import (
     DEFINITION,
@@ -76,7 +77,12 @@ def pull_line(commits: list[PullCommit] | None, pull: int | None) -> str:
     tools = sorted({tool for c in assisted for tool in c.tools})
     parts = [
         f"**{what}:** {len(counted)} commit(s)",
-        f"**{len(assisted)} AI-assisted**" + (f" ({', '.join(tools)})" if tools else ""),
+        f"**{len(assisted)} AI-assisted**"
+        + (
+            f" ({', '.join([f'{round(100 * len(assisted) / len(counted))}%', *tools])})"
+            if counted
+            else ""
+        ),
     ]
     merges = sum(c.merge for c in commits)
     empty = sum(c.empty and not c.merge for c in commits)
@@ -117,36 +123,18 @@ def render_comment(
     """`commit_url` is the prefix of commit links, e.g. https://github.com/acme/api/commit.
     `touched`: the services of `[services]` whose paths the pull request changes (None: the
     repository has no services)."""
+    # The pull request first: its commits, what it touches, when it would ship; its commit
+    # table follows (folded). Then the team's delivery in the window, compact when quiet.
     head = [
         MARKER,
         f"### deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
-        DEFINITION,
-        "",
         pull_line(commits, pull),
-        "",
-        *summary_table(
-            report, waiting=(waiting.count, escape(waiting.branch)) if waiting else None
-        ),
+        *_ships(report, touched),
         "",
     ]
-    # Warnings right under the figures they qualify (after a list, a renderer may fold a quote
-    # into its last item, so they follow the table).
-    head += alerts(report.warnings)
-    head += [*mermaid_chart(report), ""]
-
-    if touched is not None and report.services:
-        names = ", ".join(f"**{escape(name)}**" for name in touched)
-        head += [
-            f"This pull request touches {names}:" if touched else
-            "This pull request touches no service's paths: it ships with the next deploy of "
-            "any service, and no service counts it.",
-            "",
-            *(service_table(report, only=set(touched)) if touched else []),
-            "",
-        ]  # fmt: skip
-    tail: list[str] = []
-    if report.teams:
+    tail = [*_delivery(report, waiting, touched)]
+    if report.teams and report.totals.deployments:
         tail += [
             "<details><summary>Per team</summary>",
             "",
@@ -178,6 +166,51 @@ def render_comment(
         "definitions: docs/how-it-works.md.</sub>"
     )
     return _fit(_assemble(head, _commit_rows(commits or [], commit_url), tail))
+
+
+def _ships(report: Report, touched: Sequence[str] | None) -> list[str]:
+    """The services the pull request touches, and the deploy it would ship with."""
+    if touched is not None and report.services and not touched:
+        return [
+            "",
+            "It touches no service's paths: it ships with the next deploy of any service, and "
+            "no service counts it.",
+        ]
+    what = (
+        "the next deploy of " + ", ".join(f"**{escape(name)}**" for name in touched)
+        if touched
+        else f"the next {escape(report.environment)} deploy"
+    )
+    shipped = [d for d in report.deployments if d.kind == "ship"]
+    last = f" (the last was {escape(shipped[-1].id)} on {shipped[-1].time[:10]})" if shipped else ""
+    return ["", f"Once merged, it ships with {what}{last}."]
+
+
+def _delivery(report: Report, waiting: Waiting | None, touched: Sequence[str] | None) -> list[str]:
+    """The team's delivery in the report's window: the figures, warnings and chart; one line
+    and the warnings when the window holds no deploy (a table of zeros says nothing)."""
+    lines = [f"#### The team's delivery, {window(report)}", ""]
+    if not report.totals.deployments:
+        quiet = next((w for w in report.warnings if w.startswith("no deploy of")), None)
+        said = escape(quiet) if quiet else "No deploy shipped counted commits in the window."
+        lines += [said, ""]
+        lines += alerts([w for w in report.warnings if w != quiet])
+        return lines
+    lines += [
+        *summary_table(
+            report, waiting=(waiting.count, escape(waiting.branch)) if waiting else None
+        ),
+        "",
+        DEFINITION,
+        "",
+    ]
+    # Warnings right under the figures they qualify (after a list, a renderer may fold a quote
+    # into its last item, so they follow the table).
+    lines += alerts(report.warnings)
+    lines += [*mermaid_chart(report), ""]
+    if touched and report.services:
+        lines += [*service_table(report, only=set(touched)), ""]
+    return lines
 
 
 def _assemble(head: list[str], rows: list[list[str]], tail: list[str]) -> str:

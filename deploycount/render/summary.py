@@ -71,7 +71,7 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
     rows.append(f"| Deploys | {' · '.join(events)} |")
     rows.append(
         f"| Normalised deployments | **{rate(totals.normalised_deployments)}** "
-        "per person per week "
+        "per person-week "
         f"(AI-assisted {rate(totals.ai_normalised_deployments)}) · "
         f"{totals.size:.1f} active in an average week, {totals.people} in all |"
     )
@@ -229,7 +229,7 @@ def last_period_days(report: Report) -> int | None:
 
 def axis_top(values: list[int]) -> int:
     """The y-axis' top: the tallest bar with room above it, rounded to a number d3 ticks in
-    whole steps (at least 8: below that, d3 picks halves)."""
+    whole steps (at least 8: below that, d3 ticks halves, and half a deploy is no count)."""
     top = max(_MIN_AXIS, math.ceil(max(values, default=0) * 1.15))
     step = 2 if top <= 20 else 5 if top <= 50 else 10
     return -(-top // step) * step
