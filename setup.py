@@ -8,7 +8,9 @@ uses its pure-Python twin (`deploycount/history/columns.py`), which gives the sa
 from __future__ import annotations
 
 import os
+import re
 import sys
+from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -38,10 +40,30 @@ class OptionalBuildExt(build_ext):
 
 EXTRA_ARGS = [] if sys.platform == "win32" else ["-O2", "-std=c99"]
 
+# The README's links are relative, for GitHub and the docs site; on a package index they would
+# lead nowhere and its picture would break. The long description is the README with each
+# relative link made absolute (OWNER/deploycount is the one placeholder for the repository).
+REPOSITORY = "https://github.com/OWNER/deploycount"
+
+
+def long_description() -> str:
+    text = (Path(__file__).parent / "README.md").read_text("utf-8")
+
+    def absolute(match: re.Match[str]) -> str:
+        target = match["target"]
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^#", target):
+            return match.group(0)
+        kind = "raw" if match["bang"] else "blob"
+        return f"{match['bang']}[{match['text']}]({REPOSITORY}/{kind}/main/{target})"
+
+    return re.sub(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)", absolute, text)
+
 if NO_EXTENSION:
     print("deploycount: DEPLOYCOUNT_NO_EXTENSION is set: pure Python", file=sys.stderr)
 
 setup(
+    long_description=long_description(),
+    long_description_content_type="text/markdown",
     ext_modules=[]
     if NO_EXTENSION
     else [

@@ -84,6 +84,20 @@ def test_the_wheel_metadata_is_what_the_index_checks(sdist: Path, tmp_path: Path
     assert metadata.project_urls and set(metadata.project_urls) >= {"Repository", "Issues"}
     assert metadata.classifiers and "Typing :: Typed" in metadata.classifiers
     assert not any(c.startswith("License ::") for c in metadata.classifiers)  # PEP 639
+    # The long description rendered as the index renders it: the README with every link and
+    # the picture absolute (relative ones led nowhere there), nothing dropped by its cleaner.
+    import re
+
+    from readme_renderer.markdown import render
+
+    assert metadata.description_content_type == "text/markdown"
+    assert metadata.description is not None and "normalised deployments" in metadata.description
+    html = render(metadata.description)
+    assert html is not None and "<img" in html
+    targets = re.findall(r'(?:href|src)="([^"]+)"', html)
+    assert len(targets) >= 20, targets
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert not relative, relative
 
 
 def test_one_placeholder_names_the_repository() -> None:
