@@ -58,6 +58,7 @@ def long_description() -> str:
 
     return re.sub(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)", absolute, text)
 
+
 if NO_EXTENSION:
     print("deploycount: DEPLOYCOUNT_NO_EXTENSION is set: pure Python", file=sys.stderr)
 
