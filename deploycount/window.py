@@ -10,9 +10,10 @@ from being silently wrong (README "Linking commits to deploys", "Choices made").
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from deploycount.deploys.base import DeployEvent
 
@@ -102,6 +103,21 @@ def window_facts(
                 f"count its elapsed part only ({(now - since) / (7 * _DAY):.2f} weeks)"
             )
     return WindowFacts(baseline, elapsed_until, tuple(warnings))
+
+
+_LAST_DEPLOY = re.compile(
+    r"^no deploy of .+ in the window; the last one was .+ on (\d{4}-\d{2}-\d{2}) \("
+)
+
+
+def last_deploy_day(warnings: Sequence[str]) -> datetime | None:
+    """The day of the last deploy before a window that held none, as `window_facts` says it
+    (the one place that writes that warning reads it back), else None."""
+    for warning in warnings:
+        found = _LAST_DEPLOY.match(warning)
+        if found is not None:
+            return datetime.fromisoformat(found[1]).replace(tzinfo=UTC)
+    return None
 
 
 def _describe(reference: datetime, now: datetime) -> str:

@@ -325,3 +325,24 @@ def test_a_base_the_event_names_but_this_clone_lacks_is_said(
     assert result.exit_code == 0, result.stderr
     assert "base branch release/2.x is not in this clone" in result.stderr
     assert "its own commits are not known here" in result.stdout
+
+
+def test_a_quiet_window_shows_the_last_window_that_held_a_deploy(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """With no deploy in the 28 days asked for, the comment showed a table of zeros; it now
+    shows the last window as long that held a deploy, and says so."""
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("base", when="2026-08-01T10:00:00Z")
+    repo.tag("v1.0", annotated_at="2026-08-01T11:00:00Z")
+    repo.commit("feat: x\n\nAssisted-by: Claude Code\n", when="2026-08-20T10:00:00Z", file="x")
+    repo.tag("v1.1", annotated_at="2026-08-21T10:00:00Z")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feat: y", when="2026-10-04T10:00:00Z", file="y")
+    result = run_cli("comment", "--dry-run", *WINDOW, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    body = result.stdout
+    assert "#### The team's delivery, 2026-07-25 → 2026-08-22 (4 weeks)" in body
+    assert "No deploy in 2026-10-01 → 2026-10-29 (4 weeks): the last window as long" in body
+    assert "| Deploys | **1** · 1 with AI-assisted commits |" in body
+    assert "(the last was v1.1 on 2026-08-21)" in body

@@ -4,7 +4,7 @@ its zeros. Every figure is worked out by hand in the comments."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -129,3 +129,12 @@ def test_periods_end_at_until_oldest_first(
 def test_more_periods_than_allowed_are_refused_before_any_is_made() -> None:
     with pytest.raises(ValueError, match="more than 1000"):
         periods(T0, T0 + timedelta(hours=1001), timedelta(hours=1))
+
+
+def test_the_last_deploy_day_is_read_back_from_the_warning_that_says_it() -> None:
+    from deploycount.window import last_deploy_day
+
+    earlier = deploy("v1", "a", -3)
+    warnings = facts([], events=[earlier], first_known=earlier).warnings
+    assert last_deploy_day(warnings) == datetime(2026, 9, 28, tzinfo=UTC)
+    assert last_deploy_day(["no deploy of production from tags:v* at all: tag releases"]) is None

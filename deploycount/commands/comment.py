@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,11 +17,13 @@ from deploycount.config import ReportOptions, ReportSettings, resolve_report_set
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.github_api import GitHub
 from deploycount.history.reading import read_commits
+from deploycount.model import Report
 from deploycount.pipeline import generate_report
 from deploycount.render.comment import MARKER, PullCommit, Waiting, render_comment
 from deploycount.repository import NAMING_REMOTE, Repository
 from deploycount.services import PathOwners
 from deploycount.timeutil import utc_now
+from deploycount.window import last_deploy_day
 
 _WAITING_SHOWN = 10
 
@@ -271,6 +274,20 @@ def touched_services(
     return [name for bit, name in enumerate(owners.names) if mask >> bit & 1]
 
 
+def _delivery_report(
+    repo: Repository, settings: ReportSettings, report: Report, environ: Mapping[str, str]
+) -> Report | None:
+    """When the window held no deploy, the report of a window as long that ends with the last
+    deploy, whose delivery the comment shows instead (saying so): a table of zeros tells a
+    release manager nothing. None when the window held deploys, or none was ever made."""
+    day = last_deploy_day(report.warnings) if not report.totals.deployments else None
+    if day is None:
+        return None
+    until = day + timedelta(days=1)
+    earlier = replace(settings, since=until - (settings.until - settings.since), until=until)
+    return generate_report(repo, earlier, environ=environ)
+
+
 def post_comment(
     directory: str,
     options: ReportOptions,
@@ -289,6 +306,7 @@ def post_comment(
         raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
     shipped: list[str] = []
     report = generate_report(repo, settings, environ=environ, shipped=shipped)
+    delivery = _delivery_report(repo, settings, report, environ)
     attributor = Attributor(settings.markers, mentions=False)
     github = None
     if not dry_run or (environ.get("GITHUB_TOKEN") and number is not None):
@@ -309,6 +327,7 @@ def post_comment(
         pull=number,
         commit_url=commit_url(environ, report.repository),
         touched=touched,
+        earlier=delivery,
     )
     if dry_run or github is None or number is None:  # the last two only happen in a dry run
         return CommentOutcome(body, "dry run: nothing posted", no_base)

@@ -119,10 +119,12 @@ def render_comment(
     pull: int | None,
     commit_url: str | None = None,
     touched: Sequence[str] | None = None,
+    earlier: Report | None = None,
 ) -> str:
     """`commit_url` is the prefix of commit links, e.g. https://github.com/acme/api/commit.
     `touched`: the services of `[services]` whose paths the pull request changes (None: the
-    repository has no services)."""
+    repository has no services). `earlier`: when the window held no deploy, the report of a
+    window as long that ends with the last one, whose delivery is shown instead, said so."""
     # The pull request first: its commits, what it touches, when it would ship; its commit
     # table follows (folded). Then the team's delivery in the window, compact when quiet.
     head = [
@@ -130,15 +132,16 @@ def render_comment(
         f"### deploycount · {escape(report.repository)} · {escape(report.environment)}",
         "",
         pull_line(commits, pull),
-        *_ships(report, touched),
+        *_ships(earlier or report, touched),
         "",
     ]
-    tail = [*_delivery(report, waiting, touched)]
-    if report.teams and report.totals.deployments:
+    tail = [*_delivery(earlier or report, waiting, touched, quiet=report if earlier else None)]
+    shown = earlier or report
+    if shown.teams and shown.totals.deployments:
         tail += [
             "<details><summary>Per team</summary>",
             "",
-            *team_table(report),
+            *team_table(shown),
             "",
             "</details>",
             "",
@@ -186,15 +189,24 @@ def _ships(report: Report, touched: Sequence[str] | None) -> list[str]:
     return ["", f"Once merged, it ships with {what}{last}."]
 
 
-def _delivery(report: Report, waiting: Waiting | None, touched: Sequence[str] | None) -> list[str]:
+def _delivery(
+    report: Report,
+    waiting: Waiting | None,
+    touched: Sequence[str] | None,
+    *,
+    quiet: Report | None = None,
+) -> list[str]:
     """The team's delivery in the report's window: the figures, warnings and chart; one line
-    and the warnings when the window holds no deploy (a table of zeros says nothing)."""
+    and the warnings when the window holds no deploy (a table of zeros says nothing). `quiet`:
+    the window asked for, which held none (`report` is then the last window that did)."""
     lines = [f"#### The team's delivery, {window(report)}", ""]
+    if quiet is not None:
+        lines += [f"No deploy in {window(quiet)}: the last window as long that held one.", ""]
     if not report.totals.deployments:
-        quiet = next((w for w in report.warnings if w.startswith("no deploy of")), None)
-        said = escape(quiet) if quiet else "No deploy shipped counted commits in the window."
+        none = next((w for w in report.warnings if w.startswith("no deploy of")), None)
+        said = escape(none) if none else "No deploy shipped counted commits in the window."
         lines += [said, ""]
-        lines += alerts([w for w in report.warnings if w != quiet])
+        lines += alerts([w for w in report.warnings if w != none])
         return lines
     lines += [
         *summary_table(
