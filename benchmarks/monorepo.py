@@ -7,7 +7,9 @@ directories, one per service; each commit changes a file of one package (one in 
 one in fifty only a root file), and every few hundred commits one package is released with a
 changesets-style tag `pNN@1.M.0`. The same full-history report is timed three ways: every
 release tag as one deploy stream (`--deploys 'tags:*@*'`, no path filter), and with a
-`[services]` section giving each package its paths and tags. A script, not a test: figures are
+`[services]` section giving each package its paths and tags. Beside them, `git log --name-only`
+over the range the one-stream report reads, and the proposed bar of issue 35.8 for the services
+report: 1.3 times (the one-stream report + that `git log`). A script, not a test: figures are
 printed, never asserted.
 """
 
@@ -67,6 +69,19 @@ def services_config(services: int) -> str:
     )
 
 
+def one_stream_range(repo: Path, since: int, until: int) -> list[str]:
+    """The revisions the one-stream report reads for [since, until): from the newest release in
+    the window back to the last release before it (every `*@*` tag is a deploy)."""
+    listed = subprocess.run(
+        ["git", "for-each-ref", "--format=%(creatordate:unix) %(refname)", "refs/tags/*@*"],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout.split("\n")  # fmt: skip
+    tags = sorted((int(when), name) for when, name in (line.split() for line in listed if line))
+    inside = [name for when, name in tags if since <= when < until]
+    before = [name for when, name in tags if when < since]
+    return [inside[-1], *(f"^{name}" for name in before[-1:])]
+
+
 def _wall(args: list[str], cwd: Path) -> float:
     started = time.perf_counter()
     subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
@@ -93,6 +108,9 @@ def main() -> None:
     month = iso(last + 3600 - 28 * 86_400)
     windows = {"full history": ["--since", "2000-01-01", "--until", until],
                "28 days": ["--since", month, "--until", until]}  # fmt: skip
+    end = last + 3600
+    ranges = {"full history": one_stream_range(repo, 0, end),
+              "28 days": one_stream_range(repo, end - 28 * 86_400, end)}  # fmt: skip
     ours = [sys.executable, "-m", "deploycount", "report", "--format", "json"]
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "services.toml"
@@ -103,6 +121,8 @@ def main() -> None:
             "git log --all > /dev/null": ["git", "log", "-z", f"--format={LOG_FORMAT}", "--all"]
         }
         for name, window in windows.items():
+            floor = ["git", "log", "--name-only", "--no-renames", "--format=%H", *ranges[name]]
+            commands[f"{name}: git log --name-only, one stream's range"] = floor
             commands[f"{name}: every tag one stream"] = [
                 *ours,
                 *window,
@@ -121,11 +141,17 @@ def main() -> None:
     base = medians["git log --all > /dev/null"]
     print(f"\n{arguments.commits:,} commits, {arguments.services} services: medians of "
           f"{arguments.rounds} interleaved rounds\n")  # fmt: skip
-    print("| command | wall | × git log | × one stream |")
-    print("|---|---|---|---|")
+    print("| command | wall | × git log | × one stream | bar (35.8) |")
+    print("|---|---|---|---|---|")
     for name, wall in medians.items():
-        plain = medians.get(name.split(":")[0] + ": every tag one stream", wall)
-        print(f"| {name} | {wall:.2f} s | {wall / base:.2f} | {wall / plain:.2f} |")
+        window = name.split(":")[0]
+        plain = medians.get(f"{window}: every tag one stream", wall)
+        bar = ""
+        if name.endswith(" services"):
+            floor = medians[f"{window}: git log --name-only, one stream's range"]
+            limit = 1.3 * (plain + floor)
+            bar = f"{limit:.2f} s, {'within' if wall <= limit else 'over'}"
+        print(f"| {name} | {wall:.2f} s | {wall / base:.2f} | {wall / plain:.2f} | {bar} |")
 
 
 if __name__ == "__main__":
