@@ -93,6 +93,21 @@ def test_release_commits_shipped_are_said_and_not_counted(repo: GitRepo, run_cli
     assert (counted["totals"]["commits"], counted["totals"]["people"]) == (4, 1)
 
 
+def test_the_configs_subjects_apply_to_every_commit(repo: GitRepo, run_cli: RunCli) -> None:
+    """A subject of the config's own that holds none of the words the reader looks for first
+    (version, release, publish, bump): it was left counted."""
+    repo.commit("chore: start", when="2026-09-01T10:00:00Z", author=DEV)
+    repo.tag("v1", annotated_at="2026-09-01T11:00:00Z")
+    repo.commit("feat: a", when="2026-10-02T10:00:00Z", author=DEV)
+    repo.commit("cut 1.2.4", when="2026-10-03T10:00:00Z", author=DEV)
+    repo.tag("v2", annotated_at="2026-10-03T11:00:00Z")
+    (repo.path / ".deploycount.toml").write_text('[release_commits]\nsubjects = ["^cut \\\\d"]\n')
+    report = run_cli("report", *WINDOW, cwd=repo).json()
+    # feat: a counts; cut 1.2.4 is the config's release commit
+    assert report["totals"]["commits"] == 1
+    assert any(w.startswith("1 release commit(s)") for w in report["warnings"])
+
+
 def test_a_bad_release_subject_is_one_line(repo: GitRepo, run_cli: RunCli) -> None:
     repo.commit("x")
     (repo.path / ".deploycount.toml").write_text('[release_commits]\nsubjects = ["(unclosed"]\n')

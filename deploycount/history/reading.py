@@ -104,7 +104,10 @@ class HistoryReader:
         self._always_hinted = frozenset(tool for hint, tool in hints if not hint)
         needles = [*BUILTIN_NEEDLES, *(hint.encode() for hint, _ in hints if hint)]
         self._hinted: dict[int, frozenset[str]] = {}
-        self.loaded = LoadedHistory(new_history(fields, needles))
+        # The needles let through every built-in release subject; the config's own subjects
+        # may hold none of them, so then every message is read.
+        every = releases is not None and releases is not RELEASE_SUBJECT
+        self.loaded = LoadedHistory(new_history(fields, needles, every=every))
         self._attributor = Attributor(markers, mentions=mentions)
         self._ids: dict[Attribution, int] = {NO_SIGNALS: 0}
         self._kept: dict[int, int] = {id(NO_SIGNALS): 0}
