@@ -189,8 +189,14 @@ def _per_week(count: int, size: float, weeks: float) -> float | None:
 
 def active_size(tally: Tally, weeks: float) -> float:
     """The people active in an average week: person-weeks of activity over the window's weeks.
-    A one-off contributor weighs one week of it, the person who ships every week all of it."""
-    return len(tally.person_weeks) / weeks if weeks > 0 else 0.0
+    A one-off contributor weighs one week of it, the person who ships every week all of it. The
+    window's last week may be part of one (10 days are a week and 3 days): a person active in it
+    weighs that part, so one person is never more than one."""
+    if weeks <= 0:
+        return 0.0
+    # a week at or past the window's end (a deploy recorded ahead of now) weighs a whole one
+    parts = (weeks - week if 0 < weeks - week < 1 else 1.0 for _, week in tally.person_weeks)
+    return math.fsum(parts) / weeks
 
 
 def _metrics(tally: Tally, size: float, size_source: str, weeks: float) -> dict[str, object]:

@@ -36,6 +36,29 @@ def test_lead_time_stats_of_nothing() -> None:
     assert (stats.n, stats.p50, stats.p90) == (0, None, None)
 
 
+@pytest.mark.parametrize(
+    ("person_weeks", "weeks", "size"),
+    [
+        ({("ann", 0), ("ann", 1), ("ben", 0)}, 2.0, 1.5),  # whole weeks: 3 person-weeks / 2
+        ({("ann", 0)}, 3 / 7, 1.0),  # a 3-day window: ann is one person, not 2.33
+        ({("ann", 0), ("ann", 1)}, 10 / 7, 1.0),  # 10 days: a week and 3 days, both ann's
+        ({("ann", 0), ("ben", 1)}, 10 / 7, 1.0),  # ann's whole week 7/10, ben's 3 days 3/10
+        ({("ann", 1)}, 10 / 7, 0.3),  # only in the last 3 days: 3/7 of a week over 10/7
+        ({("ann", 0)}, 0.0, 0.0),
+    ],
+)
+def test_the_active_size_weighs_the_last_part_week_by_its_length(
+    person_weeks: set[tuple[str, int]], weeks: float, size: float
+) -> None:
+    from deploycount.metrics import active_size
+    from tests.history_rows import tally_of
+
+    people = {person for person, _ in person_weeks}
+    found = active_size(tally_of(people=people, person_weeks=person_weeks), weeks)
+    assert found == pytest.approx(size)
+    assert found <= len(people)
+
+
 def test_tally_and_build_report_without_git() -> None:
     from deploycount.attribution import builtin_markers
     from deploycount.identity import Confidence
