@@ -121,8 +121,8 @@ def main() -> None:
             "git log --all > /dev/null": ["git", "log", "-z", f"--format={LOG_FORMAT}", "--all"]
         }
         for name, window in windows.items():
-            floor = ["git", "log", "--name-only", "--no-renames", "--format=%H", *ranges[name]]
-            commands[f"{name}: git log --name-only, one stream's range"] = floor
+            name_only = ["git", "log", "--name-only", "--no-renames", "--format=%H", *ranges[name]]
+            commands[f"{name}: git log --name-only, one stream's range"] = name_only
             commands[f"{name}: every tag one stream"] = [
                 *ours,
                 *window,
@@ -144,11 +144,11 @@ def main() -> None:
     print("| command | wall | × git log | × one stream | bar (35.8) |")
     print("|---|---|---|---|---|")
     for name, wall in medians.items():
-        window = name.split(":")[0]
-        plain = medians.get(f"{window}: every tag one stream", wall)
+        period = name.split(":")[0]
+        plain = medians.get(f"{period}: every tag one stream", wall)
         bar = ""
         if name.endswith(" services"):
-            floor = medians[f"{window}: git log --name-only, one stream's range"]
+            floor = medians[f"{period}: git log --name-only, one stream's range"]
             limit = 1.3 * (plain + floor)
             bar = f"{limit:.2f} s, {'within' if wall <= limit else 'over'}"
         print(f"| {name} | {wall:.2f} s | {wall / base:.2f} | {wall / plain:.2f} | {bar} |")
