@@ -8,6 +8,7 @@ constants in `options`, defined once and importable without pydantic.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -27,6 +28,7 @@ from deploycount.attribution import (
 )
 from deploycount.checks import Invalid
 from deploycount.errors import ConfigError, UsageError
+from deploycount.files import read_text_file
 from deploycount.history.reading import RELEASE_SUBJECT
 from deploycount.identity import Confidence
 from deploycount.masking import register_secret, register_url_secrets, safe_url
@@ -392,22 +394,23 @@ def load_config(explicit: str | None, repo_root: Path | None) -> tuple[FileConfi
         path = Path(explicit)
         if path.is_dir():
             raise ConfigError(f"--config {explicit} is a directory: name the .toml file in it")
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"config file {explicit} does not exist")
-    elif repo_root is not None and (repo_root / CONFIG_FILE).is_file():
-        path = repo_root / CONFIG_FILE
+    elif repo_root is not None and os.path.lexists(repo_root / CONFIG_FILE):
+        path = repo_root / CONFIG_FILE  # read even when it is no file: said, never skipped
     else:
         return FileConfig(), None
     return parse_config(path), path
 
 
+_MAX_CONFIG_BYTES = 16 * 1024 * 1024  # 3,000 services with their paths and tags take 0.3 MiB
+
+
 def parse_config(path: Path) -> FileConfig:
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: TOML: not UTF-8 text") from None
-    except OSError as error:
-        raise ConfigError(f"cannot read config {path}: {error.strerror}") from None
+        data = tomllib.loads(read_text_file(path, label=str(path), limit=_MAX_CONFIG_BYTES))
+    except UsageError as error:  # not a regular file, too large, not UTF-8, unreadable
+        raise ConfigError(str(error)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(checks.said(str(path), Invalid("TOML", str(error)))) from None
     except RecursionError:

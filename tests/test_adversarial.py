@@ -296,6 +296,40 @@ def test_config_that_is_a_directory(repo: GitRepo, tmp_path: Path, run_cli: RunC
     one_line_error(run_cli("report", "--config", str(tmp_path), cwd=repo), 2, "is a directory")
 
 
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("/dev/zero", "not a regular file"),  # was said not to exist
+        ("/dev/null", "not a regular file"),
+        ("missing.toml", "does not exist"),
+    ],
+)
+def test_config_that_is_not_a_file(
+    repo: GitRepo, run_cli: RunCli, name: str, fragment: str
+) -> None:
+    repo.commit("x")
+    one_line_error(run_cli("report", "--config", name, cwd=repo), 2, fragment)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "nowhere.toml"])
+def test_the_repositorys_config_that_is_no_file_is_said(
+    repo: GitRepo, run_cli: RunCli, target: str
+) -> None:
+    """A `.deploycount.toml` linked to a device or to nothing was skipped without a word, and
+    the report ran without the repository's config."""
+    repo.commit("x")
+    (repo.path / ".deploycount.toml").symlink_to(target)
+    fragment = "not a regular file" if target.startswith("/dev") else "no such file"
+    one_line_error(run_cli("report", cwd=repo), 2, fragment)
+
+
+def test_config_larger_than_it_could_be(repo: GitRepo, run_cli: RunCli) -> None:
+    """A config of 17 MiB (one long comment) is refused before it is parsed, not read whole."""
+    repo.commit("x")
+    (repo.path / ".deploycount.toml").write_bytes(b"#" + b"x" * (17 * 1024 * 1024) + b"\n")
+    one_line_error(run_cli("report", cwd=repo), 2, "larger than 16 MiB")
+
+
 # -- 17. secrets an echoing server repeats ----------------------------------------------------
 
 
