@@ -327,6 +327,36 @@ def test_a_base_the_event_names_but_this_clone_lacks_is_said(
     assert "its own commits are not known here" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("event", "fragment"),
+    [
+        ('{"pull_request": "x"}', "pull_request: must be an object, not a string"),
+        ('{"pull_request": {"number": 5, "head": "x"}}', "pull_request.head: must be an object"),
+        ('{"pull_request": {"number": 5, "base": {"ref": 7}}}', "base.ref: must be a string"),
+        ('{"number": true}', "number: must be a whole number, not a boolean"),
+        ('{"repository": {"default_branch": []}}', "default_branch: must be a string"),
+        ("[1]", "the event: must be an object, not an array"),
+        ("[[[", "not JSON"),
+        (None, "no such file"),
+    ],
+)
+def test_an_event_of_the_wrong_shape_is_one_line(
+    tmp_path: Path, run_cli: RunCli, event: str | None, fragment: str
+) -> None:
+    """A pull_request that is a string crashed the comment (AttributeError); an event file
+    that could not be read was taken for no event, and the comment was about the repository."""
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("base", when="2026-10-01T10:00:00Z")
+    path = tmp_path / "event.json"
+    if event is not None:
+        path.write_text(event)
+    result = run_cli("comment", "--dry-run", "--pr", "5", *WINDOW, cwd=repo,
+                     env={"GITHUB_EVENT_PATH": str(path)})  # fmt: skip
+    assert result.exit_code == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"deploycount: error: GITHUB_EVENT_PATH {path}") and fragment in line
+
+
 def test_a_quiet_window_shows_the_last_window_that_held_a_deploy(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

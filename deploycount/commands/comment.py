@@ -7,14 +7,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+from deploycount import checks
 from deploycount.attribution import Attributor
+from deploycount.checks import Invalid
 from deploycount.commands import open_repository
 from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
+from deploycount.files import read_text_file
 from deploycount.github_api import GitHub
 from deploycount.history.reading import read_commits
 from deploycount.model import Report
@@ -35,15 +37,53 @@ class CommentOutcome:
     warning: str | None = None
 
 
+# The parts of a GitHub event the comment reads, with the type each must have (null is absent):
+# an object's parts are named in a dict.
+_REPO = {"full_name": str}
+_EVENT_SHAPE: dict[str, Any] = {
+    "number": int,
+    "pull_request": {
+        "number": int,
+        "head": {"repo": _REPO},
+        "base": {"ref": str, "sha": str, "repo": _REPO},
+    },
+    "repository": {"default_branch": str},
+}
+_MAX_EVENT_BYTES = 64 * 1024 * 1024  # GitHub caps a webhook payload at 25 MB
+
+
 def event_payload(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The event the workflow runs on (`GITHUB_EVENT_PATH`), with the parts the comment reads
+    checked: a file that cannot be read, or a part of the wrong type, is one line (a pull
+    request read wrong would be a comment about something else)."""
     path = environ.get("GITHUB_EVENT_PATH")
     if not path:
         return {}
+    label = f"GITHUB_EVENT_PATH {path}"
+    text = read_text_file(path, label=label, limit=_MAX_EVENT_BYTES)
     try:
-        payload = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return payload if isinstance(payload, dict) else {}
+        payload = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise UsageError(f"{label}: not JSON ({str(error)[:80]})") from None
+    try:
+        _check_shape(payload, _EVENT_SHAPE, "")
+    except Invalid as error:
+        raise UsageError(checks.said(label, error)) from None
+    return cast(dict[str, Any], payload)
+
+
+def _check_shape(value: object, shape: dict[str, Any], where: str) -> None:
+    if not isinstance(value, dict):
+        raise Invalid(where or "the event", f"must be an object, not {checks.kind_of(value)}")
+    for key, kind in shape.items():
+        part = value.get(key)
+        field = f"{where}.{key}" if where else key
+        if part is None:
+            continue
+        if isinstance(kind, dict):
+            _check_shape(part, kind, field)
+        elif not isinstance(part, kind) or isinstance(part, bool):
+            raise Invalid(field, f"must be {checks.kind_of(kind())}, not {checks.kind_of(part)}")
 
 
 def pull_number(flag: int | None, payload: Mapping[str, Any]) -> int | None:
