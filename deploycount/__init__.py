@@ -32,12 +32,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     KeyboardInterrupt, so a running git is ended with its helpers before the same line."""
     from deploycount.terminal import interrupted  # noqa: PLC0415
 
-    signal.signal(signal.SIGINT, _interrupted_while_loading)
     try:
-        from deploycount.cli import main as run  # noqa: PLC0415
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
+        signal.signal(signal.SIGINT, _interrupted_while_loading)
+        try:
+            from deploycount.cli import main as run  # noqa: PLC0415
+        finally:
+            # A signal that comes while the handler is put back is raised inside this call
+            # (Python runs it after the C handler changed): it is caught below, as any later.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         run(argv)
     except KeyboardInterrupt:
         interrupted()
