@@ -13,6 +13,7 @@ from deploycount.history.linking import (
     last_success,
     link_deploys,
     link_streams,
+    narrowed,
     reverted_shas,
     shipped_rows,
 )
@@ -156,3 +157,24 @@ def test_shipped_rows_are_each_once() -> None:
     again = LinkedDeploy(deploy("2", "d", 2), "ship", array("i", [2, 1]))
     assert list(shipped_rows([([e, again], array("i"))])) == [3, 2, 1]
     assert len(built.history) == 5
+
+
+@pytest.mark.parametrize(
+    ("deploys", "code"),
+    [(1, "b"), (127, "b"), (128, "h"), (32_767, "h"), (32_768, "i"), (1_000_000, "i")],
+)
+def test_the_marks_are_kept_in_the_narrowest_array(deploys: int, code: str) -> None:
+    """Each stream keeps a mark per row (-2: an earlier deploy, -1: none, else the deploy's
+    number): one byte each up to 127 deploys, two up to 32,767, the same values."""
+    marks = [-2, -1, 0, deploys - 1, deploys // 2, -1]
+    kept = narrowed(array("i", marks), deploys)
+    assert (kept.typecode, list(kept)) == (code, marks)
+
+
+def test_a_streams_marks_are_narrowed_and_read_the_same() -> None:
+    built = graph(PARENTS)
+    [(linked, marks)] = link_streams(built.history.columns, [([], [deploy("1", "d", 1)])], [None])
+    # one deploy, which reaches a, b, c and d; e is on a branch it does not reach
+    assert marks.typecode == "b"
+    assert [marks[built.history.row(hexsha(c))] for c in "abcde"] == [0, 0, 0, 0, -1]
+    assert sorted(linked[0].shipped) == sorted(built.history.row(hexsha(c)) for c in "abcd")
