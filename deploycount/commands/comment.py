@@ -86,22 +86,25 @@ def _check_shape(value: object, shape: dict[str, Any], where: str) -> None:
             raise Invalid(field, f"must be {checks.kind_of(kind())}, not {checks.kind_of(part)}")
 
 
+def _pull(payload: Mapping[str, Any], *keys: str) -> Any:
+    """The part of the event's pull request at `keys` (None when any is absent); the event's
+    shape was checked by `event_payload`."""
+    value: Any = payload.get("pull_request")
+    for key in keys:
+        value = (value or {}).get(key)
+    return value
+
+
 def pull_number(flag: int | None, payload: Mapping[str, Any]) -> int | None:
     """`--pr`, else the pull request of the event, else None."""
     if flag is not None:
         return flag
-    pull = payload.get("pull_request")
-    for candidate in ((pull or {}).get("number") if isinstance(pull, Mapping) else None,
-                      payload.get("number")):  # fmt: skip
-        if isinstance(candidate, int) and not isinstance(candidate, bool):
-            return candidate
-    return None
+    number = _pull(payload, "number")
+    return cast(int | None, number if number is not None else payload.get("number"))
 
 
 def is_fork(payload: Mapping[str, Any]) -> bool:
-    pull = payload.get("pull_request") or {}
-    head = (pull.get("head") or {}).get("repo") or {}
-    base = (pull.get("base") or {}).get("repo") or {}
+    head, base = _pull(payload, "head", "repo") or {}, _pull(payload, "base", "repo") or {}
     return bool(head) and bool(base) and head.get("full_name") != base.get("full_name")
 
 
@@ -116,8 +119,8 @@ def base_branch_ref(repo: Repository, payload: Mapping[str, Any]) -> tuple[str, 
     """(branch name, local ref) a pull request's commits are counted from: its base branch
     (None when the event names one this clone does not have: another branch would count the
     wrong commits), else the default branch."""
-    base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
-    if isinstance(base, str) and base:
+    base = _pull(payload, "base", "ref")
+    if base:
         return _branch_here(repo, base)
     return default_branch_ref(repo, payload)
 
@@ -126,8 +129,8 @@ def base_problem(repo: Repository, payload: Mapping[str, Any]) -> str | None:
     """Why the branch's own commits cannot be told from the rest, or None."""
     if base_branch_ref(repo, payload) is not None:
         return None
-    base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
-    if isinstance(base, str) and base:
+    base = _pull(payload, "base", "ref")
+    if base:
         return (
             f"the pull request's base branch {base} is not in this clone: its own commits "
             "cannot be told from the rest; fetch it (actions/checkout with fetch-depth: 0)"
@@ -193,7 +196,7 @@ def _from_api(item: Mapping[str, Any]) -> _Listed:
 def local_pull_commits(repo: Repository, payload: Mapping[str, Any]) -> list[_Listed]:
     """The branch's own commits from git alone (for --dry-run without a token): HEAD minus the
     pull request's base, else minus the default branch."""
-    base = str(((payload.get("pull_request") or {}).get("base") or {}).get("sha") or "")
+    base = str(_pull(payload, "base", "sha") or "")
     if not base:
         found = base_branch_ref(repo, payload)
         base = found[1] if found else ""
