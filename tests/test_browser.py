@@ -77,6 +77,8 @@ function measure() {
     svg: !!svg,
     svgWidth: svg ? svg.getBoundingClientRect().width : 0,
     bars: bars.length,
+    heights: bars.map(b => Number(b.getAttribute("height"))),
+    labelTexts: svg ? [...svg.querySelectorAll(".bottom-axis .label text")].map(t => t.textContent) : [],
     fills: [...new Set(bars.map(b => b.getAttribute("fill")))],
     strokes: [...new Set(lines.map(l => l.getAttribute("stroke")))],
     lines: lines.length,
@@ -142,6 +144,11 @@ def render(markdown: str, modules: Path, tmp_path: Path, *, theme: str, shot: Pa
     return json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))
 
 
+def bar_values(markdown: str) -> list[int]:
+    line = next(line for line in markdown.splitlines() if line.strip().startswith("bar ["))
+    return [int(value) for value in line.split("[", 1)[1].rstrip("]").split(",")]
+
+
 def bars_in(markdown: str) -> int:
     return sum(
         len(line.split(",")) for line in markdown.splitlines() if line.strip().startswith("bar [")
@@ -166,7 +173,15 @@ def test_rendered_at_comment_width(
     assert seen["lines"] == 1 and {s.lower() for s in seen["strokes"]} == {"#f0883e"}, seen
     # Warnings are GitHub alerts, one per warning.
     assert seen["alerts"] == markdown.count("> [!WARNING]"), seen
-    assert seen["ticks"] and all(re.fullmatch(r"\d+", tick) for tick in seen["ticks"]), seen
+    # No y-axis, so no half-deploy ticks: each bar's count is under it, the bars' heights are
+    # in proportion to the counts, the tallest reaches the top, and an empty week has no bar.
+    counts = bar_values(markdown)
+    assert seen["ticks"] == [], seen
+    assert [int(text.rsplit(" ", 1)[1]) for text in seen["labelTexts"]] == counts, seen
+    tallest = max(seen["heights"])
+    assert tallest > 200, seen
+    for count, height in zip(counts, seen["heights"], strict=True):
+        assert abs(height - tallest * count / max(counts)) < 0.5, seen
     # Every period is labelled, and no two labels run into each other.
     assert seen["labels"] == bars_in(markdown) and seen["overlaps"] == 0, seen
     # Nothing overflows the comment's width, and no table scrolls, details opened.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 
 from deploycount.metrics import lead_time_histogram
@@ -195,12 +197,28 @@ def test_a_shorter_last_period_is_marked() -> None:
     assert last_period_days(fixed_report()) is None  # four whole weeks: nothing to mark
 
 
-def test_the_axis_has_room_above_the_tallest_bar() -> None:
+def test_the_axis_follows_the_data() -> None:
+    """The tallest bar reaches the top, however few deploys: a 0-8 axis drew 2 deploys as a
+    quarter-height bar; a week without deploys stays at 1 so the chart still draws."""
     from deploycount.render.summary import axis_top
 
-    assert [axis_top(v) for v in ([0], [4], [8], [9], [19], [40], [120])] == [
-        8, 8, 10, 12, 25, 50, 140,
-    ]  # fmt: skip
+    assert [axis_top(v) for v in ([0], [0, 0], [1, 0, 2], [4], [120, 3])] == [1, 1, 2, 4, 120]
+
+
+def test_each_bar_is_labelled_with_its_count_and_the_y_axis_is_not_drawn() -> None:
+    """A drawn y-axis ticks halves of a deploy below 8 and lifts every bar by half a label (an
+    empty week was a sliver): the counts go under the bars instead."""
+    from deploycount.render.summary import mermaid_chart, weekly_deploys
+
+    report = fixed_report()
+    chart = mermaid_chart(report)
+    labels, total, _ = weekly_deploys(report)
+    init = json.loads(chart[1].removeprefix("%%{init: ").removesuffix("}%%"))
+    assert init["xyChart"]["yAxis"] == {"showLabel": False, "showTick": False, "showTitle": False}
+    x_axis = next(line for line in chart if line.strip().startswith("x-axis"))
+    assert [f"{label} · {count}" for label, count in zip(labels, total, strict=True)] == re.findall(
+        r'"([^"]*)"', x_axis.split("[", 1)[1]
+    )
 
 
 def test_warnings_are_github_alerts() -> None:

@@ -29,15 +29,21 @@ ALL_COLOUR = "#2f81f7"
 AI_COLOUR = "#f0883e"
 # In words, not coloured emoji: it reads the same in every font and to screen readers. The AI
 # part is a line over the bars, so a bar stays visible when every one of its deploys had AI work.
-LEGEND = "Blue bars: all deploys · orange line: the deploys among them with AI-assisted commits"
+LEGEND = (
+    "Blue bars: all deploys, the count under each · orange line: the deploys among them with "
+    "AI-assisted commits"
+)
 # What "normalised deployments" means, in the comment itself: a link to deploycount's own docs
 # would name a placeholder until the project is published, and no link beats a wrong one.
 DEFINITION = (
     "**Normalised deployments** = deploys that ship counted commits, per person-week of "
     "activity, with the AI-assisted part beside them: what ships, not what was typed."
 )
-# d3 (behind Mermaid's axes) picks whole-number ticks once the axis reaches 8.
-_MIN_AXIS = 8
+# The y-axis is not drawn: below 8, d3 (behind Mermaid's axes) ticks halves of a deploy, and a
+# drawn axis makes Mermaid lift every bar by half a label, so an empty week showed a sliver.
+# Without it the axis follows the data, an empty week has no bar, and each bar's count is
+# written under it.
+_CHART_CONFIG = {"xyChart": {"yAxis": {"showLabel": False, "showTick": False, "showTitle": False}}}
 _MAX_BARS = 10  # labels stay apart at a comment's width
 
 
@@ -228,20 +234,18 @@ def last_period_days(report: Report) -> int | None:
 
 
 def axis_top(values: list[int]) -> int:
-    """The y-axis' top: the tallest bar with room above it, rounded to a number d3 ticks in
-    whole steps (at least 8: below that, d3 ticks halves, and half a deploy is no count)."""
-    top = max(_MIN_AXIS, math.ceil(max(values, default=0) * 1.15))
-    step = 2 if top <= 20 else 5 if top <= 50 else 10
-    return -(-top // step) * step
+    """The y-axis' top: the tallest bar reaches it, so a week of 2 deploys beside one of 1
+    reads as twice as tall, whatever the scale."""
+    return max(1, *values)
 
 
 def mermaid_chart(report: Report) -> list[str]:
-    """Weekly deploys as bars, the AI-assisted part as a line over them, explicit colours, whole
-    numbers on the axis, and a legend line under the fence."""
+    """Deploys per period as bars with their counts under them, the AI-assisted part as a line
+    over them, explicit colours, and a legend line under the fence."""
     labels, total, assisted = weekly_deploys(report)
-    quoted = ", ".join(f'"{label}"' for label in labels)
+    quoted = ", ".join(f'"{label} · {count}"' for label, count in zip(labels, total, strict=True))
     palette = {"xyChart": {"plotColorPalette": f"{ALL_COLOUR}, {AI_COLOUR}"}}
-    init = "%%{init: " + json.dumps({"themeVariables": palette}) + "}%%"
+    init = "%%{init: " + json.dumps({**_CHART_CONFIG, "themeVariables": palette}) + "}%%"
     weeks = bucket_weeks(report.weeks)
     per = "week" if weeks == 1 else f"{weeks} weeks"
     short = last_period_days(report)
