@@ -178,3 +178,36 @@ def test_a_streams_marks_are_narrowed_and_read_the_same() -> None:
     assert marks.typecode == "b"
     assert [marks[built.history.row(hexsha(c))] for c in "abcde"] == [0, 0, 0, 0, -1]
     assert sorted(linked[0].shipped) == sorted(built.history.row(hexsha(c)) for c in "abcd")
+
+
+def test_streams_with_the_same_deploys_share_one_walk_and_one_array_of_marks() -> None:
+    """3,000 services that all take `v*` tags kept 3,000 arrays of marks (memory grew with
+    services times commits, issue 36.13): streams whose deploys are the same commits with the same
+    outcomes share one array, each keeping its own events; any difference links on its own."""
+    built = graph(PARENTS)
+    columns = built.history.columns
+
+    def stream(service: str, last: str = "d") -> tuple[list[DeployEvent], list[DeployEvent]]:
+        before = [deploy("v1", "b", -1, service=service)]
+        return before, [
+            deploy("v2", "c", 1, service=service),
+            deploy("v3", last, 2, service=service),
+        ]
+
+    parts = [stream("api"), stream("web"), stream("docs", last="e"), stream("cli")]
+    links = link_streams(columns, parts, [None] * 4)
+    (api, api_marks), (web, web_marks), (docs, docs_marks), (cli, cli_marks) = links
+    assert api_marks is web_marks is cli_marks and docs_marks is not api_marks
+    assert [d.event.service for d in web] == ["web", "web"]
+    assert [d.event.service for d in cli] == ["cli", "cli"]
+    assert shipped_names(built, web) == shipped_names(built, api) == [
+        ("ship", {"c"}), ("ship", {"d"}),
+    ]  # fmt: skip
+    assert shipped_names(built, docs) == [("ship", {"c"}), ("ship", {"e"})]
+    # each is what linking the stream alone gives
+    for part, (linked, marks) in zip(parts, links, strict=True):
+        [(alone, alone_marks)] = link_streams(columns, [part], [None])
+        assert alone == linked and list(alone_marks) == list(marks)
+    # a baseline at a different deploy is a different link
+    baselined = link_streams(columns, parts[:2], [None, parts[1][1][0]])
+    assert baselined[0][1] is not baselined[1][1]
