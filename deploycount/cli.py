@@ -199,6 +199,13 @@ def report_options(command: F) -> F:
         ),
         config_option,
         min_confidence_option,
+        click.option(
+            "--incidents",
+            metavar="SPEC",
+            help="Incidents for recovery time and rework: a JSON or JSONL file (id, started, "
+            "resolved, service, deploy or sha), or github[:LABEL] for issues labelled incident. "
+            "[default: [outcomes] incidents, else none]",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -207,7 +214,7 @@ def report_options(command: F) -> F:
 
 def _options(flags: dict[str, Any]) -> ReportOptions:
     """Pop the `report_options` flags out of a command's keyword arguments."""
-    names = ("since", "until", "env", "deploys", "min_confidence", "config_path")
+    names = ("since", "until", "env", "deploys", "min_confidence", "config_path", "incidents")
     return ReportOptions(**{name: flags.pop(name) for name in names})
 
 
@@ -259,7 +266,7 @@ def report(
     if suggest:
         ignored = {"--repo": bool(repos), "--every": every, "--format": output_format} | {
             f"--{name.replace('_', '-')}": flags.get(name)
-            for name in ("since", "until", "env", "deploys", "min_confidence")
+            for name in ("since", "until", "env", "deploys", "min_confidence", "incidents")
         }
         given = [flag for flag, on in ignored.items() if on]
         if given:

@@ -48,6 +48,7 @@ from deploycount.options import (
     OTLP_PROTOCOLS,
     ReportOptions,
 )
+from deploycount.outcomes import Rules
 from deploycount.services import Service, path_problem
 from deploycount.teams import ALL, RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
@@ -296,6 +297,20 @@ class ReleaseCommitsSection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OutcomesSection:
+    """`[outcomes]`: whether what shipped held up (docs: how it works, "Did it hold up").
+    `incidents` is an incidents file (JSON or JSONL), or `github` / `github:LABEL` for the
+    repository's issues labelled `incident` (or LABEL); a deploy is rework when it reverts a
+    commit shipped up to `rework_days` before it, or comes up to `rework_hours` after a failed
+    deploy or a rollback; AI-assisted and human are compared when each side has `min_n`."""
+
+    incidents: str | None = _checked(_text)
+    rework_days: int = _checked(_count(1), 7)
+    rework_hours: int = _checked(_count(1), 24)
+    min_n: int = _checked(_count(2), 10)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PrivacySection:
     """`[privacy]`: a team row with fewer people than this shows no figures."""
 
@@ -368,6 +383,7 @@ class FileConfig:
     team_sources: TeamSources = _within(TeamSources)
     privacy: PrivacySection = _within(PrivacySection)
     release_commits: ReleaseCommitsSection = _within(ReleaseCommitsSection)
+    outcomes: OutcomesSection = _within(OutcomesSection)
 
 
 def file_config(data: Mapping[str, object]) -> FileConfig:
@@ -454,6 +470,8 @@ class ReportSettings:
     services: tuple[Service, ...] = ()  # empty: the repository is one service
     # The subject of a release commit, not counted as work (None: every commit counts).
     releases: re.Pattern[str] | None = RELEASE_SUBJECT
+    incidents: str | None = None  # github[:LABEL], or an incidents file
+    outcomes: Rules = field(default_factory=Rules)
 
 
 def markers_from_config(config: FileConfig) -> Markers:
@@ -505,7 +523,23 @@ def resolve_report_settings(
             for name, section in config.services.items()
         ),
         releases=release_subjects(config.release_commits),
+        incidents=_incidents_spec(options, config),
+        outcomes=Rules(
+            config.outcomes.rework_days, config.outcomes.rework_hours, config.outcomes.min_n
+        ),
     )
+
+
+def _incidents_spec(options: ReportOptions, config: FileConfig) -> str | None:
+    """`--incidents` as given, or `[outcomes] incidents` (a file: beside the config file)."""
+    if options.incidents is not None:
+        return options.incidents
+    spec = config.outcomes.incidents
+    if spec is None or spec == "github" or spec.startswith("github:"):
+        return spec
+    if options.config_path and not Path(spec).is_absolute():
+        return str(Path(options.config_path).resolve().parent / spec)
+    return spec
 
 
 def release_subjects(section: ReleaseCommitsSection) -> re.Pattern[str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -295,6 +296,19 @@ class GitHub:
             "would be wrong; report a later window, or record the deploys in the ledger "
             "(deploycount record)"
         )
+
+    def issues(self, label: str, since: datetime) -> Iterator[dict[str, Any]]:
+        """The issues with `label` updated since `since` (open and closed; the endpoint lists
+        pull requests too, with a `pull_request` key). More than 10,000 is an error: a report of
+        part of them would be wrong."""
+        params = {"labels": label, "state": "all", "since": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        yield from self.paginate(self.repo_path("/issues"), params)
+        if self.truncated:
+            raise ExternalServiceError(
+                f"GitHub lists more than {_MAX_PAGES * 100:,} issues labelled {label!r} since "
+                f"{since:%Y-%m-%d}: deploycount reads at most that many; report a later window "
+                "or export the incidents to a file (--incidents FILE)"
+            )
 
     def pull_commits(self, number: int) -> list[dict[str, Any]]:
         return list(self.paginate(self.repo_path(f"/pulls/{number}/commits")))

@@ -76,5 +76,12 @@ def merge(partials: Sequence[Partial]) -> Report:
         warnings=warnings,
         key_id=first.key_id,
         services=list(dict.fromkeys(name for p in partials for name in p.services)),
+        # every repository's failures, or none known when one partial does not know its own
+        failures=(
+            None
+            if any(p.failures is None for p in partials)
+            else [f for p in partials for f in p.failures or []]
+        ),
+        min_n=max(p.min_n for p in partials),
     )
     return report_of(merged, repositories)

@@ -8,6 +8,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -19,16 +20,19 @@ from deploycount.model import (
     LEAD_TIME_BOUNDS_SECONDS,
     METRIC_FIELDS,
     DeploymentRow,
+    FailureRow,
     LeadTimeHistogram,
     LeadTimeHistograms,
     LeadTimes,
     LeadTimeStats,
+    Outcomes,
     Report,
     RevertedCommits,
     ServiceRow,
     TeamRow,
     Totals,
 )
+from deploycount.outcomes import summarise
 from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.teams import UNASSIGNED, TeamDirectory
 from deploycount.timeutil import iso_z
@@ -253,6 +257,10 @@ def build_partial(
     warnings: Sequence[str],
     elapsed_until: datetime | None = None,
     service: str | None = None,
+    rework: Mapping[int, str] | None = None,
+    ai_work: Mapping[int, bool] | None = None,
+    failures: Sequence[FailureRow] = (),
+    min_n: int = 10,
 ) -> Partial:
     """The partial of the tallies `tally_history` made of `linked` (and the people it saw).
     Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends
@@ -273,6 +281,8 @@ def build_partial(
             ai_commits=tallies.per_deploy_ai[index],
             repository=repository,
             service=service,
+            ai_work=(ai_work or {}).get(index),
+            rework=(rework or {}).get(index),
         )
         for index, d in enumerate(linked)
     ]
@@ -291,6 +301,8 @@ def build_partial(
         failed_deployments=kinds["failed"],
         warnings=notes,
         services=[service] if service is not None else [],
+        failures=[replace(f, repository=repository) for f in failures],
+        min_n=min_n,
     )
 
 
@@ -337,6 +349,33 @@ def report_of(partial: Partial, repositories: Sequence[str] | None = None) -> Re
         outside_services=tallies.outside_services if partial.services else None,
         deployments=partial.deployments,
         warnings=list(partial.warnings),
+        outcomes=_outcomes(
+            partial,
+            [r.team for r in rows if not r.suppressed],
+            [s.service for s in services if not s.suppressed],
+        ),
+        failures=list(partial.failures or []),
+    )
+
+
+def _outcomes(partial: Partial, teams: Sequence[str], services: Sequence[str]) -> Outcomes | None:
+    """Whether what shipped held up (None: a partial that does not know its failures), for
+    the teams and services shown (above the privacy floor)."""
+    if partial.failures is None:
+        return None
+    totals = partial.tallies.totals
+    return summarise(
+        partial.deployments,
+        partial.failures,
+        reverted=(totals.reverted_ai, totals.reverted_human),
+        commits=(totals.ai_commits, totals.commits - totals.ai_commits),
+        min_n=partial.min_n,
+        teams={
+            team: partial.tallies.by_team[team].deployments
+            for team in teams
+            if team in partial.tallies.by_team
+        },
+        services=services,
     )
 
 

@@ -154,6 +154,145 @@ class DeploymentRow:
     service: str | None = field(
         default=None, metadata={"description": "the service deployed (null: no [services])"}
     )
+    ai_work: bool | None = field(
+        default=None,
+        metadata={"description": "whether it shipped AI-assisted commits, counting those "
+                  "reverted later (null: no commit that counts); the side it takes when "
+                  "AI-assisted and human outcomes are compared"},
+    )  # fmt: skip
+    rework: str | None = field(
+        default=None,
+        metadata={"description": "why this deploy was repair rather than planned work (null: "
+                  "it was not; docs: how it works, rework)"},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailureRow:
+    """A failure that began in the window: a failed deploy, a rollback (the deploy it undid
+    failed), or an incident; `recovered` null: still open at the window's end."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    source: Literal["failed deploy", "rollback", "incident"]
+    id: str = field(
+        metadata={"description": "the failed deploy's, the rollback's or the incident's id"}
+    )
+    deploy: str | None = field(
+        default=None, metadata={"description": "the deploy that failed (null: none named)"}
+    )
+    service: str | None = None
+    repository: str = ""
+    started: str
+    recovered: str | None
+    hours: float | None = field(metadata={"description": "recovery time (null: open)"})
+    ai: bool | None = field(
+        metadata={"description": "the failed deploy shipped AI-assisted commits (null: unknown)"}
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateSide:
+    """One side of a comparison: k of n, the rate and its 95 % Wilson interval (null below
+    the minimum n)."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    n: int
+    k: int
+    rate: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MedianSide:
+    """One side of a comparison of times: n, the median and an order-statistic interval of at
+    least 95 % (null below the minimum n)."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    n: int
+    p50: float | None
+    low: float | None
+    high: float | None
+
+
+Verdict = Literal[
+    "too few to compare", "no clear difference", "AI-assisted lower", "AI-assisted higher"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    __pydantic_config__ = _READ_CONFIG
+
+    ai: RateSide | MedianSide
+    human: RateSide | MedianSide
+    verdict: Verdict
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecoveryStats:
+    __pydantic_config__ = _READ_CONFIG
+
+    n: int
+    p50: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReworkStats:
+    __pydantic_config__ = _READ_CONFIG
+
+    deployments: int = field(metadata={"description": "successful deploys (baseline left out)"})
+    rework: int
+    rate: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldUp:
+    """Failures, recovery time and rework of a team (the deploys that shipped its commits) or
+    a service."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    failures: int
+    open: int
+    recovery_hours: RecoveryStats
+    recovery_histogram: LeadTimeHistogram = field(
+        metadata={"description": "recovery times as a cumulative histogram, `le` in seconds "
+                  "(15m 1h 4h 12h 1d 3d 1w); the +Inf count is recovery_hours.n"},
+    )  # fmt: skip
+    rework: ReworkStats
+
+
+# Recovery-time buckets in seconds: 15m 1h 4h 12h 1d 3d 1w; +Inf is n.
+RECOVERY_BOUNDS_SECONDS = (900, 3_600, 14_400, 43_200, 86_400, 259_200, 604_800)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcomes:
+    """Whether what shipped held up: failures, recovery time (hours), rework, and AI-assisted
+    beside human with n and intervals (docs: how it works, "Did it hold up")."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    failures: int
+    open: int
+    recovery_hours: RecoveryStats
+    rework: ReworkStats
+    min_n: int
+    change_fail: Comparison
+    rework_split: Comparison
+    revert: Comparison
+    recovery: Comparison
+    by_team: dict[str, HeldUp] = field(
+        default_factory=dict,
+        metadata={"description": "per team above the privacy floor: failures of the deploys "
+                  "that shipped its commits, and their rework"},
+    )  # fmt: skip
+    by_service: dict[str, HeldUp] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +321,12 @@ class Report:
     )
     deployments: list[DeploymentRow]
     warnings: list[str]
+    outcomes: Outcomes | None = field(
+        default=None,
+        metadata={"description": "whether what shipped held up (null: not known, as in a "
+                  "merge of partials made before outcomes)"},
+    )  # fmt: skip
+    failures: list[FailureRow] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The report as JSON, indented by two spaces, non-ASCII text as it is."""

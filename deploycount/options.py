@@ -34,3 +34,4 @@ class ReportOptions:
     deploys: str | None = None
     min_confidence: str | None = None
     config_path: str | None = None
+    incidents: str | None = None

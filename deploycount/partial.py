@@ -24,7 +24,7 @@ from deploycount.checks import Invalid
 from deploycount.config import SERVICE_LONGEST, SERVICE_RESERVED
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
-from deploycount.model import DeploymentRow, NotAReport, validated
+from deploycount.model import DeploymentRow, FailureRow, NotAReport, validated
 from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.teams import ALL, RESERVED_TEAM_NAMES
 
@@ -88,6 +88,8 @@ def to_json(partial: Partial, key: bytes) -> str:
         "failed_deployments": partial.failed_deployments,
         "warnings": partial.warnings,
         "services": partial.services,
+        "failures": (None if partial.failures is None else [asdict(f) for f in partial.failures]),
+        "min_n": partial.min_n,
         "tallies": {
             "all": _tally_json(tallies.totals, key),
             "teams": {name: _tally_json(t, key) for name, t in sorted(tallies.by_team.items())},
@@ -308,7 +310,31 @@ def _partial(document: dict[str, Any]) -> Partial:
         warnings=list(warnings),
         key_id=_text(document, "people_key_id"),
         services=list(services),
+        failures=_failures(document),
+        min_n=(
+            _count(document, "min_n", "", at_least=2, at_most=_MAX_COUNT)
+            if "min_n" in document
+            else 10
+        ),
     )
+
+
+def _failures(document: Mapping[str, Any]) -> list[FailureRow] | None:
+    raw = document.get("failures")
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise Invalid("failures", "not a list")
+    failures = []
+    for number, item in enumerate(raw):
+        try:
+            failures.append(validated(FailureRow, item))
+        except NotAReport as error:
+            raise Invalid(f"failures.{number}", str(error)) from None
+        hours = failures[-1].hours
+        if hours is not None and not 0 <= hours <= _MAX_LEAD_SECONDS / 3600:
+            raise Invalid(f"failures.{number}.hours", "must be between 0 and a century")
+    return failures
 
 
 def read_partials(paths: Sequence[str], *, limit: int = 64 * 1024 * 1024) -> list[Partial]:

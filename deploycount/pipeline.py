@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
 
 from deploycount import services
 from deploycount.config import (
@@ -27,19 +31,28 @@ from deploycount.config import (
     load_config,
     resolve_report_settings,
 )
-from deploycount.deploys.base import shipped_shas, split_at_window
+from deploycount.deploys.base import DeployEvent, shipped_shas, split_at_window
 from deploycount.errors import UsageError
-from deploycount.history.linking import LinkedDeploy, link_streams, reverted_shas, shipped_rows
+from deploycount.history.linking import (
+    LinkedDeploy,
+    Links,
+    link_streams,
+    reverted_shas,
+    shipped_rows,
+)
 from deploycount.history.reading import (
     LoadedHistory,
     load_history,
+    resolve_prefix,
     resolve_reverts,
     revert_targets,
 )
 from deploycount.history.states import CommitStates, Known, mainline_marks
 from deploycount.identity import Confidence, Person
+from deploycount.incidents import load_incidents
 from deploycount.metrics import build_partial, report_of, split_identity_warning, tally_history
-from deploycount.model import Report
+from deploycount.model import FailureRow, Report
+from deploycount.outcomes import Cause, Incident, Rules, StreamOutcomes, incident_failures
 from deploycount.repository import Repository, repository_name
 from deploycount.streams import Parts, Stream, deploy_streams, middle_time, shipped_before
 from deploycount.tallies import Partial, Tallies
@@ -48,6 +61,7 @@ from deploycount.teams import OwnedDirectory, TeamDirectory
 from deploycount.timeutil import from_unix, utc_now
 
 Progress = Callable[[int], None]
+_HEX = re.compile(r"[0-9a-fA-F]{7,40}")
 
 
 def report(
@@ -133,7 +147,22 @@ def generate_partials(
         )
         settings = replace(settings, teams=tuple(extra.teams))
     services.check_owners(settings.services, settings.teams)
-    streams, warnings = deploy_streams(repo, settings, periods, environ=environ, log=log)
+    # The outcomes look back: a revert of a commit shipped days before the report's start, or
+    # a rollback of its last deploy, reads the same as in a report that began earlier. The
+    # look-back period is linked and tallied like the others (each commit counts once, in the
+    # first period that ships it, so the report's own figures are unchanged) and dropped.
+    looked_back = (periods[0][0] - timedelta(days=settings.outcomes.rework_days), periods[0][0])
+    padded = [looked_back, *periods]
+    incidents: list[Incident] = []
+    unlinked: list[str] = []
+    if settings.incidents is not None:
+        incidents, unlinked = load_incidents(
+            settings.incidents, repo, environment=settings.environment, now=settings.now,
+            since=looked_back[0], environ=environ,
+        )  # fmt: skip
+    streams, warnings = deploy_streams(
+        repo, settings, padded, environ=environ, log=log, looked_back=1
+    )
     if shipped is not None:
         shipped.extend(dict.fromkeys(sha for s in streams for sha in shipped_shas(s.events)))
     with _gc_paused():
@@ -141,12 +170,13 @@ def generate_partials(
             repo,
             settings=settings,
             streams=streams,
-            periods=periods,
-            warnings=[*warnings],
+            periods=padded,
+            warnings=[*warnings, *unlinked],
             repository=name or repository_name(repo, environ),
             progress=progress,
             extra=extra,
-        )
+            incidents=incidents,
+        )[1:]
 
 
 def _generate(
@@ -159,6 +189,7 @@ def _generate(
     repository: str,
     progress: Progress | None,
     extra: ExtraTeams,
+    incidents: Sequence[Incident],
 ) -> list[Partial]:
     span_since, span_until = periods[0][0], periods[-1][1]
     parts = [split_at_window(s.events, span_since, span_until) for s in streams]
@@ -188,7 +219,8 @@ def _generate(
     ]
 
     def partial(stream: Stream, number: int, window: list[LinkedDeploy], tallies: Tallies,
-                seen: list[Person], *, notes: Sequence[str] = ()) -> Partial:  # fmt: skip
+                seen: list[Person], *, held: _InPeriod,
+                notes: Sequence[str] = ()) -> Partial:  # fmt: skip
         period = stream.periods[number]
         service = stream.service
         return build_partial(
@@ -208,41 +240,205 @@ def _generate(
                 if service is None else period.warnings
             ),
             service=service.name if service is not None else None,
+            rework=held.rework,
+            ai_work=held.ai_work,
+            failures=held.failures,
+            min_n=settings.outcomes.min_n,
         )  # fmt: skip
 
     # The totals count each commit once: at the first deploy of any service that shipped it,
     # over the whole span (a commit two periods' deploys ship counts in the earlier one).
     firsts = monorepo.first_shipped() if monorepo is not None else []
+    counted = []
+    for since, until in periods:
+        windows = [tallying.window(linked, reached, since, until) for linked, reached in links]
+        counted.append(
+            [(window, undone, first, *tallying.tally(window, undone, directories[index], since))
+             for index, (window, undone, first) in enumerate(windows)]
+        )  # fmt: skip
+    held = _HeldUp.of(tallying, streams, parts, links, counted=counted, incidents=incidents,
+                      rules=settings.outcomes)  # fmt: skip
     reports = []
     for number, (since, until) in enumerate(periods):
-        windows = [tallying.window(linked, reached, since, until) for linked, reached in links]
+        failures, unlinked = held.incidents(since, until)
+        # a failed deploy that an incident names is the incident's failure, not a second
+        named = {f.deploy for f in failures if f.deploy}
         if monorepo is None:
-            [(window, undone)] = windows
-            tallies, seen = tallying.tally(window, undone, directory, since)
-            notes = _release_note(states, window)
-            reports.append(partial(streams[0], number, window, tallies, seen, notes=notes))
+            [(window, _, first, tallies, seen)] = counted[number]
+            notes = [*_release_note(states, window), *unlinked]
+            own = held.in_period(0, first, len(window), until, named)
+            own = replace(own, failures=[*own.failures, *failures])
+            reports.append(partial(streams[0], number, window, tallies, seen, notes=notes,
+                                   held=own))  # fmt: skip
             continue
         partials, seen = [], []
-        for index, (window, undone) in enumerate(windows):
-            tallies, people_seen = tallying.tally(window, undone, directories[index], since)
+        for index, (window, _, first, tallies, people_seen) in enumerate(counted[number]):
             seen += people_seen
-            partials.append(partial(streams[index], number, window, tallies, people_seen))
-        reverted = frozenset().union(*(undone for _, undone in windows))
+            own = held.in_period(index, first, len(window), until, named)
+            failures += own.failures
+            partials.append(partial(streams[index], number, window, tallies, people_seen,
+                                    held=own))  # fmt: skip
+        reverted = frozenset().union(*(undone for _, undone, *_ in counted[number]))
         firsts_now = [[d for d in first if since <= d.event.time < until] for first in firsts]
         once = [
             tallying.tally(window, reverted, owned, since)[0]
             for owned, window in zip(directories, firsts_now, strict=True)
         ]
-        notes = _release_note(states, [d for window in firsts_now for d in window])
+        notes = [*_release_note(states, [d for window in firsts_now for d in window]), *unlinked]
         reports.append(
             services.combine_services(
                 partials,
                 once,
                 warnings=[*warnings, *notes, *split_identity_warning(seen), *extra.warnings],
                 outside=monorepo.outside_in(since, until),
+                failures=failures,
             )
         )
     return reports
+
+
+@dataclass(frozen=True)
+class _InPeriod:
+    """A stream's outcomes in a period, by index of its window's deploys."""
+
+    rework: dict[int, str]
+    ai_work: dict[int, bool]
+    failures: list[FailureRow]
+
+
+@dataclass
+class _HeldUp:
+    """Whether what each stream shipped held up: each stream's deploys read once over the span
+    (`outcomes.StreamOutcomes`), any period asked of them; and the incidents, each with the
+    deploy it names."""
+
+    streams: list[StreamOutcomes]
+    all_incidents: Sequence[Incident]  # by start
+    cause: Callable[[Incident], Cause | None]
+
+    @cached_property
+    def starts(self) -> list[datetime]:
+        return [x.started for x in self.all_incidents]
+
+    @classmethod
+    def of(
+        cls,
+        tallying: _Tallying,
+        streams: Sequence[Stream],
+        parts: Parts,
+        links: Links,
+        *,
+        counted: Sequence[Sequence[tuple[Any, ...]]],
+        incidents: Sequence[Incident],
+        rules: Rules,
+    ) -> _HeldUp:
+        # Whether each deploy shipped AI-assisted work, counting the commits reverted later:
+        # a deploy whose only commit was AI-assisted and then reverted still carried AI work.
+        ai: list[dict[int, bool]] = [{} for _ in streams]
+        for period in counted:
+            for index, (window, undone, first, tallies, _) in enumerate(period):
+                for i in range(len(window)):
+                    if tallies.per_deploy[i] > 0:
+                        ai[index][first + i] = tallies.per_deploy_ai[i] > 0
+                linked, marks = links[index]
+                for row in undone:
+                    n = marks[row]
+                    if first <= n < first + len(window) and tallying.carried(row, linked[n]):
+                        ai[index][n] = ai[index].get(n, False) or tallying.is_ai(row)
+        services = [s.service.name if s.service is not None else "" for s in streams]
+        read = [
+            StreamOutcomes(
+                parts[index][0],
+                linked,
+                ai=ai[index],
+                incidents=[x for x in incidents if x.service in ("", services[index])],
+                reverts_recent=_reverts_recent(tallying.history, linked, marks, rules),
+                rules=rules,
+            )
+            for index, (linked, marks) in enumerate(links)
+        ]
+        by_id: dict[str, list[tuple[DeployEvent, bool | None]]] = {}
+        for index, (linked, _) in enumerate(links):
+            for n, deploy in enumerate(linked):
+                by_id.setdefault(deploy.event.id, []).append((deploy.event, ai[index].get(n)))
+
+        history, shas = tallying.history, list[str]()
+
+        def row_of(named: str) -> int:
+            """The row of the commit a full or abbreviated sha names (-1: none, or several)."""
+            if not _HEX.fullmatch(named):
+                return -1
+            if len(named) == 40 and (row := history.row(named.lower())) >= 0:
+                return row
+            if not shas:
+                shas.extend(sorted(history.sha(r) for r in range(len(history))))
+            found = resolve_prefix(named.lower(), shas)
+            return history.row(found) if found is not None else -1
+
+        def cause(incident: Incident) -> Cause | None:
+            """The deploy `incident` names, of its service (any, without one) and before it
+            began: by id (the latest), or the deploy that first shipped the commit it names."""
+
+            def fits(event: DeployEvent) -> bool:
+                return event.time <= incident.started and (
+                    not incident.service or event.service in ("", incident.service)
+                )
+
+            named = [pair for pair in by_id.get(incident.deploy, []) if fits(pair[0])]
+            if named:
+                return max(named, key=lambda pair: pair[0].time)
+            row = row_of(incident.deploy)
+            shipped = [
+                (linked[marks[row]].event, ai[index].get(marks[row]))
+                for index, (linked, marks) in enumerate(links)
+                if row >= 0 and marks[row] >= 0 and fits(linked[marks[row]].event)
+            ]
+            return min(shipped, key=lambda pair: pair[0].time, default=None)
+
+        return cls(read, sorted(incidents, key=lambda x: x.started), cause)
+
+    def in_period(
+        self, stream: int, first: int, count: int, until: datetime, named: Collection[str]
+    ) -> _InPeriod:
+        """A stream's outcomes in a period (deploys by index in its window), leaving out the
+        failed deploys incidents name (`named`: theirs are the incidents' failures)."""
+        reading = self.streams[stream]
+        rework, failed = reading.period(first, first + count, until)
+        ai = reading.ai
+        numbers = range(first, first + count)
+        return _InPeriod(
+            {n - first: rework[n] for n in numbers if n in rework},
+            {n - first: ai[n] for n in numbers if n in ai},
+            [f for n, f in sorted(failed.items())
+             if not (f.source == "failed deploy" and f.id in named)],
+        )  # fmt: skip
+
+    def incidents(self, since: datetime, until: datetime) -> tuple[list[FailureRow], list[str]]:
+        """The incidents that began in the period, each with the deploy it names, and what
+        could not be linked."""
+        starts = self.starts
+        run = self.all_incidents[bisect_left(starts, since) : bisect_left(starts, until)]
+        return incident_failures(run, self.cause, since, until)
+
+
+def _reverts_recent(
+    history: LoadedHistory,
+    linked: Sequence[LinkedDeploy],
+    marks: array[int],
+    rules: Rules,
+) -> set[int]:
+    """The deploys of `linked` (by number) that ship a revert of a commit that a
+    deploy of the stream shipped up to `rules.rework_days` before. A commit shipped before the
+    report's span has no known time: its revert is not counted as rework."""
+    recent = set()
+    days = timedelta(days=rules.rework_days)
+    for number, deploy in enumerate(linked):
+        reverts = [row for row in deploy.shipped if row in history.reverts]
+        for targets in revert_targets(history, set(reverts)).values():
+            shipped = [linked[marks[t]].event.time for t in targets if 0 <= marks[t] < number]
+            if any(deploy.event.time - when <= days for when in shipped):
+                recent.add(number)
+    return recent
 
 
 def _release_note(states: CommitStates, window: Sequence[LinkedDeploy]) -> list[str]:
@@ -344,14 +540,24 @@ class _Tallying:
         reached_by: array[int],
         since: datetime,
         until: datetime,
-    ) -> tuple[list[LinkedDeploy], frozenset[int]]:
-        """The deploys of `linked` in the period, and the commits known reverted then: those
+    ) -> tuple[list[LinkedDeploy], frozenset[int], int]:
+        """The deploys of `linked` in the period, the commits known reverted then, and the
+        number of the period's first deploy in `linked`. The commits known reverted are those
         the period's deploys shipped reverts of (their numbers are a range: a period's deploys
         are consecutive) and those reverted on the main line now."""
         numbers = [n for n, d in enumerate(linked) if since <= d.event.time < until]
         first, stop = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
         known = Known(reached_by, first, stop, self.mainline)
-        return [linked[n] for n in numbers], reverted_shas(revert_targets(self.history, known))
+        reverted = reverted_shas(revert_targets(self.history, known))
+        return [linked[n] for n in numbers], reverted, first
+
+    def carried(self, row: int, deploy: LinkedDeploy) -> bool:
+        """Whether `deploy` shipped the commit `row` and it would count (it may be reverted)."""
+        return self.states.counts(row) and row in deploy.shipped
+
+    def is_ai(self, row: int) -> bool:
+        """Whether the commit `row` is AI-assisted at the report's minimum confidence."""
+        return self.history.attribution(row).is_ai(self.minimum)
 
     def tally(
         self,

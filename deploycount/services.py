@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from deploycount.errors import UsageError
 from deploycount.history.linking import shipped_rows
+from deploycount.model import FailureRow
 from deploycount.tallies import Partial, Tallies, Tally, absorb, in_time_order, sources_label
 
 if TYPE_CHECKING:  # the config imports this module, and the hook imports the config
@@ -295,14 +296,20 @@ def _by_service(partials: Sequence[Partial]) -> list[str]:
 
 
 def combine_services(
-    partials: Sequence[Partial], once: Sequence[Tallies], *, warnings: Sequence[str], outside: int
+    partials: Sequence[Partial],
+    once: Sequence[Tallies],
+    *,
+    warnings: Sequence[str],
+    outside: int,
+    failures: Sequence[FailureRow] = (),
 ) -> Partial:
     """One repository's partial from its services' partials (each holds its service's tallies
     as its totals and under `by_service`). The deploys add up; commits, lead times, reverts,
     tools and people come from `once`, the tallies (per partial, as its deploys are numbered)
     where each commit is left only with the first deploy that shipped it: a commit two
     services ship counts once in the totals and the teams, and once in each service's row.
-    `outside`: the commits that touch no service, shipped first in the period."""
+    `outside`: the commits that touch no service, shipped first in the period; `failures`:
+    those of every service and the repository's incidents."""
     first = partials[0]
     rows, tallies, remaps = in_time_order(partials)
     tallies.outside_services = outside
@@ -328,4 +335,6 @@ def combine_services(
         failed_deployments=sum(p.failed_deployments for p in partials),
         warnings=[*warnings, *_by_service(partials)],
         services=[name for p in partials for name in p.services],
+        failures=[replace(f, repository=first.repository) for f in failures],
+        min_n=first.min_n,
     )

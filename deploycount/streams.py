@@ -34,8 +34,11 @@ def deploy_streams(
     *,
     environ: Mapping[str, str],
     log: Callable[[str], None] | None = None,
+    looked_back: int = 0,
 ) -> tuple[list[Stream], list[str]]:
-    """The report's streams (one, or one per service), and the warnings of finding them."""
+    """The report's streams (one, or one per service), and the warnings of finding them.
+    The first `looked_back` periods are read only for what came just before the report (its
+    outcomes' look back): the source is chosen, and pre-releases said, for the others."""
     environment = settings.environment
     warnings: list[str] = []
     shared: tuple[DeploySource, LoadedEvents, list[DeployEvent]] | None = None
@@ -43,7 +46,7 @@ def deploy_streams(
     if needs_shared:
         source, warnings = choose_source(
             repo, settings.deploy_spec, settings.remote, environ, environment,
-            since=periods[0][0], log=log, services=bool(settings.services),
+            since=periods[looked_back][0], log=log, services=bool(settings.services),
         )  # fmt: skip
     warnings += sync_ai_notes(repo, settings.remote)
     if needs_shared:
@@ -54,7 +57,13 @@ def deploy_streams(
     # its tags are gone.
     shallow_clone = bool(repo.shallow_commits())
     look = _Looking(
-        repo, environment, periods, settings.now, shallow_clone and not repo.tags(), shallow_clone
+        repo,
+        environment,
+        periods,
+        settings.now,
+        shallow_clone and not repo.tags(),
+        shallow_clone,
+        looked_back,
     )
     if not settings.services:
         assert shared is not None
@@ -151,6 +160,7 @@ class _Looking:
     now: datetime
     shallow_tagless: bool
     shallow_clone: bool
+    looked_back: int = 0  # the first periods are a look back, not the report's
 
     def stream(
         self,
@@ -214,7 +224,7 @@ def _service_streams(
     """A stream per service: its own tags, else the shared source's events naming it."""
     environment = settings.environment
     streams = []
-    since, until = look.periods[0][0], look.periods[-1][1]
+    since, until = look.periods[look.looked_back][0], look.periods[-1][1]
     prereleases: list[str] = []  # left out of the services' tags in the window: said once
     tag_services: dict[str, list[str]] = {}  # a tag -> the services whose globs take it
     for service in settings.services:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from deploycount.model import DeploymentRow
+from deploycount.model import DeploymentRow, FailureRow
 
 
 @dataclass
@@ -83,6 +83,8 @@ class Partial:
     warnings: list[str]
     key_id: str = ""  # which secret hashed the people ("" while people are still emails)
     services: list[str] = field(default_factory=list)  # `[services]` names, in config order
+    failures: list[FailureRow] | None = None  # None: not known (a partial made before them)
+    min_n: int = 10  # `[outcomes] min_n`: the fewest cases on each side of a comparison
 
 
 def in_time_order(

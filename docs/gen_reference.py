@@ -41,6 +41,7 @@ TABLES = {  # how each section is written in the file
     "services": "[services.NAME]",
     "privacy": "[privacy]",
     "release_commits": "[release_commits]",
+    "outcomes": "[outcomes]",
 }
 
 

@@ -37,6 +37,7 @@ class GitHubState:
     org_teams: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     team_members: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     repo_commits: list[dict[str, Any]] = field(default_factory=list)  # newest first, as GitHub
+    issues: list[dict[str, Any]] = field(default_factory=list)  # REST form, pull requests too
     next_id: int = 1000
 
     def new_id(self) -> int:
@@ -183,6 +184,17 @@ def fake_github(given: GitHubState | None = None) -> Iterator[FakeGitHub]:
             if path == f"/repos/{REPO}/commits":
                 since = query.get("since", [""])[0]
                 items = [c for c in state.repo_commits if c["commit"]["author"]["date"] >= since]
+                chunk, link = _page(items, query, base)
+                self._reply(200, chunk, {"Link": link} if link else None)
+                return
+            if path == f"/repos/{REPO}/issues":
+                wanted = set(query.get("labels", [""])[0].split(",")) - {""}
+                since = query.get("since", [""])[0]
+                items = [
+                    i for i in state.issues
+                    if wanted <= {label["name"] for label in i.get("labels", [])}
+                    and str(i.get("updated_at", "")) >= since
+                ]  # fmt: skip
                 chunk, link = _page(items, query, base)
                 self._reply(200, chunk, {"Link": link} if link else None)
                 return
