@@ -9,6 +9,7 @@ from dataclasses import replace
 from deploycount.metrics import lead_time_histogram
 from deploycount.model import (
     DeploymentRow,
+    FailureRow,
     LeadTimeHistograms,
     LeadTimes,
     LeadTimeStats,
@@ -18,6 +19,7 @@ from deploycount.model import (
     Totals,
     report_from_json,
 )
+from deploycount.outcomes import summarise
 from deploycount.render import render_markdown, render_report, render_table
 from deploycount.render.comment import PullCommit, Waiting, render_comment
 from tests.golden import assert_golden
@@ -48,6 +50,79 @@ def fixed_report() -> Report:
         "tools": {"claude-code": 3, "cursor": 1},
     }
     suppressed = dict.fromkeys(metrics)
+    rows = [
+        DeploymentRow(
+            id="v1.0",
+            sha="a" * 40,
+            time="2026-10-03T00:00:00Z",
+            kind="ship",
+            commits=4,
+            ai_commits=3,
+            repository="acme/api",
+            ai_work=True,
+        ),
+        DeploymentRow(
+            id="v1.0",
+            sha="a" * 40,
+            time="2026-10-03T06:00:00Z",
+            kind="redeploy",
+            commits=0,
+            ai_commits=0,
+            repository="acme/api",
+        ),
+        DeploymentRow(
+            id="d-7",
+            sha="b" * 40,
+            time="2026-10-09T12:00:00Z",
+            kind="failed",
+            commits=0,
+            ai_commits=0,
+            repository="acme/api",
+        ),
+        DeploymentRow(
+            id="v1.1",
+            sha="b" * 40,
+            time="2026-10-10T00:00:00Z",
+            kind="ship",
+            commits=3,
+            ai_commits=1,
+            repository="acme/api",
+            ai_work=True,
+            rework="within 24 h of a failed deploy, rollback or incident",
+        ),
+        DeploymentRow(
+            id="back",
+            sha="a" * 40,
+            time="2026-10-11T00:00:00Z",
+            kind="rollback",
+            commits=0,
+            ai_commits=0,
+            repository="acme/api",
+            rework="a rollback to an earlier version",
+        ),
+    ]
+    failures = [
+        FailureRow(
+            source="failed deploy",
+            id="d-7",
+            deploy="d-7",
+            repository="acme/api",
+            started="2026-10-09T12:00:00Z",
+            recovered="2026-10-10T00:00:00Z",
+            hours=12.0,
+            ai=True,
+        ),
+        FailureRow(
+            source="rollback",
+            id="back",
+            deploy="v1.1",
+            repository="acme/api",
+            started="2026-10-10T00:00:00Z",
+            recovered="2026-10-11T00:00:00Z",
+            hours=24.0,
+            ai=True,
+        ),
+    ]
     return Report(
         repository="acme/api",
         repositories=["acme/api"],
@@ -61,13 +136,10 @@ def fixed_report() -> Report:
             TeamRow(team="payments", suppressed=False, **{**metrics, "size": 6, "size_source": "declared"}),  # type: ignore[arg-type]
             TeamRow(team="web|<b>", suppressed=True, **suppressed),  # type: ignore[arg-type]
         ],
-        deployments=[
-            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T00:00:00Z", kind="ship", commits=4, ai_commits=3, repository="acme/api"),
-            DeploymentRow(id="v1.0", sha="a" * 40, time="2026-10-03T06:00:00Z", kind="redeploy", commits=0, ai_commits=0, repository="acme/api"),
-            DeploymentRow(id="d-7", sha="b" * 40, time="2026-10-09T12:00:00Z", kind="failed", commits=0, ai_commits=0, repository="acme/api"),
-            DeploymentRow(id="v1.1", sha="b" * 40, time="2026-10-10T00:00:00Z", kind="ship", commits=3, ai_commits=1, repository="acme/api"),
-            DeploymentRow(id="back", sha="a" * 40, time="2026-10-11T00:00:00Z", kind="rollback", commits=0, ai_commits=0, repository="acme/api"),
-        ],
+        deployments=rows,
+        failures=failures,
+        outcomes=summarise(rows, failures, reverted=(1, 0), commits=(4, 3), min_n=10,
+                           teams={"payments": {0, 3}}),
         warnings=["deploy x: commit 0123456789ab is not in this repository: skipped"],
     )  # fmt: skip
 

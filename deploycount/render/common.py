@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from deploycount.model import LeadTimeStats, Metrics, Report
+from deploycount.model import (
+    Comparison,
+    LeadTimeStats,
+    MedianSide,
+    Metrics,
+    Outcomes,
+    RateSide,
+    Report,
+)
 from deploycount.terminal import inert
 
 DASH = "–"
@@ -144,3 +152,74 @@ def service_rows(report: Report) -> list[list[str]]:
 def team_rows(report: Report) -> list[list[str]]:
     teams = _group_rows((t.team, t, t.suppressed) for t in report.teams)
     return [metric_cells("all", report.totals), *teams]
+
+
+# -- did it hold up (issue 38) -------------------------------------------------------------------
+
+
+def _duration(value: float | None) -> str:
+    """Hours as a reader reads them: `45m`, `3.5h`, `2.1d`."""
+    if value is None:
+        return DASH
+    if value < 1:
+        return f"{value * 60:.0f}m"
+    return f"{value:.1f}h" if value < 48 else f"{value / 24:.1f}d"
+
+
+def held_up(outcomes: Outcomes) -> str:
+    """Failures, recovery time and rework in one line (without emphasis)."""
+    failures = f"{outcomes.failures} failure{'' if outcomes.failures == 1 else 's'}"
+    return f"{failures} · {recovery_and_rework(outcomes)}"
+
+
+def recovery_and_rework(outcomes: Outcomes) -> str:
+    """Recovery time (when anything recovered), failures still open, and the rework rate."""
+    recovery, rework = outcomes.recovery_hours, outcomes.rework
+    parts = []
+    if recovery.n:
+        parts.append(
+            f"recovery median {_duration(recovery.p50)}, p90 {_duration(recovery.p90)} "
+            f"(n {recovery.n})"
+        )
+    if outcomes.open:
+        parts.append(f"{outcomes.open} still open")
+    parts.append(f"rework {percent(rework.rate)} ({rework.rework} of {rework.deployments} deploys)")
+    return " · ".join(parts)
+
+
+def _side(side: RateSide | MedianSide) -> str:
+    if isinstance(side, MedianSide):
+        return f"{_duration(side.p50)} [{_duration(side.low)}–{_duration(side.high)}] n {side.n}"
+    return f"{_fine(side.rate)} [{_fine(side.low)[:-1]}–{_fine(side.high)}] n {side.n}"
+
+
+def _fine(value: float | None) -> str:
+    """A percentage with a decimal below 10 % (an interval from 0.4 % is not one from 0 %)."""
+    if value is None:
+        return DASH
+    if value == 0:
+        return "0%"
+    return f"{value * 100:.1f}%" if value < 0.1 else f"{value * 100:.0f}%"
+
+
+def _compared(name: str, comparison: Comparison) -> str:
+    ai, human = comparison.ai, comparison.human
+    return f"{name} {_side(ai)} vs {_side(human)}: {comparison.verdict}"
+
+
+def compared(outcomes: Outcomes) -> str:
+    """AI-assisted beside human, each with n and its 95 % interval, in one line; a measure
+    with a side under the minimum n is named as too few to compare, with no figure."""
+    measures = (
+        ("change fail", outcomes.change_fail),
+        ("rework", outcomes.rework_split),
+        ("reverted commits", outcomes.revert),
+        ("recovery time", outcomes.recovery),
+    )
+    parts = [_compared(n, c) for n, c in measures if c.verdict != "too few to compare"]
+    few = [name for name, c in measures if c.verdict == "too few to compare"]
+    if len(few) == len(measures):
+        return f"too few to compare (each side needs {outcomes.min_n} cases)"
+    if few:
+        parts.append(f"too few to compare: {', '.join(few)} (each side needs {outcomes.min_n})")
+    return " · ".join(parts)

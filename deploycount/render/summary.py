@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from deploycount.model import Metrics, Report, Totals
 from deploycount.render.common import (
+    compared,
     hours,
     lead,
     lead_unit,
     number,
     percent,
     rate,
+    recovery_and_rework,
     reverted,
     size,
 )
@@ -94,16 +96,17 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
     undone = totals.reverted_commits
     rows.append(f"| Reverted later | AI-assisted {undone.ai} · human {undone.human} |")
     failing = change_failure_rate(totals)
-    rows.append(
-        f"| Change-failure rate | **{percent(failing)}**"
-        + (
-            f" ({totals.failed_deployments + totals.rollbacks} of "
-            f"{totals.deployments + totals.failed_deployments})"
-            if failing is not None
-            else ""
-        )
-        + " |"
+    failures = f"change-failure rate **{percent(failing)}**" + (
+        f" ({totals.failed_deployments + totals.rollbacks} of "
+        f"{totals.deployments + totals.failed_deployments})"
+        if failing is not None
+        else ""
     )
+    if report.outcomes is None:
+        rows.append(f"| Failures | {failures} |")
+    else:
+        rows.append(f"| Failures | {failures} · {recovery_and_rework(report.outcomes)} |")
+        rows.append(f"| AI-assisted vs human | {compared(report.outcomes)} |")
     if waiting is not None:
         count, branch = waiting
         rows.append(f"| Waiting to ship | {_plural(count, 'commit')} on {branch} |")

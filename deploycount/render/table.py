@@ -5,7 +5,15 @@ from __future__ import annotations
 import textwrap
 
 from deploycount.model import Report
-from deploycount.render.common import METRIC_HEADERS, service_rows, team_rows, tools, window
+from deploycount.render.common import (
+    METRIC_HEADERS,
+    compared,
+    held_up,
+    service_rows,
+    team_rows,
+    tools,
+    window,
+)
 from deploycount.terminal import clip, inert, pad, width
 
 _RIGHT_FROM = 1  # every column after the team name is numeric
@@ -80,6 +88,8 @@ def render_table(report: Report) -> str:
         *wrapped(f"AI tools: {tools(report.totals)}"),
         f"rollbacks: {report.totals.rollbacks}   "
         f"failed deploys: {report.totals.failed_deployments}",
+        *(wrapped(f"held up: {held_up(report.outcomes)}") if report.outcomes else []),
+        *(wrapped(f"AI-assisted vs human: {compared(report.outcomes)}") if report.outcomes else []),
         "",
     ]
     if report.deployments:
