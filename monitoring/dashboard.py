@@ -209,6 +209,34 @@ def build() -> Dashboard:
                 query(f"deploycount:change_failure_rate:org{{{WHERE}}}", "all repositories"),
             )
         )
+        .with_panel(
+            series(
+                "Rework rate, by team",
+                "Deploys that were repair (a rollback, a revert of recent work, a hotfix after "
+                "a failure, a deploy during an incident) over successful deploys.",
+                "percentunit",
+                query(f'deploycount:rework_rate:team{{{WHERE}, team=~"$team"}}', "{{team}}"),
+                query(f"deploycount:rework_rate:org{{{WHERE}}}", "all repositories"),
+            )
+        )
+        .with_panel(
+            series(
+                "Recovery time (median), AI-assisted vs human, and by team",
+                "From a failure (failed deploy, rollback, incident) to production good again; "
+                "AI-assisted is the side of the deploy that failed.",
+                "s",
+                query(
+                    "histogram_quantile(0.5, deploycount:recovery_time_seconds_bucket:org"
+                    f"{{{WHERE}}})",
+                    "AI-assisted={{assisted}}",
+                ),
+                query(
+                    "histogram_quantile(0.5, deploycount:recovery_time_seconds_bucket:team"
+                    f'{{{WHERE}, team=~"$team"}})',
+                    "{{team}}",
+                ),
+            )
+        )
         .with_row(Row("Repositories"))
         .with_panel(
             Table()

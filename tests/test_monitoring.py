@@ -23,6 +23,8 @@ from deploycount.config import PushSettings
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.metrics import lead_time_histogram, lead_time_stats
 from deploycount.model import (
+    DeploymentRow,
+    FailureRow,
     LeadTimeHistograms,
     LeadTimes,
     Report,
@@ -31,6 +33,7 @@ from deploycount.model import (
     TeamRow,
     Totals,
 )
+from deploycount.outcomes import summarise
 from deploycount.render.samples import grouping_labels, report_families
 from deploycount.sinks.pushgateway import push_pushgateway
 from tests import docs
@@ -75,9 +78,45 @@ def metrics(
     }
 
 
+def held(repository: str, rows: list[tuple[str, str, bool | None, str | None]],
+         failures: list[tuple[str, str, float, bool]], teams: dict[str, set[int]]) -> dict[str, Any]:  # fmt: skip
+    """A report's deploys (id, kind, AI-assisted work, rework), failures (source, the deploy
+    that failed, hours, its side) and each team's deploys (row indices), with the outcomes
+    worked out from them."""
+    made = [
+        DeploymentRow(
+            id=ident,
+            sha="0" * 40,
+            time="2026-11-01T00:00:00Z",
+            kind=kind,  # type: ignore[arg-type]
+            commits=1,
+            ai_commits=int(bool(ai)),
+            repository=repository,
+            ai_work=ai,
+            rework=rework,
+        )
+        for ident, kind, ai, rework in rows
+    ]
+    lost = [
+        FailureRow(
+            source=source,  # type: ignore[arg-type]
+            id=f"f-{deploy}",
+            deploy=deploy,
+            repository=repository,
+            started="2026-11-01T00:00:00Z",
+            recovered="2026-11-02T00:00:00Z",
+            hours=hours,
+            ai=ai,
+        )
+        for source, deploy, hours, ai in failures
+    ]
+    outcomes = summarise(made, lost, reverted=(0, 0), commits=(0, 0), min_n=10, teams=teams)
+    return {"deployments": made, "failures": lost, "outcomes": outcomes}
+
+
 def report(
     repository: str, since: str, totals: dict[str, Any], *, failed: int = 0, rollbacks: int = 0,
-    teams: dict[str, dict[str, Any]] | None = None,
+    teams: dict[str, dict[str, Any]] | None = None, outcomes: dict[str, Any] | None = None,
 ) -> Report:  # fmt: skip
     return Report(
         repository=repository,
@@ -89,8 +128,8 @@ def report(
         weeks=4.0,
         totals=Totals(**totals, rollbacks=rollbacks, failed_deployments=failed),
         teams=[TeamRow(team=name, suppressed=False, **row) for name, row in (teams or {}).items()],
-        deployments=[],
         warnings=[],
+        **(outcomes or {"deployments": []}),
     )
 
 
@@ -106,6 +145,15 @@ API = report(
                        tools={"claude-code": 8}),
         "web": metrics(3, 1, 3, 10, 4, weeks=4, tools={"claude-code": 2, "cursor": 2}),
     },
+    # pay's AI-assisted a2 rolled back after 2 h; web's a4 named by an incident of 30 minutes
+    outcomes=held(
+        "acme/api",
+        [("a1", "ship", False, None), ("a2", "ship", True, None),
+         ("back", "rollback", None, "a rollback"), ("a3", "ship", True, None),
+         ("a4", "ship", False, None)],
+        [("rollback", "a2", 2.0, True), ("incident", "a4", 0.5, False)],
+        {"pay": {0, 1}, "web": {3, 4}},
+    ),
 )  # fmt: skip
 API_7D = report("acme/api", W7, metrics(2, 2, 2, 5, 5, weeks=1, ai_lead=[1800] * 5))
 WEB = report(
@@ -113,6 +161,13 @@ WEB = report(
     metrics(2, 2, 2, 10, 8, weeks=4, ai_lead=[600, 5000], human_lead=[300000],
             reverted=(0, 1), tools={"claude-code": 8}),
     teams={"pay": metrics(2, 2, 5, 10, 8, weeks=4, size_source="declared")},
+    # w2 is a hotfix; an incident of 10 h names w1
+    outcomes=held(
+        "acme/web",
+        [("w1", "ship", False, None), ("w2", "ship", False, "within 24 h of a failed deploy")],
+        [("incident", "w1", 10.0, False)],
+        {"pay": {0, 1}},
+    ),
 )  # fmt: skip
 OLD = report("acme/old", W28, metrics(1, 0, 1, 2, 0, weeks=4, human_lead=[4000, 8000]))
 STALE_SECONDS = 10 * DAY  # acme/old last pushed ten days ago
@@ -138,6 +193,17 @@ AI_28 = [3, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6]
 HUMAN_28 = [0, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6]
 AI_7 = [5] * 11  # api's 7-day window: five lead times of half an hour
 HUMAN_7 = [0] * 11
+
+
+RECOVERY = [900, 3600, 14400, 43200, 86400, 259200, 604800, "+Inf"]
+
+
+def _cumulative(counts: list[int], **labels: str) -> dict[frozenset[tuple[str, str]], float]:
+    """Recovery-time buckets of the 28-day window: a count per bound of RECOVERY."""
+    return {
+        L(**P28, **labels, le=_le(bound)): float(count)
+        for bound, count in zip(RECOVERY, counts, strict=True)
+    }
 
 
 def _le(bound: object) -> str:
@@ -218,6 +284,25 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     'deploycount_ai_commits{team="all", service!~"|all"} ) / sum by (environment, window, '
     'repository, service) ( deploycount_commits{team="all", service!~"|all"} )':
         {L(**PS, service="api"): 4 / 6, L(**PS, service="web"): 1 / 4},
+    # did it hold up: rework api 1 of 5 + web 1 of 2; pay's 0 of 2 (api) + 1 of 2 (web), web's 0
+    # of 2. Recoveries by side: AI 7200 (api); human 1800 (api), 36000 (web); by team: pay 7200,
+    # 36000; web 1800. Buckets 900 3600 14400 43200 86400 259200 604800 +Inf.
+    'sum by (environment, window) (deploycount_rework_deployments{team="all", service=~"|all"}) '
+    "/ sum by (environment, window) ( "
+    'deploycount_successful_deployments{team="all", service=~"|all"} )': {L(**P28): 2 / 7},
+    'sum by (environment, window, team) (deploycount_rework_deployments{team!="all"}) / sum by '
+    '(environment, window, team) (deploycount_successful_deployments{team!="all"})':
+        {L(**P28, team="pay"): 1 / 4, L(**P28, team="web"): 0},
+    "sum by (environment, window, assisted, le) ( "
+    'deploycount_recovery_time_seconds_bucket{team="all", service=~"|all"} )': {
+        **_cumulative([0, 0, 1, 1, 1, 1, 1, 1], assisted="true"),
+        **_cumulative([0, 1, 1, 2, 2, 2, 2, 2], assisted="false"),
+    },
+    "sum by (environment, window, team, le) ( "
+    'deploycount_recovery_time_seconds_bucket{team!="all"} )': {
+        **_cumulative([0, 0, 1, 2, 2, 2, 2, 2], team="pay"),
+        **_cumulative([0, 1, 1, 1, 1, 1, 1, 1], team="web"),
+    },
     # --- README ---
     'deploycount:normalised_deployments:org{environment="production", window="28d"}':
         {L(**P28): 9 / 7 / 4},
@@ -244,6 +329,16 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     "time() - max by (repository) (deploycount_last_push_timestamp_seconds"
     '{environment="production", window="28d"}) > 3 * 86400':
         {L(repository="acme/old"): STALE_SECONDS},
+    'sum by (repository) (deploycount_rework_deployments{team="all", service=~"|all", '
+    'environment="production", window="28d"}) / sum by (repository) '
+    '(deploycount_successful_deployments{team="all", service=~"|all", environment="production", '
+    'window="28d"})': {L(repository="acme/api"): 1 / 5, L(repository="acme/web"): 1 / 2},
+    # AI: one recovery in (3600, 14400] -> 3600 + 10800 x 0.5 = 9000 s; human: rank 1 of 2
+    # fills (900, 3600] -> 3600 s
+    "histogram_quantile(0.5, sum by (assisted, le) ( "
+    'deploycount_recovery_time_seconds_bucket{team="all", service=~"|all", '
+    'environment="production", window="28d"})) / 3600':
+        {L(assisted="true"): 2.5, L(assisted="false"): 1.0},
     # --- dashboard ($environment=production, $window=28d, $team=(pay|web)) ---
     # (the monorepo is in staging: its services show only there)
     'deploycount:normalised_deployments:service{environment="production", window="28d"}': {},
@@ -273,6 +368,16 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     "(time() - max by (repository) (deploycount_last_push_timestamp_seconds"
     '{environment="production", window="28d"})) / 86400 > 3':
         {L(repository="acme/old"): STALE_SECONDS / DAY},
+    'deploycount:rework_rate:team{environment="production", window="28d", team=~"(pay|web)"}':
+        {L(**P28, team="pay"): 0.25, L(**P28, team="web"): 0},
+    'deploycount:rework_rate:org{environment="production", window="28d"}': {L(**P28): 2 / 7},
+    "histogram_quantile(0.5, deploycount:recovery_time_seconds_bucket:org"
+    '{environment="production", window="28d"})':
+        {L(**P28, assisted="true"): 9000, L(**P28, assisted="false"): 3600},
+    # pay: rank 1 of 2 fills (3600, 14400] -> 14400; web: 900 + 2700 x 0.5 = 2250
+    "histogram_quantile(0.5, deploycount:recovery_time_seconds_bucket:team"
+    '{environment="production", window="28d", team=~"(pay|web)"})':
+        {L(**P28, team="pay"): 14400, L(**P28, team="web"): 2250},
 }  # fmt: skip
 
 
@@ -306,7 +411,7 @@ def dashboard_expressions() -> list[str]:
 def test_every_shipped_expression_has_a_hand_worked_answer() -> None:
     shipped = set(readme_expressions()) | set(rule_expressions()) | set(dashboard_expressions())
     expected = {normalise(e) for e in EXPECTED}
-    assert len(readme_expressions()) == 7
+    assert len(readme_expressions()) == 9
     assert shipped == expected
 
 

@@ -64,6 +64,7 @@ def json_report(run_cli: RunCli, repo: GitRepo) -> dict[str, Any]:
 
 
 Key = tuple[str, tuple[tuple[str, str], ...]]
+RECOVERY_BOUNDS = ("900", "3600", "14400", "43200", "86400", "259200", "604800")
 BOUNDS = ("3600", "14400", "43200", "86400", "172800", "345600", "604800", "1209600", "2419200",
           "4838400")  # fmt: skip
 
@@ -108,6 +109,41 @@ def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> d
                 team=team, assisted=assisted)  # fmt: skip
     put("deploycount_failed_deployments", report["totals"]["failed_deployments"], team="all")
     put("deploycount_rollbacks", report["totals"]["rollbacks"], team="all")
+    # did it hold up: counts by the side of each deploy and failure (issue 38)
+    done = [d for d in report["deployments"] if d["kind"] in ("ship", "redeploy", "rollback")]
+    for assisted, ai in (("true", True), ("false", False), ("unknown", None)):
+        mine = [d for d in done if d["ai_work"] is ai]
+        put("deploycount_successful_deployments", len(mine), team="all", assisted=assisted)
+        put("deploycount_rework_deployments", sum(1 for d in mine if d["rework"]), team="all",
+            assisted=assisted)  # fmt: skip
+        failed = [f for f in report["failures"] if f["ai"] is ai]
+        put("deploycount_failures", len(failed), team="all", assisted=assisted)
+        seconds = [f["hours"] * 3600 for f in failed if f["hours"] is not None]
+        if not seconds:
+            continue  # no histogram without a recovery
+        for limit in map(int, RECOVERY_BOUNDS):
+            put("deploycount_recovery_time_seconds_bucket", sum(1 for x in seconds if x <= limit),
+                team="all", assisted=assisted, le=f"{float(limit)}")  # fmt: skip
+        put("deploycount_recovery_time_seconds_bucket", len(seconds), team="all",
+            assisted=assisted, le="+Inf")  # fmt: skip
+        put("deploycount_recovery_time_seconds_count", len(seconds), team="all", assisted=assisted)
+        put("deploycount_recovery_time_seconds_sum", sum(seconds), team="all", assisted=assisted)
+    put("deploycount_open_failures", sum(1 for f in report["failures"] if f["hours"] is None),
+        team="all")  # fmt: skip
+    for team, held in report["outcomes"]["by_team"].items():
+        put("deploycount_successful_deployments", held["rework"]["deployments"], team=team)
+        put("deploycount_rework_deployments", held["rework"]["rework"], team=team)
+        put("deploycount_failures", held["failures"], team=team)
+        put("deploycount_open_failures", held["open"], team=team)
+        n = held["recovery_hours"]["n"]
+        if n:
+            histogram = held["recovery_histogram"]
+            for limit, count in histogram["le"].items():
+                put("deploycount_recovery_time_seconds_bucket", count, team=team,
+                    le=f"{float(limit)}")  # fmt: skip
+            put("deploycount_recovery_time_seconds_bucket", n, team=team, le="+Inf")
+            put("deploycount_recovery_time_seconds_count", n, team=team)
+            put("deploycount_recovery_time_seconds_sum", histogram["sum_seconds"], team=team)
     put("deploycount_window_start_timestamp_seconds", _ts(report["since"]))
     put("deploycount_window_end_timestamp_seconds", _ts(report["until"]))
     shown = {t["size_source"] for t in report["teams"] if not t["suppressed"]}
@@ -233,9 +269,10 @@ def _otlp_values(message: ExportMetricsServiceRequest) -> tuple[dict[str, str], 
             assert metric.histogram.aggregation_temporality == 2  # cumulative
             for point in metric.histogram.data_points:
                 labels = {a.key: a.value.string_value for a in point.attributes}
-                assert [int(b) for b in point.explicit_bounds] == [int(b) for b in BOUNDS]
+                bounds = RECOVERY_BOUNDS if name == "deploycount_recovery_time_seconds" else BOUNDS
+                assert [int(b) for b in point.explicit_bounds] == [int(b) for b in bounds]
                 running = 0
-                for bound, count in zip([*BOUNDS, "+Inf"], point.bucket_counts, strict=True):
+                for bound, count in zip([*bounds, "+Inf"], point.bucket_counts, strict=True):
                     running += count
                     le = bound if bound == "+Inf" else f"{float(bound)}"
                     values[(f"{name}_bucket", tuple(sorted({**labels, "le": le}.items())))] = (

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from deploycount import __version__
-from deploycount.model import LEAD_TIME_BOUNDS_SECONDS, Metrics, Report
+from deploycount.model import (
+    LEAD_TIME_BOUNDS_SECONDS,
+    RECOVERY_BOUNDS_SECONDS,
+    HeldUp,
+    Metrics,
+    Outcomes,
+    Report,
+)
 from deploycount.timeutil import from_iso_z
 
 PREFIX = "deploycount_"
@@ -89,6 +96,26 @@ FAMILIES: dict[str, tuple[Kind, str, str]] = {
     "lead_time_seconds": (
         "histogram", "s", "Commit-to-deploy lead time of counted commits shipped in the window.",
     ),
+    "successful_deployments": (
+        "gauge", "{deployment}",
+        "Successful deploys in the window (the baseline left out), by whether they shipped "
+        "AI-assisted work (assisted true, false or unknown).",
+    ),
+    "rework_deployments": (
+        "gauge", "{deployment}",
+        "Successful deploys in the window that were repair rather than planned work, by side.",
+    ),
+    "failures": (
+        "gauge", "{failure}",
+        "Failures that began in the window (failed deploys, rollbacks, incidents), by the side "
+        "of the deploy that failed.",
+    ),
+    "open_failures": (
+        "gauge", "{failure}", "Failures that began in the window and were not over by its end.",
+    ),
+    "recovery_time_seconds": (
+        "histogram", "s", "Time from each failure of the window to production being good again.",
+    ),
     "window_start_timestamp_seconds": ("gauge", "s", "Start of the report's window."),
     "window_end_timestamp_seconds": ("gauge", "s", "End of the report's window."),
     "last_push_timestamp_seconds": ("gauge", "s", "When deploycount last pushed these metrics."),
@@ -135,6 +162,63 @@ def _team_points(labels: Labels, metrics: Metrics) -> Iterable[tuple[str, Point]
             )
 
 
+def _side(ai: bool | None) -> str:
+    return "unknown" if ai is None else "true" if ai else "false"
+
+
+def _outcome_points(
+    labels: Labels, report: Report, outcomes: Outcomes
+) -> Iterable[tuple[str, Point]]:
+    """Counts that add up across repositories and windows (rates are Prometheus's to work
+    out, docs: Metrics); the intervals of the comparison are the report's alone."""
+    sides = ("true", "false", "unknown")
+    done = [d for d in report.deployments if d.kind in ("ship", "redeploy", "rollback")]
+    for side in sides:
+        mine = [d for d in done if _side(d.ai_work) == side]
+        side_labels = (*labels, ("assisted", side))
+        yield "successful_deployments", Point(side_labels, len(mine))
+        yield "rework_deployments", Point(side_labels, sum(1 for d in mine if d.rework))
+        failed = [f for f in report.failures if _side(f.ai) == side]
+        yield "failures", Point(side_labels, len(failed))
+        recovered = [f.hours * 3600 for f in failed if f.hours is not None]
+        buckets = tuple(
+            (float(bound), sum(1 for seconds in recovered if seconds <= bound))
+            for bound in RECOVERY_BOUNDS_SECONDS
+        )
+        if recovered:  # an empty histogram makes histogram_quantile NaN: none is sent
+            yield (
+                "recovery_time_seconds",
+                Point(side_labels, buckets=(*buckets, (float("inf"), len(recovered))),
+                      total=sum(recovered)),
+            )  # fmt: skip
+    yield "open_failures", Point(labels, sum(1 for f in report.failures if f.hours is None))
+    whole = labels[1:]  # service="all" with [services]
+    groups = [
+        *((((("team", team), *whole)), held) for team, held in outcomes.by_team.items()),
+        *(((("team", "all"), ("service", service)), held)
+          for service, held in outcomes.by_service.items()),
+    ]  # fmt: skip
+    for group, held in groups:
+        yield from _held_up_points(group, held)
+
+
+def _held_up_points(labels: Labels, held: HeldUp) -> Iterable[tuple[str, Point]]:
+    """A team's or a service's outcomes: the same families without the AI-assisted side."""
+    yield "successful_deployments", Point(labels, held.rework.deployments)
+    yield "rework_deployments", Point(labels, held.rework.rework)
+    yield "failures", Point(labels, held.failures)
+    yield "open_failures", Point(labels, held.open)
+    histogram = held.recovery_histogram
+    if not held.recovery_hours.n:
+        return
+    buckets = tuple((float(b), histogram.le[str(b)]) for b in RECOVERY_BOUNDS_SECONDS)
+    yield (
+        "recovery_time_seconds",
+        Point(labels, buckets=(*buckets, (float("inf"), held.recovery_hours.n)),
+              total=histogram.sum_seconds),
+    )  # fmt: skip
+
+
 def _timestamp(text: str) -> float:
     return from_iso_z(text).timestamp()
 
@@ -161,6 +245,8 @@ def report_families(
     totals = report.totals
     points.append(("failed_deployments", Point(everyone, totals.failed_deployments)))
     points.append(("rollbacks", Point(everyone, totals.rollbacks)))
+    if report.outcomes is not None:
+        points.extend(_outcome_points(everyone, report, report.outcomes))
     for team in report.teams:
         if not team.suppressed:
             points.extend(_team_points((("team", team.team), *whole), team))
