@@ -175,6 +175,14 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
 config_option = click.option(
     "--config", "config_path", metavar="PATH", help="Config file. [default: .deploycount.toml]"
 )
+spend_option = click.option(
+    "--spend",
+    metavar="SPEC",
+    multiple=True,
+    help="AI spend beside the deploys, per team: KIND:FILE (claude-code, anthropic-cost, "
+    "openai-costs, copilot, or file: the generic JSONL/CSV) or KIND alone for the provider's "
+    "API; repeatable. [default: [spend] sources, else none]",
+)
 min_confidence_option = click.option(
     "--min-confidence", type=CONFIDENCE, help="Weakest signal that counts. [default: medium]"
 )
@@ -206,6 +214,7 @@ def report_options(command: F) -> F:
             "resolved, service, deploy or sha), or github[:LABEL] for issues labelled incident. "
             "[default: [outcomes] incidents, else none]",
         ),
+        spend_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -214,7 +223,8 @@ def report_options(command: F) -> F:
 
 def _options(flags: dict[str, Any]) -> ReportOptions:
     """Pop the `report_options` flags out of a command's keyword arguments."""
-    names = ("since", "until", "env", "deploys", "min_confidence", "config_path", "incidents")
+    names = ("since", "until", "env", "deploys", "min_confidence", "config_path", "incidents",
+             "spend")  # fmt: skip
     return ReportOptions(**{name: flags.pop(name) for name in names})
 
 
@@ -266,7 +276,7 @@ def report(
     if suggest:
         ignored = {"--repo": bool(repos), "--every": every, "--format": output_format} | {
             f"--{name.replace('_', '-')}": flags.get(name)
-            for name in ("since", "until", "env", "deploys", "min_confidence", "incidents")
+            for name in ("since", "until", "env", "deploys", "min_confidence", "incidents", "spend")
         }
         given = [flag for flag, on in ignored.items() if on]
         if given:
@@ -321,17 +331,34 @@ def report(
     default="medium",
     help="Only labels the openmetrics info metric (partials are already attributed).",
 )
+@spend_option
+@config_option
 @click.pass_obj
 def merge(
-    state: State, /, partials: tuple[str, ...], output_format: str, output: str | None,
-    min_confidence: str,
+    state: State, /, partials: tuple[str, ...], *, output_format: str, output: str | None,
+    min_confidence: str, spend: tuple[str, ...], config_path: str | None,
 ) -> None:  # fmt: skip
     """One report from the partial reports of many repositories (report --format partial)."""
     from deploycount.merge import merge as merge_partials  # noqa: PLC0415
     from deploycount.partial import read_partials  # noqa: PLC0415
     from deploycount.render import render_report, render_reports  # noqa: PLC0415
 
+    specs, config = [], None
+    if spend or config_path is not None:
+        from deploycount.config import load_config  # noqa: PLC0415
+        from deploycount.spend.attach import spend_specs  # noqa: PLC0415
+
+        config, _ = load_config(config_path, Path.cwd())
+        specs = spend_specs(spend, config)
     merged = merge_partials(read_partials(partials))
+    if specs and config is not None:
+        from deploycount.config import markers_from_config  # noqa: PLC0415
+        from deploycount.spend.attach import add_spend, config_teams  # noqa: PLC0415
+
+        log = (lambda line: click.echo(f"deploycount: {line}", err=True)) if state.debug else None
+        [merged] = add_spend([merged], before=None, specs=specs, config=config,
+                             teams=config_teams(config), markers=markers_from_config(config),
+                             environ=os.environ, log=log)  # fmt: skip
     if output_format == "openmetrics":
         text = render_reports([merged], output_format, min_confidence=min_confidence)
     else:

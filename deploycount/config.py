@@ -50,6 +50,7 @@ from deploycount.options import (
 )
 from deploycount.outcomes import Rules
 from deploycount.services import Service, path_problem
+from deploycount.spend import DEFAULT_COPILOT_CREDIT
 from deploycount.teams import ALL, RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
 
@@ -310,6 +311,31 @@ class OutcomesSection:
     min_n: int = _checked(_count(2), 10)
 
 
+def _credit(value: object, key: str) -> float:
+    return checks.number(value, key, at_least=0.0, at_most=100.0)  # USD per AI credit
+
+
+def _team_of(value: object, key: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise Invalid(key, f"must be a table of id = team, not {checks.kind_of(value)}")
+    mapped = {}
+    for name, team in value.items():
+        where = f"{key}.{name}"
+        mapped[checks.text(name, where)] = checks.text(team, where)
+    return mapped
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpendSection:
+    """`[spend]`: what the AI-assisted work cost (docs: What it cost). `sources` are spend specs
+    as --spend takes them; `team_of` maps a workspace, project or API key to a team (people
+    go by the teams' members); `copilot_credit` is the price of a Copilot AI credit in USD."""
+
+    sources: list[str] = _many(_texts, list)
+    team_of: dict[str, str] = _checked(_team_of, None)
+    copilot_credit: float = _checked(_credit, DEFAULT_COPILOT_CREDIT)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PrivacySection:
     """`[privacy]`: a team row with fewer people than this shows no figures."""
@@ -384,6 +410,7 @@ class FileConfig:
     privacy: PrivacySection = _within(PrivacySection)
     release_commits: ReleaseCommitsSection = _within(ReleaseCommitsSection)
     outcomes: OutcomesSection = _within(OutcomesSection)
+    spend: SpendSection = _within(SpendSection)
 
 
 def file_config(data: Mapping[str, object]) -> FileConfig:

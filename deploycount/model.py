@@ -296,6 +296,52 @@ class Outcomes:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TokenCounts:
+    __pydantic_config__ = _READ_CONFIG
+
+    input: int
+    output: int
+    cache_read: int
+    cache_write: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpendFigures:
+    """A team's (or the totals') AI spend in the window, beside what shipped: never a score."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    spend: float = field(metadata={"description": "in the currency's unit"})
+    tokens: TokenCounts
+    per_deploy: float | None = field(metadata={"description": "spend / deployments"})
+    per_ai_deploy: float | None = field(metadata={"description": "spend / ai_deployments"})
+    per_ai_commit: float | None = field(metadata={"description": "spend / ai_commits"})
+    change: float | None = field(
+        default=None,
+        metadata={"description": "spend against the period before of the same length (0.8: "
+                  "+80 %; null: nothing to compare)"},
+    )  # fmt: skip
+    deploys_change: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Spend:
+    """What the AI-assisted work cost (docs: What it cost): per team, never per person."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    currency: str
+    sources: list[str]
+    total: SpendFigures
+    by_team: dict[str, SpendFigures] = field(
+        metadata={"description": "teams above the privacy floor, and unassigned"}
+    )
+    records: int = field(metadata={"description": "records of the window read"})
+    duplicates: int = field(metadata={"description": "records given twice, counted once"})
+    outside_window: int = field(metadata={"description": "records of other days, left out"})
+
+
+@dataclass(frozen=True, kw_only=True)
 class Report:
     """The JSON report printed by `deploycount report --format json`."""
 
@@ -327,6 +373,9 @@ class Report:
                   "merge of partials made before outcomes)"},
     )  # fmt: skip
     failures: list[FailureRow] = field(default_factory=list)
+    spend: Spend | None = field(
+        default=None, metadata={"description": "AI spend beside the deploys (null: no --spend)"}
+    )
 
     def to_json(self) -> str:
         """The report as JSON, indented by two spaces, non-ASCII text as it is."""

@@ -35,3 +35,4 @@ class ReportOptions:
     min_confidence: str | None = None
     config_path: str | None = None
     incidents: str | None = None
+    spend: tuple[str, ...] = ()

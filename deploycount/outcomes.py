@@ -136,18 +136,21 @@ class StreamOutcomes:
         later = self.next_success[j]
         return later is None or self.kinds[later] != "rollback" or self.events[later].time >= until
 
-    def _ai(self, i: int | None, until: datetime) -> bool | None:
-        """The side of deploy `i`, as a report up to `until` knows it."""
-        if i is None or i < self.offset or self.events[i].time >= until:
+    def _ai(self, i: int | None, since: datetime, until: datetime) -> bool | None:
+        """The side of deploy `i`, as a report of the period from `since` to `until` knows
+        it: from `rework_days` before the period (what its look back reads), whatever the span
+        read around it, so the period reads the same in every report that holds it."""
+        early = since - timedelta(days=self.rules.rework_days)
+        if i is None or i < self.offset or not early <= self.events[i].time < until:
             return None
         return self.ai.get(i - self.offset)
 
     def period(
-        self, first: int, stop: int, until: datetime
+        self, first: int, stop: int, since: datetime, until: datetime
     ) -> tuple[dict[int, str], dict[int, FailureRow]]:
-        """The rework reason of each deploy numbered `first` to `stop` that was repair, and the
-        failure each failed deploy or rollback among them shows, by number; recoveries after
-        `until` are open."""
+        """The rework reason of each deploy numbered `first` to `stop` (the period from `since`
+        to `until`) that was repair, and the failure each failed deploy or rollback among them
+        shows, by number; recoveries after `until` are open."""
         events, kinds, rules = self.events, self.kinds, self.rules
         rework: dict[int, str] = {}
         failures: dict[int, FailureRow] = {}
@@ -162,7 +165,7 @@ class StreamOutcomes:
                 recovered = events[j].time if j is not None and events[j].time < until else None
                 failures[number] = _failure(
                     "failed deploy", event, cause=event, started=event.time,
-                    recovered=recovered, ai=self._ai(self.retry[i], until),
+                    recovered=recovered, ai=self._ai(self.retry[i], since, until),
                 )  # fmt: skip
                 continue
             if kind not in SUCCESS_KINDS:
@@ -175,7 +178,7 @@ class StreamOutcomes:
                 if undone is not None:
                     failures[number] = _failure(
                         "rollback", event, cause=events[undone], started=events[undone].time,
-                        recovered=event.time, ai=self._ai(undone, until),
+                        recovered=event.time, ai=self._ai(undone, since, until),
                     )  # fmt: skip
             elif number in self.reverts_recent:
                 reason = f"reverts a commit shipped up to {rules.rework_days} days before"

@@ -266,7 +266,7 @@ def _generate(
         if monorepo is None:
             [(window, _, first, tallies, seen)] = counted[number]
             notes = [*_release_note(states, window), *unlinked]
-            own = held.in_period(0, first, len(window), until, named)
+            own = held.in_period(0, first, len(window), (since, until), named)
             own = replace(own, failures=[*own.failures, *failures])
             reports.append(partial(streams[0], number, window, tallies, seen, notes=notes,
                                    held=own))  # fmt: skip
@@ -274,7 +274,7 @@ def _generate(
         partials, seen = [], []
         for index, (window, _, first, tallies, people_seen) in enumerate(counted[number]):
             seen += people_seen
-            own = held.in_period(index, first, len(window), until, named)
+            own = held.in_period(index, first, len(window), (since, until), named)
             failures += own.failures
             partials.append(partial(streams[index], number, window, tallies, people_seen,
                                     held=own))  # fmt: skip
@@ -398,12 +398,13 @@ class _HeldUp:
         return cls(read, sorted(incidents, key=lambda x: x.started), cause)
 
     def in_period(
-        self, stream: int, first: int, count: int, until: datetime, named: Collection[str]
-    ) -> _InPeriod:
+        self, stream: int, first: int, count: int, period: tuple[datetime, datetime],
+        named: Collection[str],
+    ) -> _InPeriod:  # fmt: skip
         """A stream's outcomes in a period (deploys by index in its window), leaving out the
         failed deploys incidents name (`named`: theirs are the incidents' failures)."""
         reading = self.streams[stream]
-        rework, failed = reading.period(first, first + count, until)
+        rework, failed = reading.period(first, first + count, *period)
         ai = reading.ai
         numbers = range(first, first + count)
         return _InPeriod(

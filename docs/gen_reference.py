@@ -42,6 +42,7 @@ TABLES = {  # how each section is written in the file
     "privacy": "[privacy]",
     "release_commits": "[release_commits]",
     "outcomes": "[outcomes]",
+    "spend": "[spend]",
 }
 
 

@@ -237,6 +237,33 @@ def build() -> Dashboard:
                 ),
             )
         )
+        .with_panel(
+            series(
+                "AI spend by team, beside deploys per person per week",
+                "The organisation's AI spend per team (the max of what repositories push: it is "
+                "the same export), and what the team shipped.",
+                "none",
+                query(
+                    f'deploycount:spend:team{{{WHERE}, team=~"$team"}}',
+                    "{{team}} spend ({{currency}})",
+                ),
+                query(
+                    f'deploycount:normalised_deployments:team{{{WHERE}, team=~"$team"}}',
+                    "{{team}} deploys per person per week",
+                ),
+            )
+        )
+        .with_panel(
+            series(
+                "AI spend per AI-assisted deploy, by team",
+                "What each deploy with AI-assisted commits cost in AI spend: falling is value.",
+                "none",
+                query(
+                    f'deploycount:spend_per_ai_deployment:team{{{WHERE}, team=~"$team"}}',
+                    "{{team}} ({{currency}})",
+                ),
+            )
+        )
         .with_row(Row("Repositories"))
         .with_panel(
             Table()

@@ -30,7 +30,10 @@ from deploycount.model import (
     Report,
     RevertedCommits,
     ServiceRow,
+    Spend,
+    SpendFigures,
     TeamRow,
+    TokenCounts,
     Totals,
 )
 from deploycount.outcomes import summarise
@@ -114,9 +117,23 @@ def held(repository: str, rows: list[tuple[str, str, bool | None, str | None]],
     return {"deployments": made, "failures": lost, "outcomes": outcomes}
 
 
+def spent(total: float, **teams: float) -> Spend:
+    """An organisation's AI spend in USD (the figures per deploy are not pushed)."""
+    tokens = TokenCounts(input=0, output=0, cache_read=0, cache_write=0)
+
+    def figures(amount: float) -> SpendFigures:
+        return SpendFigures(spend=amount, tokens=tokens, per_deploy=None, per_ai_deploy=None,
+                            per_ai_commit=None)  # fmt: skip
+
+    return Spend(currency="USD", sources=["file:org.csv"], total=figures(total),
+                 by_team={team: figures(amount) for team, amount in teams.items()},
+                 records=1, duplicates=0, outside_window=0)  # fmt: skip
+
+
 def report(
     repository: str, since: str, totals: dict[str, Any], *, failed: int = 0, rollbacks: int = 0,
     teams: dict[str, dict[str, Any]] | None = None, outcomes: dict[str, Any] | None = None,
+    spend: Spend | None = None,
 ) -> Report:  # fmt: skip
     return Report(
         repository=repository,
@@ -129,6 +146,7 @@ def report(
         totals=Totals(**totals, rollbacks=rollbacks, failed_deployments=failed),
         teams=[TeamRow(team=name, suppressed=False, **row) for name, row in (teams or {}).items()],
         warnings=[],
+        spend=spend,
         **(outcomes or {"deployments": []}),
     )
 
@@ -154,6 +172,8 @@ API = report(
         [("rollback", "a2", 2.0, True), ("incident", "a4", 0.5, False)],
         {"pay": {0, 1}, "web": {3, 4}},
     ),
+    # the organisation's spend, pushed by both repositories alike: $90 pay, $30 web
+    spend=spent(120.0, pay=90.0, web=30.0),
 )  # fmt: skip
 API_7D = report("acme/api", W7, metrics(2, 2, 2, 5, 5, weeks=1, ai_lead=[1800] * 5))
 WEB = report(
@@ -168,6 +188,7 @@ WEB = report(
         [("incident", "w1", 10.0, False)],
         {"pay": {0, 1}},
     ),
+    spend=spent(120.0, pay=90.0, web=30.0),
 )  # fmt: skip
 OLD = report("acme/old", W28, metrics(1, 0, 1, 2, 0, weeks=4, human_lead=[4000, 8000]))
 STALE_SECONDS = 10 * DAY  # acme/old last pushed ten days ago
@@ -303,6 +324,14 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
         **_cumulative([0, 0, 1, 2, 2, 2, 2, 2], team="pay"),
         **_cumulative([0, 1, 1, 1, 1, 1, 1, 1], team="web"),
     },
+    # what it cost: both repositories push the organisation's $90 / $30 / $120: the max, once
+    'max by (environment, window, team, currency) (deploycount_spend{team!="all"})':
+        {L(**P28, team="pay", currency="USD"): 90, L(**P28, team="web", currency="USD"): 30},
+    'max by (environment, window, currency) (deploycount_spend{team="all", service=~"|all"})':
+        {L(**P28, currency="USD"): 120},
+    # per AI-assisted deploy: pay 90 / (2 + 2), web 30 / 1
+    "deploycount:spend:team / ignoring (currency) group_left deploycount:ai_deployments:team":
+        {L(**P28, team="pay", currency="USD"): 22.5, L(**P28, team="web", currency="USD"): 30},
     # --- README ---
     'deploycount:normalised_deployments:org{environment="production", window="28d"}':
         {L(**P28): 9 / 7 / 4},
@@ -378,6 +407,11 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     "histogram_quantile(0.5, deploycount:recovery_time_seconds_bucket:team"
     '{environment="production", window="28d", team=~"(pay|web)"})':
         {L(**P28, team="pay"): 14400, L(**P28, team="web"): 2250},
+    'deploycount:spend:team{environment="production", window="28d", team=~"(pay|web)"}':
+        {L(**P28, team="pay", currency="USD"): 90, L(**P28, team="web", currency="USD"): 30},
+    'deploycount:spend_per_ai_deployment:team{environment="production", window="28d", '
+    'team=~"(pay|web)"}':
+        {L(**P28, team="pay", currency="USD"): 22.5, L(**P28, team="web", currency="USD"): 30},
 }  # fmt: skip
 
 

@@ -47,7 +47,7 @@ def run(deploys: list[LinkedDeploy], *, ai: dict[int, bool] | None = None,
     reading = StreamOutcomes(before, deploys, ai=ai or {}, incidents=incidents,
                              reverts_recent=set(reverts), rules=Rules())  # fmt: skip
     stop = sum(1 for d in deploys if d.event.time < until)
-    return reading.period(first, stop, until)
+    return reading.period(first, stop, T0, until)
 
 
 def test_a_failure_fixed_by_the_next_deploy_and_a_hotfix_two_hours_later() -> None:

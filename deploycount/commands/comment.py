@@ -14,6 +14,7 @@ from deploycount import checks
 from deploycount.attribution import Attributor
 from deploycount.checks import Invalid
 from deploycount.commands import open_repository
+from deploycount.commands.report import one_report
 from deploycount.config import ReportOptions, ReportSettings, resolve_report_settings
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.files import read_text_file
@@ -348,7 +349,7 @@ def post_comment(
     if number is None and not dry_run:
         raise UsageError("no pull request: pass --pr N (or run on a pull_request event)")
     shipped: list[str] = []
-    report = generate_report(repo, settings, environ=environ, shipped=shipped)
+    report = one_report(repo, settings, config, options, environ=environ, shipped=shipped)
     delivery = _delivery_report(repo, settings, report, environ)
     attributor = Attributor(settings.markers, mentions=False)
     github = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploycount.commands import open_repository
+from deploycount.commands.report import one_report
 from deploycount.config import (
     PushSettings,
     ReportOptions,
@@ -22,7 +23,7 @@ from deploycount.files import read_text_file
 from deploycount.http import HttpClient, RetryPolicy
 from deploycount.masking import register_secret, safe_url
 from deploycount.model import NotAReport, Report, report_from_json
-from deploycount.pipeline import Progress, generate_report
+from deploycount.pipeline import Progress
 from deploycount.render.samples import grouping_key, grouping_labels, report_families, window_label
 from deploycount.repository import repository_name
 from deploycount.timeutil import utc_now
@@ -86,7 +87,9 @@ def push(
         grouping = grouping_key(repository_name(repo, environ), report_settings.environment, window)
         url_deleted = delete_group(_client(settings, log), settings.url, grouping)
         return PushOutcome(settings, safe_url(url_deleted))
-    report = generate_report(repo, report_settings, environ=environ, progress=progress, log=log)
+    report = one_report(
+        repo, report_settings, config, options, environ=environ, progress=progress, log=log
+    )
     return send_report(
         report, settings, min_confidence=report_settings.minimum.label, log=log, environ=environ
     )

@@ -11,6 +11,8 @@ from deploycount.commands import open_repository
 from deploycount.config import (
     FileConfig,
     ReportOptions,
+    ReportSettings,
+    TeamSources,
     load_config,
     resolve_report_output,
     resolve_report_settings,
@@ -21,9 +23,12 @@ from deploycount.merge import merge
 from deploycount.metrics import report_of
 from deploycount.model import Report
 from deploycount.partial import people_key
-from deploycount.pipeline import Progress, generate_partials
+from deploycount.pipeline import Progress, generate_partials, generate_report
 from deploycount.repository import Repository, repository_name
+from deploycount.spend import SpendSpec
+from deploycount.spend.attach import add_spend, spend_specs
 from deploycount.tallies import Partial
+from deploycount.team_sources import all_teams
 from deploycount.timeutil import iso_z, parse_span, utc_now
 from deploycount.window import MAX_PERIODS, period_count, periods
 
@@ -91,11 +96,23 @@ def reports_from_options(
             "--format partial describes one repository over one window: drop --repo and --every "
             "(merge the partials of several repositories with deploycount merge)"
         )
+    specs = spend_specs(options.spend, config)
+    if specs and partial:
+        raise UsageError(
+            "--spend is the organisation's, counted once: give it to deploycount merge, not to "
+            "each repository's partial (it would count once per repository)"
+        )
+    # With spend, the period of the same length just before the first is reported too (and
+    # dropped): what spend is compared with.
+    length = spans[0][1] - spans[0][0]
+    before = [(spans[0][0] - length, spans[0][0])] if specs else []
     if not roots:
         parts = generate_partials(
-            repo, settings, spans, environ=environ, progress=progress, log=log
+            repo, settings, [*before, *spans], environ=environ, progress=progress, log=log
         )
         reports = [report_of(part) for part in parts]
+        reports = _with_spend(reports, bool(before), specs, config, settings, environ=environ,
+                              log=log)  # fmt: skip
         return Reports(
             reports, config, settings.minimum.label, chosen is not None, left_over,
             partial=parts[0] if partial else None,
@@ -107,10 +124,30 @@ def reports_from_options(
         each = Repository(str(root))
         name = repository_name(each, local)
         per_repository.append(
-            generate_partials(each, settings, spans, environ=local, log=log, name=name)
+            generate_partials(each, settings, [*before, *spans], environ=local, log=log, name=name)
         )
-    reports = [merge([parts[k] for parts in per_repository]) for k in range(len(spans))]
+    reports = [
+        merge([parts[k] for parts in per_repository]) for k in range(len(before) + len(spans))
+    ]
+    reports = _with_spend(reports, bool(before), specs, config, settings, environ=environ, log=log)
     return Reports(reports, config, settings.minimum.label, chosen is not None, left_over)
+
+
+def _with_spend(
+    reports: list[Report], before: bool, specs: Sequence[SpendSpec], config: FileConfig,
+    settings: ReportSettings, *, environ: Mapping[str, str], log: Callable[[str], None] | None,
+) -> list[Report]:  # fmt: skip
+    """The reports with their spend, the first against the report `before` it (then dropped)."""
+    if not specs:
+        return reports
+    teams = settings.teams
+    if settings.team_sources != TeamSources():
+        teams = tuple(all_teams(teams, settings.team_sources, settings.config_dir, environ).teams)
+    return add_spend(
+        reports[1:] if before else reports, before=reports[0] if before else None,
+        specs=specs, config=config, teams=teams, markers=settings.markers, environ=environ,
+        log=log,
+    )  # fmt: skip
 
 
 def check_output(
@@ -163,3 +200,31 @@ def expand_repositories(paths: Sequence[str]) -> list[Path]:
             )
         roots.extend(clones)
     return list(dict.fromkeys(p.resolve() for p in roots))
+
+
+def one_report(
+    repo: Repository,
+    settings: ReportSettings,
+    config: FileConfig,
+    options: ReportOptions,
+    *,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+    shipped: list[str] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Report:
+    """The window's report (as `push` and `comment` make it), with its spend when `--spend`
+    or `[spend] sources` name any: the window before is reported too, to compare with."""
+    specs = spend_specs(options.spend, config)
+    if not specs:
+        return generate_report(
+            repo, settings, environ=environ, progress=progress, shipped=shipped, log=log
+        )
+    length = settings.until - settings.since
+    spans = [(settings.since - length, settings.since), (settings.since, settings.until)]
+    parts = generate_partials(
+        repo, settings, spans, environ=environ, progress=progress, shipped=shipped, log=log
+    )
+    reports = [report_of(part) for part in parts]
+    [report] = _with_spend(reports, True, specs, config, settings, environ=environ, log=log)
+    return report

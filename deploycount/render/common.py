@@ -12,6 +12,7 @@ from deploycount.model import (
     Outcomes,
     RateSide,
     Report,
+    Spend,
 )
 from deploycount.terminal import inert
 
@@ -223,3 +224,51 @@ def compared(outcomes: Outcomes) -> str:
     if few:
         parts.append(f"too few to compare: {', '.join(few)} (each side needs {outcomes.min_n})")
     return " · ".join(parts)
+
+
+# -- what it cost (issue 39) ---------------------------------------------------------------------
+
+
+def money(value: float | None, currency: str) -> str:
+    return DASH if value is None else f"{currency} {value:,.2f}"
+
+
+def _tokens(count: int) -> str:
+    for size, unit in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if count >= size:
+            return f"{count / size:.1f}{unit}"
+    return str(count)
+
+
+def spend_line(spend: Spend) -> str:
+    """The totals' spend and what it bought, in one line (without emphasis)."""
+    total, unit = spend.total, spend.currency
+    tokens = sum((total.tokens.input, total.tokens.output, total.tokens.cache_read,
+                  total.tokens.cache_write))  # fmt: skip
+    parts = [f"{money(total.spend, unit)}" + (f" ({_tokens(tokens)} tokens)" if tokens else "")]
+    parts += [
+        f"{money(value, unit)} per {what}"
+        for value, what in (
+            (total.per_deploy, "deploy"),
+            (total.per_ai_deploy, "AI-assisted deploy"),
+            (total.per_ai_commit, "AI-assisted commit"),
+        )
+        if value is not None
+    ]
+    if total.change is not None:
+        sign = "+" if total.change >= 0 else "−"
+        parts.append(f"{sign}{abs(total.change) * 100:.0f} % on the period before")
+    return " · ".join(parts)
+
+
+def spend_by_team(spend: Spend) -> str:
+    """Each team's spend (and per deploy), in one line."""
+    return " · ".join(
+        f"{name} {money(figures.spend, spend.currency)}"
+        + (
+            f" ({money(figures.per_deploy, spend.currency)} per deploy)"
+            if figures.per_deploy
+            else ""
+        )
+        for name, figures in spend.by_team.items()
+    )

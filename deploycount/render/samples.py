@@ -22,6 +22,7 @@ from deploycount.model import (
     Metrics,
     Outcomes,
     Report,
+    Spend,
 )
 from deploycount.timeutil import from_iso_z
 
@@ -60,7 +61,11 @@ class Family:
     @property
     def integer(self) -> bool:
         """Counts are whole numbers; a team's active size (person-weeks over weeks) is not."""
-        return self.unit.startswith("{") and "/" not in self.unit and self.name != "team_size"
+        return (
+            self.unit.startswith("{")
+            and "/" not in self.unit
+            and self.name not in ("team_size", "spend")
+        )
 
 
 # name: (kind, unit, help). The order is the exposition's order.
@@ -116,6 +121,12 @@ FAMILIES: dict[str, tuple[Kind, str, str]] = {
     "recovery_time_seconds": (
         "histogram", "s", "Time from each failure of the window to production being good again.",
     ),
+    "spend": (
+        "gauge", "{currency}",
+        "AI spend in the window in the currency of its label, per team: the organisation's, so "
+        "across repositories take the max, never the sum.",
+    ),
+    "spend_tokens": ("gauge", "{token}", "AI tokens in the window, per team and kind."),
     "window_start_timestamp_seconds": ("gauge", "s", "Start of the report's window."),
     "window_end_timestamp_seconds": ("gauge", "s", "End of the report's window."),
     "last_push_timestamp_seconds": ("gauge", "s", "When deploycount last pushed these metrics."),
@@ -202,6 +213,17 @@ def _outcome_points(
         yield from _held_up_points(group, held)
 
 
+def _spend_points(labels: Labels, spend: Spend) -> Iterable[tuple[str, Point]]:
+    """The totals (`labels`) and each team's spend and tokens by kind."""
+    whole = labels[1:]
+    groups = [(labels, spend.total)]
+    groups += [((("team", team), *whole), figures) for team, figures in spend.by_team.items()]
+    for group, figures in groups:
+        yield "spend", Point((*group, ("currency", spend.currency)), figures.spend)
+        for kind in ("input", "output", "cache_read", "cache_write"):
+            yield "spend_tokens", Point((*group, ("kind", kind)), getattr(figures.tokens, kind))
+
+
 def _held_up_points(labels: Labels, held: HeldUp) -> Iterable[tuple[str, Point]]:
     """A team's or a service's outcomes: the same families without the AI-assisted side."""
     yield "successful_deployments", Point(labels, held.rework.deployments)
@@ -247,6 +269,8 @@ def report_families(
     points.append(("rollbacks", Point(everyone, totals.rollbacks)))
     if report.outcomes is not None:
         points.extend(_outcome_points(everyone, report, report.outcomes))
+    if report.spend is not None:
+        points.extend(_spend_points(everyone, report.spend))
     for team in report.teams:
         if not team.suppressed:
             points.extend(_team_points((("team", team.team), *whole), team))

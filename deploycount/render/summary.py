@@ -21,6 +21,7 @@ from deploycount.render.common import (
     recovery_and_rework,
     reverted,
     size,
+    spend_line,
 )
 from deploycount.render.markdown_text import escape, table
 from deploycount.timeutil import from_iso_z
@@ -107,6 +108,8 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
     else:
         rows.append(f"| Failures | {failures} · {recovery_and_rework(report.outcomes)} |")
         rows.append(f"| AI-assisted vs human | {compared(report.outcomes)} |")
+    if report.spend is not None:
+        rows.append(f"| AI spend | {escape(spend_line(report.spend))} |")
     if waiting is not None:
         count, branch = waiting
         rows.append(f"| Waiting to ship | {_plural(count, 'commit')} on {branch} |")

@@ -10,6 +10,8 @@ from deploycount.render.common import (
     compared,
     held_up,
     service_rows,
+    spend_by_team,
+    spend_line,
     team_rows,
     tools,
     window,
@@ -90,6 +92,8 @@ def render_table(report: Report) -> str:
         f"failed deploys: {report.totals.failed_deployments}",
         *(wrapped(f"held up: {held_up(report.outcomes)}") if report.outcomes else []),
         *(wrapped(f"AI-assisted vs human: {compared(report.outcomes)}") if report.outcomes else []),
+        *(wrapped(f"AI spend: {spend_line(report.spend)}") if report.spend else []),
+        *(wrapped(f"  by team: {inert(spend_by_team(report.spend))}") if report.spend else []),
         "",
     ]
     if report.deployments:
