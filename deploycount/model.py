@@ -336,6 +336,11 @@ class Spend:
     by_team: dict[str, SpendFigures] = field(
         metadata={"description": "teams above the privacy floor, and unassigned"}
     )
+    hidden: list[str] = field(
+        default_factory=list,
+        metadata={"description": "teams whose spend is fewer people's than the privacy floor: "
+                  "in the totals, not shown on their own"},
+    )  # fmt: skip
     records: int = field(metadata={"description": "records of the window read"})
     duplicates: int = field(metadata={"description": "records given twice, counted once"})
     outside_window: int = field(metadata={"description": "records of other days, left out"})

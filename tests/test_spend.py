@@ -605,3 +605,31 @@ def test_the_pr_comment_and_push_carry_the_spend(
     assert pushed.exit_code == 0, pushed.stderr
     body = b"".join(e.body for e in server.received).decode(errors="replace")
     assert "deploycount_spend" in body and "987.65" not in body
+
+
+def test_a_teams_spend_that_is_one_persons_is_not_shown(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Floor 2: web has two people shipping (Bob, Dan), so its delivery shows; but its spend
+    is Bob's alone (his Copilot credits; the bot key and the project are no person): it is
+    hidden, and stays in the totals. Unassigned spend (Carol's record and the default
+    workspace) is one person's too."""
+    history(repo)
+    repo.commit("feat: web two", author="Dan <dan@web.example>", when="2026-10-05T09:00:00Z",
+                file="web2.txt")  # fmt: skip
+    repo.tag("v4", annotated_at="2026-10-05T12:00:00Z")
+    config = tmp_path / "c.toml"
+    config.write_text(CONFIG.replace('"bob@web.example"', '"bob@web.example", "dan@web.example"')
+                      .replace("min_team_size = 1", "min_team_size = 2"))  # fmt: skip
+    made = run_cli("report", *WINDOW, "--config", str(config), *spend_args(*SOURCES),
+                   "--format", "json", cwd=repo)  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    report = made.json()
+    assert [t["team"] for t in report["teams"] if not t["suppressed"]] == ["web"]
+    spend = report["spend"]
+    assert spend["by_team"] == {} and spend["hidden"] == ["web", "unassigned"]
+    assert spend["total"]["spend"] == pytest.approx(1002.1533)
+    table = run_cli("report", *WINDOW, "--config", str(config), *spend_args(*SOURCES), cwd=repo)
+    assert "hidden, fewer people than the privacy floor: web, unassigned" in re.sub(
+        r"\s+", " ", table.stdout
+    )

@@ -262,8 +262,8 @@ def spend_line(spend: Spend) -> str:
 
 
 def spend_by_team(spend: Spend) -> str:
-    """Each team's spend (and per deploy), in one line."""
-    return " · ".join(
+    """Each team's spend (and per deploy), in one line; hidden teams named as such."""
+    shown = [
         f"{name} {money(figures.spend, spend.currency)}"
         + (
             f" ({money(figures.per_deploy, spend.currency)} per deploy)"
@@ -271,4 +271,7 @@ def spend_by_team(spend: Spend) -> str:
             else ""
         )
         for name, figures in spend.by_team.items()
-    )
+    ]
+    if spend.hidden:
+        shown.append(f"hidden, fewer people than the privacy floor: {', '.join(spend.hidden)}")
+    return " · ".join(shown)

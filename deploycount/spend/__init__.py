@@ -72,6 +72,9 @@ class SpendTable:
     outside: int = 0  # records of days outside the window
     # each record's key and figures as two hashes: duplicates found without keeping records
     _seen: dict[int, int] = field(default_factory=dict, repr=False)
+    # per team, the people (hashed) whose records it holds: a team's spend is shown only when
+    # it is not one or two people's (the privacy floor, counted on the spenders)
+    spenders: dict[str, set[int]] = field(default_factory=dict, repr=False)
 
     def add(self, usage: Usage, team: str) -> None:
         """Add one record to its team's day: a record outside the window is counted and left
@@ -99,6 +102,8 @@ class SpendTable:
                 f"{usage.currency} beside {self.currency}: one report adds up one currency; "
                 "convert the export, or report each currency apart",
             )
+        if usage.person:
+            self.spenders.setdefault(team, set()).add(hash(usage.person))
         cell = self.cells.get((team, usage.day))
         if cell is None:
             cell = self.cells[(team, usage.day)] = [0, 0, 0, 0, 0]

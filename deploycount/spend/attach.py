@@ -91,7 +91,8 @@ def add_spend(
         log=log,
     )
     previous = [before, *reports[:-1]]
+    floor = config.privacy.min_team_size
     return [
-        with_spend(report, table, earlier)
+        with_spend(report, table, earlier, min_team_size=floor)
         for report, earlier in zip(reports, previous, strict=True)
     ]

@@ -50,10 +50,14 @@ def _figures(
     )
 
 
-def with_spend(report: Report, table: SpendTable, previous: Report | None = None) -> Report:
+def with_spend(
+    report: Report, table: SpendTable, previous: Report | None = None, *, min_team_size: int = 1
+) -> Report:
     """`report` with its spend (`table` must cover its days, and `previous`'s); a line among
     the warnings when spend rose by a fifth or more while deploys grew less than half as fast.
-    Teams under the privacy floor show none (their spend stays in the totals)."""
+    Teams under the privacy floor show none, and so does a team (or unassigned) whose spend is
+    fewer people's than the floor: it would be those people's. Their spend stays in the
+    totals."""
     since, until = days_of(report.since, report.until)
     before_days = days_of(previous.since, previous.until) if previous is not None else None
 
@@ -62,7 +66,11 @@ def with_spend(report: Report, table: SpendTable, previous: Report | None = None
             return None
         return table.total(teams, *before_days)[0] / MICRO, deployments or 0
 
-    shown = [row for row in report.teams if not row.suppressed]
+    def few(team: str) -> bool:
+        return 0 < len(table.spenders.get(team, ())) < min_team_size
+
+    shown = [row for row in report.teams if not row.suppressed and not few(row.team)]
+    hidden = [row.team for row in report.teams if not row.suppressed and few(row.team)]
     earlier = {row.team: row for row in (previous.teams if previous is not None else [])}
     by_team = {
         row.team: _figures(
@@ -72,9 +80,12 @@ def with_spend(report: Report, table: SpendTable, previous: Report | None = None
         for row in shown
     }  # fmt: skip
     unassigned = table.total([UNASSIGNED], since, until)
-    if UNASSIGNED not in by_team and any(unassigned):  # spend of nobody's team: said apart
-        blank = Metrics(**dict.fromkeys(Metrics.__dataclass_fields__))
-        by_team[UNASSIGNED] = _figures(unassigned, blank, before=None)
+    if UNASSIGNED not in by_team and UNASSIGNED not in hidden and any(unassigned):
+        if few(UNASSIGNED):  # spend of nobody's team, and of too few people to be shown
+            hidden.append(UNASSIGNED)
+        else:
+            blank = Metrics(**dict.fromkeys(Metrics.__dataclass_fields__))
+            by_team[UNASSIGNED] = _figures(unassigned, blank, before=None)
     total = _figures(
         table.total(None, since, until), report.totals,
         before=before(None, previous.totals.deployments if previous is not None else None),
@@ -84,6 +95,7 @@ def with_spend(report: Report, table: SpendTable, previous: Report | None = None
         sources=list(table.sources),
         total=total,
         by_team=by_team,
+        hidden=hidden,
         records=table.read,
         duplicates=table.duplicates,
         outside_window=table.outside,
