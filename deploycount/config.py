@@ -301,9 +301,10 @@ class ReleaseCommitsSection:
 class OutcomesSection:
     """`[outcomes]`: whether what shipped held up (docs: how it works, "Did it hold up").
     `incidents` is an incidents file (JSON or JSONL), or `github` / `github:LABEL` for the
-    repository's issues labelled `incident` (or LABEL); a deploy is rework when it reverts a
-    commit shipped up to `rework_days` before it, or comes up to `rework_hours` after a failed
-    deploy or a rollback; AI-assisted and human are compared when each side has `min_n`."""
+    repository's issues labelled `incident` (or LABEL); a deploy is rework when it reverts or
+    fixes (`Fixes:`) a commit shipped up to `rework_days` before it, comes while an incident is
+    open, or up to `rework_hours` after a failed deploy, a rollback or an incident's start;
+    AI-assisted and human are compared when each side has `min_n`."""
 
     incidents: str | None = _checked(_text)
     rework_days: int = _checked(_count(1), 7)

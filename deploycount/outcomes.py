@@ -181,7 +181,7 @@ class StreamOutcomes:
                         recovered=event.time, ai=self._ai(undone, since, until),
                     )  # fmt: skip
             elif number in self.reverts_recent:
-                reason = f"reverts a commit shipped up to {rules.rework_days} days before"
+                reason = f"reverts or fixes a commit shipped up to {rules.rework_days} days before"
             elif (incident := self.open_incident[i]) is not None:
                 reason = f"during incident {incident}"
             elif trouble is not None and event.time - trouble <= hours:

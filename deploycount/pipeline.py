@@ -428,17 +428,26 @@ def _reverts_recent(
     marks: array[int],
     rules: Rules,
 ) -> set[int]:
-    """The deploys of `linked` (by number) that ship a revert of a commit that a
-    deploy of the stream shipped up to `rules.rework_days` before. A commit shipped before the
-    report's span has no known time: its revert is not counted as rework."""
+    """The deploys of `linked` (by number) that ship a revert of a commit, or a fix of one (its
+    `Fixes:` trailer), that a deploy of the stream shipped up to `rules.rework_days` before. A
+    commit shipped before the report's look back has no known time: not counted as rework."""
+    mending = {
+        row for deploy in linked for row in deploy.shipped
+        if row in history.reverts or row in history.fixes
+    }  # fmt: skip
+    targets = revert_targets(history, mending)
+    for row, fixed in revert_targets(history, mending, fixes=True).items():
+        targets[row] = (*targets.get(row, ()), *fixed)
     recent = set()
     days = timedelta(days=rules.rework_days)
     for number, deploy in enumerate(linked):
-        reverts = [row for row in deploy.shipped if row in history.reverts]
-        for targets in revert_targets(history, set(reverts)).values():
-            shipped = [linked[marks[t]].event.time for t in targets if 0 <= marks[t] < number]
+        for row in deploy.shipped:
+            shipped = [
+                linked[marks[t]].event.time for t in targets.get(row, ()) if 0 <= marks[t] < number
+            ]
             if any(deploy.event.time - when <= days for when in shipped):
                 recent.add(number)
+                break
     return recent
 
 

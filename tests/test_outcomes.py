@@ -141,7 +141,7 @@ def test_a_revert_of_recent_work_and_an_open_incident_make_rework() -> None:
     )  # fmt: skip
     # v4 (50 h) is 20 h after the incident began: a hotfix too
     assert rework == {
-        1: "reverts a commit shipped up to 7 days before",
+        1: "reverts or fixes a commit shipped up to 7 days before",
         2: "during incident INC-1",
         3: "within 24 h of a failed deploy, rollback or incident",
     }
@@ -287,7 +287,7 @@ def test_report_outcomes_from_deploys_and_an_incidents_file(
     # comes before "2 h after a failed deploy"); d1 and d2 are planned work.
     assert [(d["id"], d["rework"]) for d in report["deployments"]] == [
         ("d1", None), ("d2", None), ("d3", None),
-        ("d4", "reverts a commit shipped up to 7 days before"),
+        ("d4", "reverts or fixes a commit shipped up to 7 days before"),
     ]  # fmt: skip
     # the failures: d3 failed (recovered by d4 after 2 h) and INC-7 (25 h, caused by d2)
     failures = {
@@ -575,3 +575,40 @@ def test_the_deploy_at_an_incidents_resolution_is_its_fix_and_the_one_that_began
         incidents=(incident,),
     )  # fmt: skip
     assert rework == {2: "during incident INC-2"}
+
+
+def test_a_fix_of_recent_work_is_rework(repo: GitRepo, run_cli: RunCli, tmp_path: Path) -> None:
+    """c2 ships on 2 October; c3 says `Fixes: <c2>` and ships on the 4th, two days on: rework.
+    c4 fixes c1, which shipped nine days before it: planned work (outside 7 days)."""
+    start = repo.commit("chore: start", when="2026-09-20T09:00:00Z")
+    c1 = repo.commit("feat: one", when="2026-09-24T09:00:00Z")
+    c2 = repo.commit("feat: two", when="2026-10-02T09:00:00Z")
+    c3 = repo.commit(f'fix: two\n\nFixes: {c2[:12]} ("feat: two")\n', when="2026-10-04T09:00:00Z")
+    c4 = repo.commit(f"fix: one\n\nfixes: {c1[:7]}\n", when="2026-10-03T10:00:00Z")
+    deploys = _events(tmp_path / "deploys.jsonl", repo, [
+        ("d0", start, "2026-09-21T10:00:00Z", "success"),
+        ("d1", c1, "2026-09-24T10:00:00Z", "success"),
+        ("d2", c2, "2026-10-02T10:00:00Z", "success"),
+        ("d3", c4, "2026-10-04T10:00:00Z", "success"),
+    ])  # fmt: skip
+    del c3  # c4 is c3's child: d3 ships both
+    made = run_cli("report", "--since", "2026-10-01", "--until", "2026-10-08", "--deploys",
+                   deploys, "--format", "json", cwd=repo)  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    assert [(d["id"], d["rework"]) for d in made.json()["deployments"]] == [
+        ("d2", None), ("d3", "reverts or fixes a commit shipped up to 7 days before"),
+    ]  # fmt: skip
+    # without c3, d3 ships only the fix of c1 (shipped by d1 on 24 September, ten days on)
+    repo.git("reset", "-q", "--hard", c2)
+    c4b = repo.commit(f"fix: one\n\nFixes: {c1[:7]}\n", when="2026-10-03T10:00:00Z")
+    deploys = _events(tmp_path / "deploys.jsonl", repo, [
+        ("d0", start, "2026-09-21T10:00:00Z", "success"),
+        ("d1", c1, "2026-09-24T10:00:00Z", "success"),
+        ("d2", c2, "2026-10-02T10:00:00Z", "success"),
+        ("d3", c4b, "2026-10-04T10:00:00Z", "success"),
+    ])  # fmt: skip
+    made = run_cli("report", "--since", "2026-10-01", "--until", "2026-10-08", "--deploys",
+                   deploys, "--format", "json", cwd=repo)  # fmt: skip
+    assert [(d["id"], d["rework"]) for d in made.json()["deployments"]] == [
+        ("d2", None), ("d3", None),
+    ]  # fmt: skip

@@ -19,6 +19,10 @@ from deploycount.history.columns import HistoryColumns, new_history
 from deploycount.identity import Person
 
 _REVERT = re.compile(r"This reverts commit ([0-9a-fA-F]{7,64})\b")
+# The trailer that names the commit a fix mends (`Fixes: 54a4f0239f2e ("subject")`, as the Linux
+# kernel and many projects write it): a deploy that ships it soon after is rework. A body line
+# with a colon always reaches Python (the columns' test), so no needle is needed.
+_FIXES = re.compile(r"^Fixes:[ \t]+([0-9a-fA-F]{7,40})\b", re.MULTILINE | re.IGNORECASE)
 # GitHub's revert button writes `Revert "<title>" (#N)` with the body `Reverts owner/repo#M`
 # and no commit: the pull request it reverts, resolved to the commit that merged it later.
 _PULL_REVERT = re.compile(r"^Reverts [\w.-]+/[\w.-]+#(\d{1,9})\s*$", re.MULTILINE)
@@ -63,6 +67,7 @@ class LoadedHistory:
     ident_attr: array[int] = field(default_factory=lambda: array("i"))
     people: list[Person] = field(default_factory=list)
     reverts: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    fixes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # `Fixes: <sha>` trailers
     releases: set[int] = field(default_factory=set)  # rows whose subject is a release commit's
     # rows whose subject says they revert (`Revert "..."`), and the pull requests reverted by
     # GitHub's button (row -> number), which `resolve_reverts` turns into `reverts`
@@ -190,6 +195,8 @@ class HistoryReader:
             self.chunk_attrs[row] = attr
             if "This reverts commit" in message and (named := _REVERT.findall(message)):
                 self.loaded.reverts[row] = tuple(dict.fromkeys(sha.lower() for sha in named))
+            if "ixes:" in message and (fixed := _FIXES.findall(message)):
+                self.loaded.fixes[row] = tuple(dict.fromkeys(sha.lower() for sha in fixed))
             if message[:7].lower() == "revert ":
                 self.loaded.revert_subjects.add(row)
                 if "Reverts " in message and (pulls := _PULL_REVERT.findall(message)):
@@ -301,13 +308,16 @@ def resolve_prefix(prefix: str, sorted_shas: Sequence[str]) -> str | None:
     return sorted_shas[index]
 
 
-def revert_targets(history: LoadedHistory, known: Collection[int]) -> dict[int, tuple[int, ...]]:
+def revert_targets(
+    history: LoadedHistory, known: Collection[int], *, fixes: bool = False
+) -> dict[int, tuple[int, ...]]:
     """Revert row -> the rows it reverts, for the reverts among the `known` rows (those that
-    shipped or are on the main line). A target is any loaded commit; an abbreviated sha is
-    resolved when it names exactly one of them, as git would among the commits it has."""
+    shipped or are on the main line); with `fixes`, fix row -> the rows its `Fixes:` trailers
+    name. A target is any loaded commit; an abbreviated sha is resolved when it names exactly
+    one of them, as git would among the commits it has."""
     targets: dict[int, tuple[int, ...]] = {}
     sorted_shas: list[str] | None = None
-    for row, named in history.reverts.items():
+    for row, named in (history.fixes if fixes else history.reverts).items():
         if row not in known:
             continue
         found = []
