@@ -33,24 +33,27 @@ from deploycount.history.reading import RELEASE_SUBJECT
 from deploycount.identity import Confidence
 from deploycount.masking import register_secret, register_url_secrets, safe_url
 from deploycount.options import (
+    DEFAULT_COPILOT_CREDIT,
     DEFAULT_DEPLOYS,
     DEFAULT_ENVIRONMENT,
     DEFAULT_MAX_RETRY_SECONDS,
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_N,
     DEFAULT_MIN_TEAM_SIZE,
     DEFAULT_OTLP_PROTOCOL,
     DEFAULT_PUSH_ATTEMPTS,
     DEFAULT_REMOTE,
     DEFAULT_REPORT_FORMAT,
+    DEFAULT_REWORK_DAYS,
+    DEFAULT_REWORK_HOURS,
     DEFAULT_SINCE,
     DEFAULT_TIMEOUT,
     DEFAULT_UNTIL,
     OTLP_PROTOCOLS,
     ReportOptions,
+    Rules,
 )
-from deploycount.outcomes import Rules
 from deploycount.services import Service, path_problem
-from deploycount.spend import DEFAULT_COPILOT_CREDIT
 from deploycount.teams import ALL, RESERVED_TEAM_NAMES, Team
 from deploycount.timeutil import parse_when
 
@@ -307,9 +310,9 @@ class OutcomesSection:
     AI-assisted and human are compared when each side has `min_n`."""
 
     incidents: str | None = _checked(_text)
-    rework_days: int = _checked(_count(1), 7)
-    rework_hours: int = _checked(_count(1), 24)
-    min_n: int = _checked(_count(2), 10)
+    rework_days: int = _checked(_count(1), DEFAULT_REWORK_DAYS)
+    rework_hours: int = _checked(_count(1), DEFAULT_REWORK_HOURS)
+    min_n: int = _checked(_count(2), DEFAULT_MIN_N)
 
 
 def _credit(value: object, key: str) -> float:

@@ -32,6 +32,7 @@ from deploycount.model import (
     TeamRow,
     Totals,
 )
+from deploycount.options import DEFAULT_MIN_N
 from deploycount.outcomes import summarise
 from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.teams import UNASSIGNED, TeamDirectory
@@ -260,7 +261,7 @@ def build_partial(
     rework: Mapping[int, str] | None = None,
     ai_work: Mapping[int, bool] | None = None,
     failures: Sequence[FailureRow] = (),
-    min_n: int = 10,
+    min_n: int = DEFAULT_MIN_N,
 ) -> Partial:
     """The partial of the tallies `tally_history` made of `linked` (and the people it saw).
     Rates per week will use the window up to `elapsed_until` (its elapsed part, when it ends

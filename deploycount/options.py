@@ -22,6 +22,19 @@ OTLP_PROTOCOLS = ("http/protobuf", "http/json")
 DEFAULT_MIN_TEAM_SIZE = 3
 DEFAULT_PUSH_ATTEMPTS = 8  # `record --push` attempts, each merging the remote ledger first
 DEFAULT_PUSH_SECONDS = 120.0  # `record --push` gives up after this long in all
+DEFAULT_REWORK_DAYS = 7  # a revert or fix of work shipped this recently is rework
+DEFAULT_REWORK_HOURS = 24  # so is a deploy this soon after a failure
+DEFAULT_MIN_N = 10  # the fewest cases on each side before AI-assisted and human are compared
+DEFAULT_COPILOT_CREDIT = 0.04  # USD per Copilot AI credit (a premium request), GitHub's price
+
+
+@dataclass(frozen=True)
+class Rules:
+    """`[outcomes]` of the config: what makes a deploy rework, and when sides are compared."""
+
+    rework_days: int = DEFAULT_REWORK_DAYS
+    rework_hours: int = DEFAULT_REWORK_HOURS
+    min_n: int = DEFAULT_MIN_N
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from deploycount.model import (
     ReworkStats,
     Verdict,
 )
+from deploycount.options import Rules
 from deploycount.timeutil import iso_z
 
 Side = Literal["ai", "human"]
@@ -54,15 +55,6 @@ class Incident:
     service: str = ""
     deploy: str = ""
     environment: str = "production"
-
-
-@dataclass(frozen=True)
-class Rules:
-    """`[outcomes]` of the config."""
-
-    rework_days: int = 7
-    rework_hours: int = 24
-    min_n: int = 10
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)

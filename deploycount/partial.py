@@ -25,6 +25,7 @@ from deploycount.config import SERVICE_LONGEST, SERVICE_RESERVED
 from deploycount.errors import UsageError
 from deploycount.files import read_text_file
 from deploycount.model import DeploymentRow, FailureRow, NotAReport, validated
+from deploycount.options import DEFAULT_MIN_N
 from deploycount.tallies import Partial, Tallies, Tally
 from deploycount.teams import ALL, RESERVED_TEAM_NAMES
 
@@ -314,7 +315,7 @@ def _partial(document: dict[str, Any]) -> Partial:
         min_n=(
             _count(document, "min_n", "", at_least=2, at_most=_MAX_COUNT)
             if "min_n" in document
-            else 10
+            else DEFAULT_MIN_N
         ),
     )
 

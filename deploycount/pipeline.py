@@ -52,7 +52,8 @@ from deploycount.identity import Confidence, Person
 from deploycount.incidents import load_incidents
 from deploycount.metrics import build_partial, report_of, split_identity_warning, tally_history
 from deploycount.model import FailureRow, Report
-from deploycount.outcomes import Cause, Incident, Rules, StreamOutcomes, incident_failures
+from deploycount.options import Rules
+from deploycount.outcomes import Cause, Incident, StreamOutcomes, incident_failures
 from deploycount.repository import Repository, repository_name
 from deploycount.streams import Parts, Stream, deploy_streams, middle_time, shipped_before
 from deploycount.tallies import Partial, Tallies

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from deploycount.model import DeploymentRow, FailureRow
+from deploycount.options import DEFAULT_MIN_N
 
 
 @dataclass
@@ -84,7 +85,7 @@ class Partial:
     key_id: str = ""  # which secret hashed the people ("" while people are still emails)
     services: list[str] = field(default_factory=list)  # `[services]` names, in config order
     failures: list[FailureRow] | None = None  # None: not known (a partial made before them)
-    min_n: int = 10  # `[outcomes] min_n`: the fewest cases on each side of a comparison
+    min_n: int = DEFAULT_MIN_N  # `[outcomes] min_n`
 
 
 def in_time_order(

@@ -13,9 +13,9 @@ import pytest
 from deploycount.deploys.base import DeployEvent
 from deploycount.history.linking import DeployKind, LinkedDeploy
 from deploycount.model import DeploymentRow, FailureRow
+from deploycount.options import Rules
 from deploycount.outcomes import (
     Incident,
-    Rules,
     StreamOutcomes,
     incident_failures,
     median_interval,

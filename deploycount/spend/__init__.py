@@ -28,7 +28,6 @@ API_KINDS = ("claude-code", "anthropic-cost", "openai-costs", "copilot")
 _MAX_FILE = 1024 * 1024 * 1024  # JSONL and CSV are read line by line, up to 1 GiB
 _MAX_DOCUMENT = 256 * 1024 * 1024  # a JSON document (an API answer saved whole) is read whole
 _MAX_LINE = 16 * 1024 * 1024
-DEFAULT_COPILOT_CREDIT = 0.04  # USD per AI credit (a premium request), GitHub's published price
 
 
 @dataclass(frozen=True)
