@@ -280,26 +280,25 @@ def _items(value: object) -> Iterator[object]:
         yield value
 
 
+def _parsed(text: str, where: str) -> object:
+    """JSON text, or one line (exit 2) naming `where` (the file, or the file and line)."""
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"{where}: not valid JSON: {str(error)[:80]}") from None
+    except RecursionError:
+        raise UsageError(f"{where}: JSON nested too deeply") from None
+
+
 def _jsonl_line(line: str, number: int, label: str) -> Iterator[tuple[str, object]]:
     if not line.strip():
         return
-    try:
-        value = json.loads(line)
-    except ValueError as error:
-        raise UsageError(f"{label}:{number}: not valid JSON: {str(error)[:80]}") from None
-    except RecursionError:
-        raise UsageError(f"{label}:{number}: JSON nested too deeply") from None
-    for item in _items(value):
+    for item in _items(_parsed(line, f"{label}:{number}")):
         yield str(number), item
 
 
 def _document(text: str, label: str) -> Iterator[tuple[str, object]]:
-    try:
-        value = json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"{label}: not valid JSON: {str(error)[:80]}") from None
-    except RecursionError:
-        raise UsageError(f"{label}: JSON nested too deeply") from None
+    value = _parsed(text, label)
     pages = value if isinstance(value, list) else [value]
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(_items(page), start=1):
