@@ -71,14 +71,19 @@ def services_config(services: int) -> str:
     )
 
 
-def one_stream_range(repo: Path, since: int, until: int) -> list[str]:
-    """The revisions the one-stream report reads for [since, until): from the newest release in
-    the window back to the last release before it (every `*@*` tag is a deploy)."""
+def _releases(repo: Path) -> list[tuple[int, str]]:
+    """Every release tag (`pNN@1.M.0`) with its time, oldest first."""
     listed = subprocess.run(
         ["git", "for-each-ref", "--format=%(creatordate:unix) %(refname)", "refs/tags/*@*"],
         cwd=repo, check=True, capture_output=True, text=True,
     ).stdout.split("\n")  # fmt: skip
-    tags = sorted((int(when), name) for when, name in (line.split() for line in listed if line))
+    return sorted((int(when), name) for when, name in (line.split() for line in listed if line))
+
+
+def one_stream_range(repo: Path, since: int, until: int) -> list[str]:
+    """The revisions the one-stream report reads for [since, until): from the newest release in
+    the window back to the last release before it (every `*@*` tag is a deploy)."""
+    tags = _releases(repo)
     inside = [name for when, name in tags if since <= when < until]
     before = [name for when, name in tags if when < since]
     return [inside[-1], *(f"^{name}" for name in before[-1:])]
@@ -88,11 +93,7 @@ def services_range(repo: Path, since: int, until: int) -> list[str]:
     """The revisions the services report must read for [since, until): from the newest release
     in the window back to the common ancestor of the last release before the window of each
     service that releases in it (`pNN@…` tags; the history is one line)."""
-    listed = subprocess.run(
-        ["git", "for-each-ref", "--format=%(creatordate:unix) %(refname)", "refs/tags/*@*"],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout.split("\n")  # fmt: skip
-    tags = sorted((int(when), name) for when, name in (line.split() for line in listed if line))
+    tags = _releases(repo)
     inside = [name for when, name in tags if since <= when < until]
     anchors = []
     for service in sorted({name.split("/")[-1].split("@")[0] for name in inside}):
