@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import NamedTuple
 
 from deploycount import services
 from deploycount.config import (
@@ -254,7 +254,8 @@ def _generate(
     for since, until in periods:
         windows = [tallying.window(linked, reached, since, until) for linked, reached in links]
         counted.append(
-            [(window, undone, first, *tallying.tally(window, undone, directories[index], since))
+            [_Counted(window, undone, first, *tallying.tally(window, undone, directories[index],
+                                                              since))
              for index, (window, undone, first) in enumerate(windows)]
         )  # fmt: skip
     held = _HeldUp.of(tallying, streams, parts, links, counted=counted, incidents=incidents,
@@ -279,7 +280,7 @@ def _generate(
             failures += own.failures
             partials.append(partial(streams[index], number, window, tallies, people_seen,
                                     held=own))  # fmt: skip
-        reverted = frozenset().union(*(undone for _, undone, *_ in counted[number]))
+        reverted = frozenset().union(*(each.undone for each in counted[number]))
         firsts_now = [[d for d in first if since <= d.event.time < until] for first in firsts]
         once = [
             tallying.tally(window, reverted, owned, since)[0]
@@ -296,6 +297,17 @@ def _generate(
             )
         )
     return reports
+
+
+class _Counted(NamedTuple):
+    """A stream's period: its deploys (`window`, from number `first` of the stream's span), the
+    commits known reverted then, its tallies and the people seen."""
+
+    window: list[LinkedDeploy]
+    undone: frozenset[int]
+    first: int
+    tallies: Tallies
+    seen: list[Person]
 
 
 @dataclass(frozen=True)
@@ -329,7 +341,7 @@ class _HeldUp:
         parts: Parts,
         links: Links,
         *,
-        counted: Sequence[Sequence[tuple[Any, ...]]],
+        counted: Sequence[Sequence[_Counted]],
         incidents: Sequence[Incident],
         rules: Rules,
     ) -> _HeldUp:
