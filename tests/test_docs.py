@@ -111,3 +111,14 @@ def test_the_docs_say_how_to_build_them_and_try_the_hooks() -> None:
     # the flags tests/test_hook_paths.py runs `pre-commit try-repo` with
     assert "--hook-stage commit-msg --commit-msg-filename" in commands
     assert "pre-commit autoupdate --freeze" in commands
+
+
+def test_the_module_map_names_every_module() -> None:
+    """CONTRIBUTING's table of modules is how a newcomer finds their way: outcomes.py,
+    incidents.py, spend/ and team_sources.py were missing from it."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    package = ROOT / "deploycount"
+    names = {f"`{p.name}/`" for p in package.iterdir() if (p / "__init__.py").exists()}
+    names |= {f"`{p.name}`" for p in package.glob("*.py") if p.name != "__main__.py"}
+    missing = sorted(name for name in names if name not in text)
+    assert not missing, f"CONTRIBUTING's module map lacks {missing}"
