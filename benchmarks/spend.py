@@ -10,9 +10,12 @@ and peak memory from /usr/bin/time):
 
   - the report of the 200,000-commit synthetic history's last year, without spend;
   - the same report with --spend claude-code:FILE, and with --spend file:CSV;
-  - `git log` over the same history, as the yardstick.
+  - `git log` over the same history, as the yardstick;
+  - the floor under the spend: each export only parsed, line by line, with the parser the
+    report uses (pydantic's from_json, the csv module), in a process of its own.
 
-The spend's own cost is the difference between the report with and without it. A script, not
+The spend's own cost is the difference between the report with and without it; a floor's is
+its whole run (the interpreter's start included). A script, not
 a test: figures are printed, never asserted.
 """
 
@@ -30,6 +33,21 @@ from benchmarks.run import HERE
 from benchmarks.speed import _repository
 
 TIME = "/usr/bin/time"
+# The floor under the spend's cost: each export parsed line by line with the parser the report
+# uses, each record dropped (no checks, no teams, no sums), in a process of its own.
+PARSE_JSONL = """
+import sys
+from pydantic_core import from_json
+with open(sys.argv[1], "rb") as lines:
+    for line in lines:
+        from_json(line)
+"""
+PARSE_CSV = """
+import csv, sys
+with open(sys.argv[1], newline="") as text:
+    for row in csv.reader(text):
+        pass
+"""
 
 
 def exports(users: int, days: int, end: date) -> tuple[Path, Path, Path]:
@@ -98,6 +116,8 @@ def main() -> None:
         "report, no spend": report,
         "report + claude-code JSONL": [*report, "--spend", f"claude-code:{jsonl}"],
         "report + generic CSV": [*report, "--spend", f"file:{table}"],
+        "floor: parse the JSONL": [sys.executable, "-c", PARSE_JSONL, str(jsonl)],
+        "floor: parse the CSV": [sys.executable, "-c", PARSE_CSV, str(table)],
     }
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(arguments.rounds):

@@ -57,7 +57,8 @@ def spend_args(*sources: str) -> list[str]:
 
 
 def usages(reader: str, path: str) -> list[formats.Usage]:
-    from deploycount.spend import read_records, readers
+    from deploycount.spend import readers
+    from deploycount.spend.files import read_records
 
     read = readers(round(0.04 * MICRO))[reader]
     return [
@@ -117,6 +118,14 @@ def test_the_anthropic_cost_report_openai_costs_copilot_and_the_generic_format()
         ("file", {"day": "2026-10-01", "user": "a@b", "cost": "1", "currency": "USD", "x": 1},
          "x: is not a field"),
         ("claude-code", {"date": "2026-10-01", "actor": {"type": "robot"}}, "actor.type: must be"),
+        ("claude-code", {"date": "2026-10-01", "actor": {"type": "api_actor", "api_key_name": "k"},
+                         "model_breakdown": [{"model": "m"}, {"tokens": {"input": 1.5}}]},
+         "model_breakdown.1.tokens.input: must be a whole number"),
+        ("claude-code", {"date": "2026-10-01", "actor": {"type": "api_actor", "api_key_name": "k"},
+                         "model_breakdown": ["m"]}, "model_breakdown.0: must be an object"),
+        ("claude-code", {"date": "2026-10-01", "actor": {"type": "api_actor", "api_key_name": "k"},
+                         "model_breakdown": [{"tokens": {"cache_creation": {"x": -1}}}]},
+         "model_breakdown.0.tokens.cache_creation: -1 is not a number of tokens"),
         ("openai-costs", {"start_time": "soon", "results": []}, "start_time: must be a Unix time"),
         ("copilot", {"day": "2026-10-01", "user_login": "x", "ai_credits_used": -3},
          "ai_credits_used: is negative"),
@@ -327,6 +336,9 @@ def test_across_repositories_spend_counts_once(run_cli: RunCli, tmp_path: Path) 
          '{"day": "2026-10-02", "user": "a@b.c", "cost": "2", "currency": "USD"}\n', ".jsonl",
          "x.jsonl:2: record: repeats an earlier record"),
         ("\xff\xfe", ".jsonl", "not UTF-8"),
+        ('{"day": "2026-10-02", "user": "a@b.c", "cost": "1", "currency": "USD"}\n'
+         '{"day": "2026-10-02", "user": "\xff@b.c", "cost": "1", "currency": "USD"}\n', ".jsonl",
+         "x.jsonl:2: not UTF-8"),
     ],
 )  # fmt: skip
 def test_a_bad_export_is_one_line_and_exit_2(
@@ -335,9 +347,7 @@ def test_a_bad_export_is_one_line_and_exit_2(
 ) -> None:  # fmt: skip
     repo, config = spent
     export = tmp_path / f"x{suffix}"
-    export.write_bytes(
-        content.encode("latin-1") if content.startswith("\xff") else content.encode()
-    )
+    export.write_bytes(content.encode("latin-1") if "\xff" in content else content.encode())
     made = run_cli(
         "report", *WINDOW, "--config", str(config), "--spend", f"file:{export}", cwd=repo
     )
@@ -633,3 +643,21 @@ def test_a_teams_spend_that_is_one_persons_is_not_shown(
     assert "hidden, fewer people than the privacy floor: web, unassigned" in re.sub(
         r"\s+", " ", table.stdout
     )
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
+def test_an_export_saved_with_a_byte_order_mark_reads_as_without(
+    tmp_path: Path, suffix: str
+) -> None:
+    from deploycount.spend.files import read_records
+
+    row = {"day": "2026-10-02", "user": "a@b.c", "cost": "1", "currency": "USD"}
+    text = {".jsonl": json.dumps(row) + "\n", ".json": json.dumps([row]),
+            ".csv": "day,user,cost,currency\n2026-10-02,a@b.c,1,USD\n"}[suffix]  # fmt: skip
+    found = []
+    for content in (text, "\ufeff" + text):
+        export = tmp_path / f"x{suffix}"
+        export.write_text(content, "utf-8")
+        records = read_records(export, "x", csv_rows=True)
+        found.append([list(formats.generic(r)) if isinstance(r, dict) else [r] for _, r in records])
+    assert found[0] == found[1] and len(found[0]) == 1

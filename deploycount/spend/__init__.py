@@ -8,15 +8,11 @@ own exports and APIs, summed per team and day as it is read, never kept per pers
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import stat
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 from deploycount.checks import Invalid, said
 from deploycount.errors import UsageError
@@ -25,9 +21,6 @@ from deploycount.spend.formats import Usage
 
 FILE_KINDS = ("claude-code", "anthropic-cost", "openai-costs", "copilot", "file")
 API_KINDS = ("claude-code", "anthropic-cost", "openai-costs", "copilot")
-_MAX_FILE = 1024 * 1024 * 1024  # JSONL and CSV are read line by line, up to 1 GiB
-_MAX_DOCUMENT = 256 * 1024 * 1024  # a JSON document (an API answer saved whole) is read whole
-_MAX_LINE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,17 +66,20 @@ class SpendTable:
     _seen: dict[int, int] = field(default_factory=dict, repr=False)
     # per team, the people (hashed) whose records it holds: a team's spend is shown only when
     # it is not one or two people's (the privacy floor, counted on the spenders)
-    spenders: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    spenders: defaultdict[str, set[int]] = field(
+        default_factory=lambda: defaultdict(set), repr=False
+    )
 
     def add(self, usage: Usage, team: str) -> None:
         """Add one record to its team's day: a record outside the window is counted and left
         out; the same key again with the same figures is a duplicate (an export read twice),
         with other figures a conflict (Invalid, which never names the figures: they are one
         person's spend)."""
-        if not self.since <= usage.day < self.until:
+        day, person, _, cost, unit, tokens, key_of = usage
+        if not self.since <= day < self.until:
             self.outside += 1
             return
-        key, value = hash(usage.key_of), hash((usage.cost, usage.tokens, usage.currency))
+        key, value = hash(key_of), hash((cost, unit, tokens))
         known = self._seen.get(key)
         if known is not None:
             if known != value:
@@ -93,21 +89,20 @@ class SpendTable:
             self.duplicates += 1
             return
         self._seen[key] = value
-        if self.currency is None:
-            self.currency = usage.currency
-        elif usage.currency != self.currency:
-            raise Invalid(
-                "currency",
-                f"{usage.currency} beside {self.currency}: one report adds up one currency; "
-                "convert the export, or report each currency apart",
-            )
-        if usage.person:
-            self.spenders.setdefault(team, set()).add(hash(usage.person))
-        cell = self.cells.get((team, usage.day))
+        if unit != self.currency:
+            if self.currency is not None:
+                raise Invalid(
+                    "currency",
+                    f"{unit} beside {self.currency}: one report adds up one currency; "
+                    "convert the export, or report each currency apart",
+                )
+            self.currency = unit
+        if person:
+            self.spenders[team].add(hash(person))
+        cell = self.cells.get((team, day))
         if cell is None:
-            cell = self.cells[(team, usage.day)] = [0, 0, 0, 0, 0]
-        cell[0] += usage.cost
-        tokens = usage.tokens
+            cell = self.cells[(team, day)] = [0, 0, 0, 0, 0]
+        cell[0] += cost
         cell[1] += tokens[0]
         cell[2] += tokens[1]
         cell[3] += tokens[2]
@@ -126,6 +121,7 @@ class SpendTable:
 
 
 TeamOf = Callable[[str, str], str]  # (person, key) -> the team its spend goes to
+Where = str | int  # a record's place in its file or answer: its line, or page and item
 
 
 def readers(credit: int) -> dict[str, Callable[[object], Iterator[Usage]]]:
@@ -166,11 +162,14 @@ def load_spend(
     for spec in specs:
         table.sources.append(spec.label)
         reader = read[spec.kind]
+        records: Iterator[tuple[Where, object]]
         if spec.path is None:
             from deploycount.spend.api import fetch  # noqa: PLC0415 - requests only when asked
 
             records = fetch(spec.kind, since, until, environ, log=log)
         else:
+            from deploycount.spend.files import read_records  # noqa: PLC0415 - with a file only
+
             records = read_records(Path(spec.path), spec.label, csv_rows=spec.kind == "file")
         for where, record in records:
             try:
@@ -189,144 +188,3 @@ def load_spend(
                     ) from None
                 raise UsageError(said(f"{spec.label}:{where}", error)) from None
     return table
-
-
-def read_records(path: Path, label: str, *, csv_rows: bool) -> Iterator[tuple[str, object]]:
-    """(where, record) of a file: JSONL (a record or an API page `{"data": [...]}` per line),
-    a JSON document (a page, or an array of pages or of records), or for the generic format a
-    CSV with a header. Lines are read one at a time: memory stays flat whatever the size, up to
-    1 GiB; a JSON document is read whole, up to 256 MiB."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # before opening: a pipe would block
-            raise UsageError(f"{label}: not a regular file (a device, a pipe or a directory)")
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such file") from None
-    except OSError as error:
-        raise UsageError(f"{label}: cannot read it ({error.strerror})") from None
-    with handle:
-        capped = io.BufferedReader(_Capped(handle, _MAX_FILE, label))
-        text = io.TextIOWrapper(capped, encoding="utf-8-sig", newline="")
-        try:
-            lines = _lines(text, label)
-            if csv_rows and path.suffix.lower() == ".csv":
-                yield from _csv((line for _, line in lines), label)
-                return
-            first = next(lines, (1, ""))[1]
-            stripped = first.strip()
-            whole = stripped.startswith("[") or (
-                stripped.startswith("{") and not _is_json(stripped)
-            )
-            if whole:
-                rest = text.read(_MAX_DOCUMENT + 1 - len(first))
-                if len(first) + len(rest) > _MAX_DOCUMENT:
-                    raise UsageError(f"{label}: a JSON document larger than 256 MiB: export JSONL")
-                yield from _document(first + rest, label)
-                return
-            yield from _jsonl_line(first, 1, label)
-            for number, line in lines:
-                yield from _jsonl_line(line, number, label)
-        except UnicodeDecodeError:
-            raise UsageError(f"{label}: not UTF-8 text") from None
-
-
-def _lines(text: IO[str], label: str) -> Iterator[tuple[int, str]]:
-    """The file's lines, numbered, none longer than 16 MiB (a record is a few hundred bytes: a
-    longer line is no export, and would be held whole)."""
-    number = 0
-    while True:
-        line = text.readline(_MAX_LINE + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > _MAX_LINE:
-            raise UsageError(f"{label}:{number}: a line longer than 16 MiB: not an export")
-        yield number, line
-
-
-class _Capped(io.RawIOBase):
-    """A file that refuses to be read past `limit` bytes."""
-
-    def __init__(self, handle: io.BufferedReader, limit: int, label: str) -> None:
-        self.handle, self.left, self.label = handle, limit, label
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self.left <= 0:
-            if self.handle.read(1):
-                raise UsageError(f"{self.label}: larger than 1 GiB: split the export by month")
-            return 0
-        view = memoryview(buffer)[: min(len(buffer), self.left)]
-        count = self.handle.readinto(view)
-        self.left -= count
-        return count
-
-
-def _is_json(line: str) -> bool:
-    try:
-        json.loads(line)
-    except (ValueError, RecursionError):
-        return False
-    return True
-
-
-def _items(value: object) -> Iterator[object]:
-    """An API page's `data`, else the value itself."""
-    if isinstance(value, dict) and isinstance(value.get("data"), list):
-        yield from value["data"]
-    else:
-        yield value
-
-
-def _parsed(text: str, where: str) -> object:
-    """JSON text, or one line (exit 2) naming `where` (the file, or the file and line)."""
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"{where}: not valid JSON: {str(error)[:80]}") from None
-    except RecursionError:
-        raise UsageError(f"{where}: JSON nested too deeply") from None
-
-
-def _jsonl_line(line: str, number: int, label: str) -> Iterator[tuple[str, object]]:
-    if not line.strip():
-        return
-    for item in _items(_parsed(line, f"{label}:{number}")):
-        yield str(number), item
-
-
-def _document(text: str, label: str) -> Iterator[tuple[str, object]]:
-    value = _parsed(text, label)
-    pages = value if isinstance(value, list) else [value]
-    for number, page in enumerate(pages, start=1):
-        for index, item in enumerate(_items(page), start=1):
-            yield (f"{number}.{index}" if isinstance(page, dict) and "data" in page
-                   else str(number)), item  # fmt: skip
-
-
-def _csv(text: Iterable[str], label: str) -> Iterator[tuple[str, object]]:
-    """The generic format's rows as `Usage` (read by column: `formats.CsvColumns`)."""
-    reader = csv.reader(text)
-    try:
-        header = next(reader, [])
-        unknown = [name for name in header if name not in formats.GENERIC_FIELDS]
-        if unknown or "day" not in header or "cost" not in header:
-            raise UsageError(
-                f"{label}:1: the header must name the generic format's columns "
-                f"({', '.join(formats.GENERIC_FIELDS)}), with day and cost"
-            )
-        columns = formats.CsvColumns(header)
-        for cells in reader:
-            if len(cells) != columns.size:
-                if not cells:
-                    continue
-                more = "more" if len(cells) > columns.size else "fewer"
-                raise UsageError(f"{label}:{reader.line_num}: {more} cells than the header names")
-            try:
-                yield str(reader.line_num), columns.usage(cells)
-            except Invalid as error:
-                raise UsageError(said(f"{label}:{reader.line_num}", error)) from None
-    except csv.Error as error:
-        raise UsageError(f"{label}:{reader.line_num}: not CSV: {error}") from None

@@ -75,6 +75,8 @@ def _text(value: object, field: str, *, empty: bool = False) -> str:
 
 
 def _count(value: object, field: str) -> int:
+    if type(value) is int and 0 <= value <= _MAX_TOKENS:
+        return value
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
@@ -88,10 +90,10 @@ def amount(value: object, field: str, *, scale: int) -> int:
     """An amount (a JSON number, or a decimal in a string: "123.45"), `scale` millionths per
     unit it is written in (cents: 10,000), as millionths of the currency; negative, absurd or
     not a number: Invalid."""
+    if type(value) is int and 0 <= value <= _MAX_COST * MICRO // scale:
+        return value * scale  # the common cases, without Decimal
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise Invalid(field, f"must be an amount, not {kind_of(value)}")
-    if isinstance(value, int) and 0 <= value <= _MAX_COST * MICRO // scale:
-        return value * scale  # the common cases, without Decimal
     whole, _, fraction = value.partition(".") if isinstance(value, str) else ("", "", "")
     if (
         whole.isdigit()
@@ -149,7 +151,7 @@ def _address(value: str, field: str) -> str:
 
 
 def _object(value: object, field: str) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):  # records are read from JSON
         raise Invalid(field, f"must be an object, not {kind_of(value)}")
     return value
 
@@ -180,30 +182,37 @@ def claude_code(record: object) -> Iterator[Usage]:
     else:
         raise Invalid("actor.type", f"must be user_actor or api_actor, not {str(kind)[:40]!r}")
     for number, part in enumerate(_list(item.get("model_breakdown"), "model_breakdown")):
-        where = f"model_breakdown.{number}."
-        entry = _object(part, where.rstrip("."))
-        model = _text(entry.get("model"), where + "model", empty=True)
-        tokens = _object(entry.get("tokens") or {}, where + "tokens")
-        writes = tokens.get("cache_creation")
-        if isinstance(writes, Mapping):
-            written = sum(_count(v, where + "tokens.cache_creation") for v in writes.values())
-        else:
-            written = _count(writes, where + "tokens.cache_creation")
-        cost = _object(entry.get("estimated_cost") or {}, where + "estimated_cost")
-        yield Usage(
-            day=day,
-            person=person,
-            key=key,
-            cost=amount(cost.get("amount", 0), where + "estimated_cost.amount", scale=10_000),
-            currency=currency(cost.get("currency", "USD"), where + "estimated_cost.currency"),
-            tokens=(
-                _count(tokens.get("input"), where + "tokens.input"),
-                _count(tokens.get("output"), where + "tokens.output"),
-                _count(tokens.get("cache_read"), where + "tokens.cache_read"),
-                written,
-            ),
-            key_of=("claude-code", day, person or key, model),
-        )
+        try:
+            yield _claude_code_model(day, person, key, part)
+        except Invalid as error:  # the field's path is spelled out only when it is wrong
+            field = f"model_breakdown.{number}.{error.field}".rstrip(".")
+            raise Invalid(field, error.reason) from None
+
+
+def _claude_code_model(day: date, person: str, key: str, part: object) -> Usage:
+    """One model's row of a Claude Code record; fields named from the row."""
+    entry = _object(part, "")
+    model = _text(entry.get("model"), "model", empty=True)
+    tokens = _object(entry.get("tokens") or {}, "tokens")
+    writes = tokens.get("cache_creation")
+    written = 0
+    for value in writes.values() if isinstance(writes, dict) else (writes,):
+        written += _count(value, "tokens.cache_creation")
+    cost = _object(entry.get("estimated_cost") or {}, "estimated_cost")
+    return Usage(
+        day,
+        person,
+        key,
+        amount(cost.get("amount", 0), "estimated_cost.amount", scale=10_000),
+        currency(cost.get("currency", "USD"), "estimated_cost.currency"),
+        (
+            _count(tokens.get("input"), "tokens.input"),
+            _count(tokens.get("output"), "tokens.output"),
+            _count(tokens.get("cache_read"), "tokens.cache_read"),
+            written,
+        ),
+        ("claude-code", day, person or key, model),
+    )
 
 
 # -- Anthropic: the organisation cost report -----------------------------------------------------
