@@ -12,7 +12,9 @@ over the range the one-stream report reads, and issue 35.8's bar for the service
 times (the one-stream report + that `git log`); and `git log --name-only` over the range the
 services report must read (back to the common ancestor of the last release before the window of
 every service that releases in it: its first release in the window ships everything since), with
-the bar that range gives. A script, not a test: figures are printed, never asserted.
+the bar that range gives; and in the window, the cheapest read git offers of the older commits
+the services need (`git log -- PATHS` over what lies between the two ranges, limited to the
+services that release in the window). A script, not a test: figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -107,6 +109,20 @@ def services_range(repo: Path, since: int, until: int) -> list[str]:
     return [inside[-1], f"^{base}"]
 
 
+def older_touching(repo: Path, since: int, until: int) -> list[str]:
+    """The cheapest read git offers of what the services report needs beyond the one stream's
+    range: the commits between the services' range's base and the one stream's boundary that
+    touch a service releasing in the window (path-limited, no diff printed). Empty when the two
+    ranges are the same."""
+    one, services = one_stream_range(repo, since, until), services_range(repo, since, until)
+    if len(one) < 2 or len(services) < 2 or one[1] == services[1]:
+        return []
+    tags = _releases(repo)
+    inside = sorted({name.split("/")[-1].split("@")[0] for when, name in tags
+                     if since <= when < until})  # fmt: skip
+    return [one[1][1:], services[1], "--", *(f"packages/{service}" for service in inside)]
+
+
 def _wall(args: list[str], cwd: Path) -> float:
     started = time.perf_counter()
     subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
@@ -138,6 +154,8 @@ def main() -> None:
               "28 days": one_stream_range(repo, end - 28 * 86_400, end)}  # fmt: skip
     needed = {"full history": services_range(repo, 0, end),
               "28 days": services_range(repo, end - 28 * 86_400, end)}  # fmt: skip
+    older = {name: older_touching(repo, end - days * 86_400, end)
+             for name, days in (("full history", 100_000), ("28 days", 28))}  # fmt: skip
     ours = [sys.executable, "-m", "deploycount", "report", "--format", "json"]
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "services.toml"
@@ -152,6 +170,9 @@ def main() -> None:
             commands[f"{name}: git log --name-only, one stream's range"] = name_only
             commands[f"{name}: git log --name-only, the services' range"] = [
                 *name_only[:5], *needed[name]]  # fmt: skip
+            if older[name]:
+                commands[f"{name}: git log -- PATHS, the older commits services need"] = [
+                    "git", "log", "--no-merges", "--format=%H", *older[name]]  # fmt: skip
             commands[f"{name}: every tag one stream"] = [
                 *ours,
                 *window,

@@ -12,7 +12,9 @@ and peak memory from /usr/bin/time):
   - the same report with --spend claude-code:FILE, and with --spend file:CSV;
   - `git log` over the same history, as the yardstick;
   - the floor under the spend: each export only parsed, line by line, with the parser the
-    report uses (pydantic's from_json, the csv module), in a process of its own.
+    report uses (pydantic's from_json, the csv module), in a process of its own;
+  - above it, the least a reader must do with each record with none of the report's checks
+    (team, duplicate key, exact sums), written for these exports' shape only.
 
 The spend's own cost is the difference between the report with and without it; a floor's is
 its whole run (the interpreter's start included). A script, not
@@ -47,6 +49,45 @@ import csv, sys
 with open(sys.argv[1], newline="") as text:
     for row in csv.reader(text):
         pass
+"""
+# Above that floor, the least a reader must do with each record, with none of the report's checks:
+# its team (looked up once per person), its key and figures hashed for duplicates, its exact cost
+# and tokens added to its team's day. Written for these exports' shape only.
+UNCHECKED_JSONL = """
+import sys
+from pydantic_core import from_json
+seen, cells, teams = {}, {}, {}
+with open(sys.argv[1], "rb") as lines:
+    for line in lines:
+        record = from_json(line)
+        user, day = record["actor"]["email_address"], record["date"][:10]
+        team = teams.get(user) or teams.setdefault(user, user.split("@")[1])
+        for part in record["model_breakdown"]:
+            tokens, cost = part["tokens"], part["estimated_cost"]["amount"] * 10_000
+            figures = (cost, tokens["input"], tokens["output"], tokens["cache_read"],
+                       sum(tokens["cache_creation"].values()))
+            if seen.setdefault(hash((day, user, part["model"])), hash(figures)) != hash(figures):
+                sys.exit("conflict")
+            cell = cells.get((team, day)) or cells.setdefault((team, day), [0] * 5)
+            for index, value in enumerate(figures):
+                cell[index] += value
+"""
+UNCHECKED_CSV = """
+import csv, sys
+seen, cells, teams = {}, {}, {}
+with open(sys.argv[1], newline="") as text:
+    rows = csv.reader(text)
+    next(rows)
+    for day, user, model, tokens_in, tokens_out, reads, writes, cost, unit in rows:
+        team = teams.get(user) or teams.setdefault(user, user.split("@")[1])
+        whole, _, fraction = cost.partition(".")
+        micro = int(whole) * 1_000_000 + int(fraction.ljust(6, "0"))
+        figures = (micro, int(tokens_in), int(tokens_out), int(reads), int(writes))
+        if seen.setdefault(hash((day, user, model)), hash(figures)) != hash(figures):
+            sys.exit("conflict")
+        cell = cells.get((team, day)) or cells.setdefault((team, day), [0] * 5)
+        for index, value in enumerate(figures):
+            cell[index] += value
 """
 
 
@@ -118,6 +159,8 @@ def main() -> None:
         "report + generic CSV": [*report, "--spend", f"file:{table}"],
         "floor: parse the JSONL": [sys.executable, "-c", PARSE_JSONL, str(jsonl)],
         "floor: parse the CSV": [sys.executable, "-c", PARSE_CSV, str(table)],
+        "floor: unchecked sums, JSONL": [sys.executable, "-c", UNCHECKED_JSONL, str(jsonl)],
+        "floor: unchecked sums, CSV": [sys.executable, "-c", UNCHECKED_CSV, str(table)],
     }
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(arguments.rounds):
