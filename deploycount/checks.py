@@ -74,6 +74,16 @@ def whole_number(
     return value
 
 
+def digits(text: str, most: int = 18) -> int | None:
+    """`text` as a whole number when it is ASCII digits only, at most `most` of them (a count,
+    a width, seconds read from the environment, an HTTP header or an export); else None.
+    `str.isdigit` alone lets through "²" and other digits int() refuses, and int() refuses a
+    number of more than 4,300 digits: both were crashes."""
+    if text.isascii() and text.isdigit() and len(text) <= most:
+        return int(text)
+    return None
+
+
 def number(
     value: object,
     field: str,

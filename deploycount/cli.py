@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from deploycount.checks import digits
 from deploycount.errors import DeploycountError, LintFailure, UsageError
 from deploycount.masking import mask
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, ReportOptions
@@ -230,8 +231,8 @@ def _options(flags: dict[str, Any]) -> ReportOptions:
 
 def _columns() -> int:
     """The terminal's width: COLUMNS when set (as shells and CI set it), else 80."""
-    value = os.environ.get("COLUMNS", "")
-    return max(40, min(int(value), 1000)) if value.isdigit() else 80
+    width = digits(os.environ.get("COLUMNS", ""))
+    return max(40, min(width, 1000)) if width is not None else 80
 
 
 def _progress() -> Any:

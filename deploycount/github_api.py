@@ -41,9 +41,9 @@ def rate_limit_wait(response: requests.Response) -> float | None:
     if after is not None:
         return after
     if response.headers.get("x-ratelimit-remaining") == "0":
-        reset = response.headers.get("x-ratelimit-reset", "")
-        if reset.isdigit():
-            return max(0.0, int(reset) - time.time()) + 1.0
+        reset = checks.digits(response.headers.get("x-ratelimit-reset", ""))
+        if reset is not None:
+            return max(0.0, reset - time.time()) + 1.0
     return None
 
 

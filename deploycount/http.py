@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from deploycount.checks import digits
 from deploycount.errors import ExternalServiceError
 from deploycount.masking import mask, safe_url
 
@@ -234,8 +235,9 @@ def retry_after_seconds(response: requests.Response, now: datetime | None = None
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = digits(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):

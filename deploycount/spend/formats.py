@@ -17,7 +17,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from deploycount.checks import Invalid, kind_of
+from deploycount.checks import Invalid, digits, kind_of
 
 MICRO = 1_000_000  # costs are kept in millionths of the currency's unit, so sums are exact
 _TENS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -311,14 +311,17 @@ _GENERIC = frozenset(GENERIC_FIELDS)
 def _csv_count(value: object, field: str) -> int:
     """A token count from JSON (a number) or CSV (text, empty for none)."""
     if isinstance(value, str):
-        if value.isdigit() and len(value) < 16:
-            return int(value)
+        if value.isascii() and value.isdigit() and len(value) < 16:
+            return int(value)  # the common case first: a year of rows has millions
         text = value.strip()
         if not text:
             return 0
-        if not text.isdigit():
-            raise Invalid(field, f"{text[:40]!r} is not a whole number of tokens")
-        return _count(int(text), field)
+        count = digits(text)
+        if count is None:
+            if not text.isascii() or not text.isdigit():
+                raise Invalid(field, f"{text[:40]!r} is not a whole number of tokens")
+            raise Invalid(field, "is not a number of tokens")
+        return _count(count, field)
     return _count(value, field)
 
 
@@ -383,14 +386,10 @@ class CsvColumns:
             amount(cost, "cost", scale=MICRO),
             currency(unit, "currency"),
             (
-                int(tokens_in) if tokens_in.isdigit() and len(tokens_in) < 16
-                else _csv_count(tokens_in, "input_tokens"),
-                int(tokens_out) if tokens_out.isdigit() and len(tokens_out) < 16
-                else _csv_count(tokens_out, "output_tokens"),
-                int(reads) if reads.isdigit() and len(reads) < 16
-                else _csv_count(reads, "cache_read_tokens"),
-                int(writes) if writes.isdigit() and len(writes) < 16
-                else _csv_count(writes, "cache_write_tokens"),
+                _csv_count(tokens_in, "input_tokens"),
+                _csv_count(tokens_out, "output_tokens"),
+                _csv_count(reads, "cache_read_tokens"),
+                _csv_count(writes, "cache_write_tokens"),
             ),
             ("generic", day, person or key, model.strip()),
         )  # fmt: skip
