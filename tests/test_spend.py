@@ -16,7 +16,7 @@ import pytest
 from deploycount.checks import Invalid
 from deploycount.spend import SpendTable, formats, parse_spec
 from deploycount.spend.formats import MICRO
-from tests.conftest import GitRepo, RunCli, make_repo, one_line_error
+from tests.conftest import CliResult, GitRepo, RunCli, make_repo, one_line_error
 
 DATA = Path(__file__).parent / "data" / "spend"
 ANN, BOB = "Ann <ann@pay.example>", "Bob <bob@web.example>"
@@ -500,15 +500,14 @@ def test_the_anthropic_cost_api(spent: tuple[GitRepo, Path], run_cli: RunCli) ->
     assert made.json()["spend"]["total"]["spend"] == pytest.approx(2.5 + 0.755)
 
 
-def test_the_copilot_api_downloads_the_report_without_the_token(
-    spent: tuple[GitRepo, Path], run_cli: RunCli
-) -> None:
-    """The API answers each day with signed links on another host; the token goes to the API,
-    never to the storage."""
+def copilot_api(
+    spent: tuple[GitRepo, Path], run_cli: RunCli, report: bytes
+) -> tuple[CliResult, list[object]]:
+    """The report of a window read from a fake Copilot API whose storage serves `report` for
+    5 October (and nothing for the other days); with what the storage received."""
     from tests.servers import Exchange, Reply, scripted_server
 
     repo, config = spent
-    report = (DATA / "copilot.ndjson").read_bytes()
 
     def storage(request: Exchange, number: int) -> Reply:
         assert "Authorization" not in request.headers
@@ -529,9 +528,34 @@ def test_the_copilot_api_downloads_the_report_without_the_token(
                    "GITHUB_REPOSITORY": "acme/api"}  # fmt: skip
             made = run_cli("report", *WINDOW, "--config", str(config), "--spend", "copilot",
                            "--format", "json", cwd=repo, env=env)  # fmt: skip
+    return made, list(files.received)
+
+
+def test_the_copilot_api_downloads_the_report_without_the_token(
+    spent: tuple[GitRepo, Path], run_cli: RunCli
+) -> None:
+    """The API answers each day with signed links on another host; the token goes to the API,
+    never to the storage."""
+    made, received = copilot_api(spent, run_cli, (DATA / "copilot.ndjson").read_bytes())
     assert made.exit_code == 0, made.stderr
     assert made.json()["spend"]["by_team"]["web"]["spend"] == pytest.approx(1.0)
-    assert len(files.received) == 14  # two weeks: the window and the one before
+    assert len(received) == 14  # two weeks: the window and the one before
+
+
+def test_a_copilot_report_line_is_split_at_newlines_only_and_a_bad_one_is_one_line(
+    spent: tuple[GitRepo, Path], run_cli: RunCli
+) -> None:
+    """NDJSON records end at a newline: a record whose text holds U+2028 (valid JSON) was cut
+    in two there and refused, and a line nested 100,000 deep crashed (RecursionError)."""
+    report = (DATA / "copilot.ndjson").read_bytes()
+    odd = json.loads(report.splitlines()[0])
+    odd |= {"user_login": "dave", "ai_credits_used": 0, "ide": "vscode\u2028insiders"}
+    made, _ = copilot_api(spent, run_cli, report + json.dumps(odd, ensure_ascii=False).encode())
+    assert made.exit_code == 0, made.stderr
+    assert made.json()["spend"]["by_team"]["web"]["spend"] == pytest.approx(1.0)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    made, _ = copilot_api(spent, run_cli, report + deep + b"\n")
+    one_line_error(made, 1, "the Copilot report of 2026-10-05, line 3, is not JSON")
 
 
 def test_the_docs_worked_example_adds_up() -> None:

@@ -8,12 +8,12 @@ elsewhere (a proxy, a test server).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import requests
+from pydantic_core import from_json
 
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.http import HttpClient, TooLarge
@@ -207,11 +207,12 @@ def _copilot(environ: Mapping[str, str], since: date, until: date,
                 raise ExternalServiceError(
                     f"the Copilot report of {day} is larger than 256 MiB: refused"
                 ) from None
-            for number, line in enumerate(response.text.splitlines(), start=1):
+            # NDJSON: records end at a newline, and only there (a record's text may hold U+2028)
+            for number, line in enumerate(response.content.split(b"\n"), start=1):
                 if line.strip():
                     try:
-                        record = json.loads(line)
-                    except ValueError:
+                        record = from_json(line)
+                    except ValueError:  # pydantic's parser: not JSON, or nested past 200 levels
                         raise ExternalServiceError(
                             f"the Copilot report of {day}, line {number}, is not JSON"
                         ) from None
