@@ -10,9 +10,10 @@ Standard library only: the config is read by the commit hook.
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -72,6 +73,22 @@ def whole_number(
     if at_most is not None and value > at_most:
         raise Invalid(field, f"must be at most {at_most:,}")
     return value
+
+
+TOO_LONG = "a number of more than 4,300 digits, which Python will not read"
+
+
+def toml(text: str) -> dict[str, Any]:
+    """TOML text as tables, or Invalid naming why not: broken, nested too deeply, or holding a
+    number of more than 4,300 digits (tomllib reads it as an int, which Python refuses)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise Invalid("TOML", str(error)) from None
+    except RecursionError:
+        raise Invalid("TOML", "nested too deeply") from None
+    except ValueError:
+        raise Invalid("TOML", TOO_LONG) from None
 
 
 def digits(text: str, most: int = 18) -> int | None:

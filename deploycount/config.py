@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import datetime
@@ -455,13 +454,11 @@ _MAX_CONFIG_BYTES = 16 * 1024 * 1024  # 3,000 services with their paths and tags
 
 def parse_config(path: Path) -> FileConfig:
     try:
-        data = tomllib.loads(read_text_file(path, label=str(path), limit=_MAX_CONFIG_BYTES))
+        data = checks.toml(read_text_file(path, label=str(path), limit=_MAX_CONFIG_BYTES))
     except UsageError as error:  # not a regular file, too large, not UTF-8, unreadable
         raise ConfigError(str(error)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(checks.said(str(path), Invalid("TOML", str(error)))) from None
-    except RecursionError:
-        raise ConfigError(checks.said(str(path), Invalid("TOML", "nested too deeply"))) from None
+    except Invalid as error:
+        raise ConfigError(checks.said(str(path), error)) from None
     try:
         return file_config(data)
     except Invalid as error:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deploycount.checks import Invalid, kind_of, said, text
+from deploycount.checks import TOO_LONG, Invalid, kind_of, said, text
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.files import read_text_file
 from deploycount.options import DEFAULT_ENVIRONMENT
@@ -118,6 +118,8 @@ def _items(content: str, label: str) -> list[tuple[int, object]]:
         raise UsageError(f"{label}: not valid JSON: {error.msg} (line {error.lineno})") from None
     except RecursionError:
         raise UsageError(f"{label}: JSON nested too deeply to be incidents") from None
+    except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
+        raise UsageError(f"{label}: not valid JSON: {TOO_LONG}") from None
 
 
 def _time(value: object, field: str) -> datetime:

@@ -204,8 +204,10 @@ def _document(text: str) -> dict[str, Any]:
         raise Invalid("JSON", "nested too deeply") from None
     except Invalid:
         raise
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise Invalid("JSON", str(error).splitlines()[0]) from None
+    except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
+        raise Invalid("JSON", checks.TOO_LONG) from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         older = isinstance(document, dict) and document.get("schema") == "deploycount.partial/1"
         raise Invalid(

@@ -231,7 +231,7 @@ class Repository:
         found: dict[int, str] = {}
         for line in self._run_text(*args, check=False).splitlines():
             sha, _, subject = line.partition(" ")
-            match = re.search(r"\(#(\d+)\)$|^Merge pull request #(\d+) ", subject)
+            match = re.search(r"\(#(\d{1,9})\)$|^Merge pull request #(\d{1,9}) ", subject)
             if match is not None:
                 number = int(match[1] or match[2])
                 if number in numbers:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from deploycount.checks import Invalid, said
+from deploycount.checks import Invalid, said, toml
 from deploycount.config import FileConfig, TeamSources, file_config
 from deploycount.errors import ConfigError, ExternalServiceError, UsageError
 from deploycount.files import read_text_file
@@ -47,11 +46,7 @@ class ExtraTeams:
 
 def _teams_from_toml(text: str, where: str) -> list[Team]:
     try:
-        config = _team_file(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(said(where, Invalid("TOML", str(error)))) from None
-    except RecursionError:
-        raise ConfigError(said(where, Invalid("TOML", "nested too deeply"))) from None
+        config = _team_file(toml(text))
     except Invalid as error:
         raise ConfigError(said(where, error)) from None
     return [

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from deploycount.errors import UsageError
 
-_RELATIVE = re.compile(r"^(\d+)\s*([dwh])$")
+# at most 18 ASCII digits: int() refuses more than 4,300, and no span is longer than 18
+_RELATIVE = re.compile(r"^(\d{1,18})\s*([dwh])$", re.ASCII)
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
@@ -33,12 +34,13 @@ def parse_when(text: str, *, now: datetime, option: str) -> datetime:
         return moment.astimezone(UTC)
     except ValueError:
         raise UsageError(
-            f"{option} {text!r} is not a date: use ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z) "
-            "or a span before --until such as 28d, 4w or 12h"
+            f"{option} {text[:60]!r} is not a date: use ISO 8601 (2026-10-01, "
+            "2026-10-01T12:00:00Z) or a span before --until such as 28d, 4w or 12h"
         ) from None
     except OverflowError:
         raise UsageError(
-            f"{option} {text!r} is outside the calendar deploycount can count in (years 1-9999)"
+            f"{option} {text[:60]!r} is outside the calendar deploycount can count in "
+            "(years 1-9999)"
         ) from None
 
 
@@ -46,11 +48,11 @@ def parse_span(text: str, *, option: str) -> timedelta:
     """`1w`, `7d`, `24h`: a positive length of time."""
     relative = _RELATIVE.match(text.strip().lower())
     if not relative or int(relative[1]) == 0:
-        raise UsageError(f"{option} {text!r} is not a length of time: use e.g. 1w, 7d or 24h")
+        raise UsageError(f"{option} {text[:60]!r} is not a length of time: use e.g. 1w, 7d or 24h")
     try:
         return int(relative[1]) * _UNITS[relative[2]]
     except OverflowError:
-        raise UsageError(f"{option} {text!r} is longer than deploycount can count") from None
+        raise UsageError(f"{option} {text[:60]!r} is longer than deploycount can count") from None
 
 
 def iso_z(moment: datetime) -> str:

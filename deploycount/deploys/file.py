@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deploycount.checks import Invalid, said
+from deploycount.checks import TOO_LONG, Invalid, said
 from deploycount.deploys.base import LoadedEvents
 from deploycount.errors import DeployInputError
 
@@ -81,6 +81,8 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
             raise DeployInputError(f"{label}:{error.lineno}: not valid JSON: {error.msg}") from None
         except RecursionError:
             raise DeployInputError(f"{label}: JSON nested too deeply to be deploy events") from None
+        except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
+            raise DeployInputError(f"{label}: not valid JSON: {TOO_LONG}") from None
         if not isinstance(items, list):
             raise DeployInputError(f"{label}:1: a JSON array of deploy events was expected")
         records = []
@@ -101,6 +103,8 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
             raise DeployInputError(f"{label}:{number}: not valid JSON: {error.msg}") from None
         except RecursionError:
             raise DeployInputError(f"{label}:{number}: JSON nested too deeply") from None
+        except ValueError:
+            raise DeployInputError(f"{label}:{number}: not valid JSON: {TOO_LONG}") from None
         records.append(_validate(item, label, number))
     return records
 
