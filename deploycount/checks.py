@@ -9,9 +9,10 @@ Standard library only: the config is read by the commit hook.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,39 @@ def whole_number(
 
 
 TOO_LONG = "a number of more than 4,300 digits, which Python will not read"
+
+
+class NotJson(ValueError):
+    """Text that is not JSON: on which `line` (0: the text as a whole) and why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line, self.reason = line, reason
+        super().__init__(reason)
+
+
+def json_value(text: str) -> object:
+    """JSON text as Python values; every way json refuses it is NotJson: broken (with its
+    line), nested too deeply, or a number of more than 4,300 digits (json reads it as an int,
+    which Python refuses)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotJson(error.lineno, error.msg) from None
+    except RecursionError:
+        raise NotJson(0, "nested too deeply") from None
+    except ValueError:
+        raise NotJson(0, TOO_LONG) from None
+
+
+def json_lines(text: str) -> Iterator[tuple[int, object]]:
+    """(line, value) of each line of JSONL that is not blank, numbered from the text's first
+    line; NotJson names the line."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            try:
+                yield number, json_value(line)
+            except NotJson as error:
+                raise NotJson(number, error.reason) from None
 
 
 def toml(text: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ Every incident is checked; the first that does not fit stops the report with its
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deploycount.checks import TOO_LONG, Invalid, kind_of, said, text
+from deploycount.checks import Invalid, NotJson, json_lines, json_value, kind_of, said, text
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.files import read_text_file
 from deploycount.options import DEFAULT_ENVIRONMENT
@@ -103,23 +102,17 @@ def read_incidents(path: Path, *, root: Path, environment: str, now: datetime) -
 
 
 def _items(content: str, label: str) -> list[tuple[int, object]]:
-    """(line, element) of a JSON array (line 1 for each: arrays are small) or of JSONL."""
-    stripped = content.lstrip("\ufeff \t\r\n")
+    """(line, element) of a JSON array (line 1 for each: arrays are small) or of JSONL, each
+    line numbered from the file's first."""
+    text = content.removeprefix("\ufeff")
     try:
-        if stripped.startswith("["):
-            items = json.loads(stripped)
-            return [(1, item) for item in items]
-        return [
-            (number, json.loads(line))
-            for number, line in enumerate(stripped.split("\n"), start=1)
-            if line.strip()
-        ]
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{label}: not valid JSON: {error.msg} (line {error.lineno})") from None
-    except RecursionError:
-        raise UsageError(f"{label}: JSON nested too deeply to be incidents") from None
-    except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
-        raise UsageError(f"{label}: not valid JSON: {TOO_LONG}") from None
+        if text.lstrip().startswith("["):
+            items = json_value(text)
+            return [(1, item) for item in items] if isinstance(items, list) else []  # JSON that starts with [ is an array
+        return list(json_lines(text))
+    except NotJson as error:
+        where = f"{label}:{error.line}" if error.line else label
+        raise UsageError(f"{where}: not valid JSON: {error.reason}") from None
 
 
 def _time(value: object, field: str) -> datetime:

@@ -347,6 +347,15 @@ def test_the_outcomes_keys_of_the_config(repo: GitRepo, run_cli: RunCli, tmp_pat
         ('{"started": "2026-10-02T00:00:00Z"}', "id: must be a string, not nothing"),
         ("[1]", "incident: must be a JSON object"),
         ("{", "not valid JSON"),
+        # the line of the file, not of the record, and counted from the file's first line
+        (
+            '{"id": "I", "started": "2026-10-02T00:00:00Z"}\n\n{broken\n',
+            "incidents.jsonl:3: not valid JSON: Expecting property name",
+        ),
+        (
+            '\n\n{"id": "I", "started": "2026-10-02T00:00:00Z"}\n{"id": "J", "started": "no"}\n',
+            "incidents.jsonl:4: started: 'no' is not",
+        ),
         (
             '{"id": "I", "started": "2026-10-02T00:00:00Z"}\n{"id": "I", "started": "2026-10-03T00:00:00Z"}',
             "incident 'I' is given twice, differently",

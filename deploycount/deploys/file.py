@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deploycount.checks import TOO_LONG, Invalid, said
+from deploycount.checks import Invalid, NotJson, json_lines, json_value, said
 from deploycount.deploys.base import LoadedEvents
 from deploycount.errors import DeployInputError
 
@@ -76,13 +76,9 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DeployInputError(f"{label}:{error.lineno}: not valid JSON: {error.msg}") from None
-        except RecursionError:
-            raise DeployInputError(f"{label}: JSON nested too deeply to be deploy events") from None
-        except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
-            raise DeployInputError(f"{label}: not valid JSON: {TOO_LONG}") from None
+            items = json_value(text)
+        except NotJson as error:
+            raise DeployInputError(_not_json(label, error)) from None
         if not isinstance(items, list):
             raise DeployInputError(f"{label}:1: a JSON array of deploy events was expected")
         records = []
@@ -93,20 +89,14 @@ def parse_event_records(text: str, label: str) -> list[EventRecord]:
                 # Validate again with the element's line, found by one scan of the text.
                 _validate(item, label, _element_line(text, index))
         return records
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DeployInputError(f"{label}:{number}: not valid JSON: {error.msg}") from None
-        except RecursionError:
-            raise DeployInputError(f"{label}:{number}: JSON nested too deeply") from None
-        except ValueError:
-            raise DeployInputError(f"{label}:{number}: not valid JSON: {TOO_LONG}") from None
-        records.append(_validate(item, label, number))
-    return records
+    try:
+        return [_validate(item, label, number) for number, item in json_lines(text)]
+    except NotJson as error:
+        raise DeployInputError(_not_json(label, error)) from None
+
+
+def _not_json(label: str, error: NotJson) -> str:
+    return f"{label}{f':{error.line}' if error.line else ''}: not valid JSON: {error.reason}"
 
 
 def _validate(item: Any, label: str, line: int) -> EventRecord:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from deploycount.checks import TOO_LONG, Invalid, said
+from deploycount.checks import Invalid, NotJson, json_value, said
 from deploycount.deploys.base import DeployEvent, LoadedEvents
 from deploycount.errors import ExternalServiceError, UsageError
 from deploycount.options import DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_SECONDS, DEFAULT_REMOTE
@@ -54,15 +54,9 @@ def parse_note(commit: str, text: str) -> list[LedgerLine]:
         if not raw.strip():
             continue
         try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as error:
-            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", error.msg)))
-            continue
-        except RecursionError:
-            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", "nested too deeply")))
-            continue
-        except ValueError:  # json reads a number of more than 4,300 digits as an int, and fails
-            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", TOO_LONG)))
+            item = json_value(raw)
+        except NotJson as error:
+            lines.append(LedgerLine(commit, raw, None, Invalid("JSON", error.reason)))
             continue
         if not isinstance(item, dict):
             lines.append(LedgerLine(commit, raw, None, Invalid("event", "not a JSON object")))
