@@ -107,8 +107,8 @@ def _items(content: str, label: str) -> list[tuple[int, object]]:
     text = content.removeprefix("\ufeff")
     try:
         if text.lstrip().startswith("["):
-            items = json_value(text)
-            return [(1, item) for item in items] if isinstance(items, list) else []  # JSON that starts with [ is an array
+            items = json_value(text)  # JSON that starts with [ is an array
+            return [(1, item) for item in items] if isinstance(items, list) else []
         return list(json_lines(text))
     except NotJson as error:
         where = f"{label}:{error.line}" if error.line else label

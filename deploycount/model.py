@@ -251,6 +251,20 @@ class ReworkStats:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ChangeFailure:
+    """The change-failure rate: of the window's deploy attempts (successful deploys, the
+    baseline left out, and failed deploys), those that failed as changes, each once: a failed
+    deploy, or a shipped deploy later rolled back or named by an incident. A report written
+    before it was counted reads back as 0 of 0."""
+
+    __pydantic_config__ = _READ_CONFIG
+
+    attempts: int = 0
+    failed: int = 0
+    rate: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class HeldUp:
     """Failures, recovery time and rework of a team (the deploys that shipped its commits) or
     a service."""
@@ -259,6 +273,7 @@ class HeldUp:
 
     failures: int
     open: int
+    change_failure: ChangeFailure = field(default_factory=ChangeFailure)
     recovery_hours: RecoveryStats
     recovery_histogram: LeadTimeHistogram = field(
         metadata={"description": "recovery times as a cumulative histogram, `le` in seconds "
@@ -280,6 +295,7 @@ class Outcomes:
 
     failures: int
     open: int
+    change_failure: ChangeFailure = field(default_factory=ChangeFailure)
     recovery_hours: RecoveryStats
     rework: ReworkStats
     min_n: int

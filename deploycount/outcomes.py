@@ -25,6 +25,7 @@ from deploycount.deploys.base import DeployEvent
 from deploycount.history.linking import LinkedDeploy
 from deploycount.model import (
     RECOVERY_BOUNDS_SECONDS,
+    ChangeFailure,
     Comparison,
     DeploymentRow,
     FailureRow,
@@ -339,13 +340,7 @@ def summarise(
     for failure in failures:
         failures_of.setdefault(failure.service, []).append(failure)
     done = [row for row in rows if row.kind in SUCCESS_KINDS]
-    # A shipped deploy failed when a later deploy rolled it back or an incident names it; a
-    # failed deploy shipped nothing, so it has no side of its own.
-    failed = {
-        (f.repository, f.deploy, f.service)
-        for f in failures
-        if f.source != "failed deploy" and f.deploy
-    }
+    failed = _failed_shipped(failures)  # a failed deploy shipped nothing: it has no side
 
     def split(failed_when: Callable[[DeploymentRow], bool]) -> Comparison:
         sides = {True: [0, 0], False: [0, 0]}
@@ -363,6 +358,7 @@ def summarise(
     return Outcomes(
         failures=overall.failures,
         open=overall.open,
+        change_failure=overall.change_failure,
         recovery_hours=overall.recovery_hours,
         rework=overall.rework,
         min_n=min_n,
@@ -381,6 +377,32 @@ def summarise(
     )
 
 
+def _failed_shipped(failures: Sequence[FailureRow]) -> set[tuple[str, str, str | None]]:
+    """The shipped deploys that failed as changes: rolled back by a later deploy, or named by
+    an incident (repository, id, service)."""
+    return {
+        (f.repository, f.deploy, f.service)
+        for f in failures
+        if f.source != "failed deploy" and f.deploy
+    }
+
+
+def _change_failure(rows: Sequence[DeploymentRow], failures: Sequence[FailureRow]) -> ChangeFailure:
+    """Of the attempts among `rows` (successful deploys, the baseline left out, and failed
+    ones), those that failed as changes: failed, or rolled back or named by an incident."""
+    shipped_and_failed = _failed_shipped(failures)
+    attempts = failed = 0
+    for row in rows:
+        if row.kind == "failed":
+            attempts, failed = attempts + 1, failed + 1
+        elif row.kind in SUCCESS_KINDS:
+            attempts += 1
+            failed += (row.repository, row.id, row.service) in shipped_and_failed
+    return ChangeFailure(
+        attempts=attempts, failed=failed, rate=round(failed / attempts, 4) if attempts else None
+    )
+
+
 def held_up(
     rows: Sequence[DeploymentRow], failures: Sequence[FailureRow], *, deploys_only: bool = False
 ) -> HeldUp:
@@ -396,6 +418,7 @@ def held_up(
     return HeldUp(
         failures=len(failures),
         open=len(failures) - len(hours),
+        change_failure=_change_failure(rows, failures),
         recovery_hours=RecoveryStats(
             n=len(hours), p50=_percentile(hours, 0.5), p90=_percentile(hours, 0.9)
         ),

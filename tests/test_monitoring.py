@@ -285,10 +285,11 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     'sum by (environment, window) (deploycount_ai_commits{team="all", service=~"|all"}) / sum by '
     '(environment, window) (deploycount_commits{team="all", service=~"|all"})':
         {L(**P28): (12 + 8 + 0) / (30 + 10 + 2), L(**P7): 5 / 5, L(**STAGING): 5 / 10},
-    "( sum by (environment, window) (deploycount_failed_deployments{service=~\"|all\"}) + sum by "
-    "(environment, window) (deploycount_rollbacks{service=~\"|all\"}) ) / ( deploycount:deployments:org "
-    "+ sum by (environment, window) (deploycount_failed_deployments{service=~\"|all\"}) )":
-        {L(**P28): (1 + 1) / (9 + 1), L(**P7): 0, L(**STAGING): 0},
+    # api's a2 (rolled back) and a4, web's w1 (named by incidents) over their 5 + 2 attempts;
+    # the 7-day and staging reports here carry no outcomes, so no attempts and no rate
+    'sum by (environment, window) (deploycount_failed_changes{team="all", service=~"|all"}) / '
+    'sum by (environment, window) (deploycount_change_attempts{team="all", service=~"|all"})':
+        {L(**P28): 3 / 7},
     "sum by (environment, window, assisted, le) ( "
     'deploycount_lead_time_seconds_bucket{team="all", service=~"|all"} )': _buckets(),
     "time() - max by (repository, environment, window) ( "
@@ -351,8 +352,10 @@ EXPECTED: dict[str, dict[frozenset[tuple[str, str]], float]] = {
     "histogram_quantile(0.9, sum by (assisted, le) ( "
     'deploycount_lead_time_seconds_bucket{team="all", service=~"|all", environment="production", '
     'window="28d"}))': {L(assisted="true"): 120960, L(assisted="false"): 241920},
+    # deploys that failed as changes, api's a2 (rolled back) and a4 and web's w1 (each named by
+    # an incident), over the attempts among their rows: api's 5 and web's 2
     'deploycount:change_failure_rate:org{environment="production", window="28d"}':
-        {L(**P28): 0.2},
+        {L(**P28): 3 / 7},
     'sum by (tool) (deploycount_ai_commits_by_tool{team="all", service=~"|all", environment="production", '
     'window="28d"})': {L(tool="claude-code"): 10 + 8, L(tool="cursor"): 2},
     "time() - max by (repository) (deploycount_last_push_timestamp_seconds"

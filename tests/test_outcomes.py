@@ -310,6 +310,35 @@ def test_report_outcomes_from_deploys_and_an_incidents_file(
     assert cf["verdict"] == "too few to compare"
 
 
+def test_the_change_failure_rate_counts_a_deploy_an_incident_names(
+    repo: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """d3 failed, and INC-7 names d2: two of the three attempts (d2, d4 and the failed d3)
+    failed as changes. The summary said 1 of 1 (failed deploys + rollbacks over deploys that
+    ship counted commits + failed deploys) beside an outcomes line that counted INC-7's deploy
+    among the changes that failed. Split at the 3rd, the two windows add up."""
+    deploys, incidents = _history(repo, tmp_path)
+
+    def made(since: str, until: str, form: str) -> str:
+        done = run_cli("report", "--since", since, "--until", until, "--deploys", deploys,
+                       "--incidents", str(incidents), "--format", form, cwd=repo)  # fmt: skip
+        assert done.exit_code == 0, done.stderr
+        return done.stdout
+
+    whole = json.loads(made("2026-10-01", "2026-10-08", "json"))
+    # no deploy ships a counted commit (c2 is reverted, d4 ships only the revert): the old
+    # formula's denominator was 0 + 1 failed deploy
+    totals = whole["totals"]
+    assert (totals["deployments"], totals["failed_deployments"], totals["rollbacks"]) == (0, 1, 0)
+    assert whole["outcomes"]["change_failure"] == {"attempts": 3, "failed": 2, "rate": 0.6667}
+    assert "change-failure rate **67%** (2 of 3 deploys)" in made(
+        "2026-10-01", "2026-10-08", "markdown"
+    )
+    halves = [json.loads(made(*span, "json"))["outcomes"]["change_failure"]
+              for span in (("2026-10-01", "2026-10-03"), ("2026-10-03", "2026-10-08"))]  # fmt: skip
+    assert [(h["attempts"], h["failed"]) for h in halves] == [(1, 1), (2, 1)]
+
+
 def test_the_outcomes_keys_of_the_config(repo: GitRepo, run_cli: RunCli, tmp_path: Path) -> None:
     """`rework_days = 2`: the revert three days on is planned work; `rework_hours = 1`: d4,
     two hours after d3 failed, is no hotfix either; `min_n = 2`: still too few (n 1 / 0)."""

@@ -8,6 +8,7 @@ import hmac
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,21 @@ def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> d
                 team=team, assisted=assisted)  # fmt: skip
     put("deploycount_failed_deployments", report["totals"]["failed_deployments"], team="all")
     put("deploycount_rollbacks", report["totals"]["rollbacks"], team="all")
-    # did it hold up: counts by the side of each deploy and failure (issue 38)
+    _held_up_values(report, put)
+    put("deploycount_window_start_timestamp_seconds", _ts(report["since"]))
+    put("deploycount_window_end_timestamp_seconds", _ts(report["until"]))
+    shown = {t["size_source"] for t in report["teams"] if not t["suppressed"]}
+    size_source = {frozenset({"declared"}): "declared"}.get(frozenset(shown), "person-weeks")
+    if len(shown) > 1:
+        size_source = "mixed"
+    put("deploycount_report_info", 1, deploy_source=report["deploy_source"],
+        size_source=size_source, min_confidence=min_confidence,
+        version=deploycount.__version__)  # fmt: skip
+    return values
+
+
+def _held_up_values(report: dict[str, Any], put: Callable[..., None]) -> None:
+    """The outcomes' samples (issue 38), from the report's rows, failures and teams."""
     done = [d for d in report["deployments"] if d["kind"] in ("ship", "redeploy", "rollback")]
     for assisted, ai in (("true", True), ("false", False), ("unknown", None)):
         mine = [d for d in done if d["ai_work"] is ai]
@@ -130,11 +145,20 @@ def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> d
         put("deploycount_recovery_time_seconds_sum", sum(seconds), team="all", assisted=assisted)
     put("deploycount_open_failures", sum(1 for f in report["failures"] if f["hours"] is None),
         team="all")  # fmt: skip
+    # the change-failure rate's two counts, from the rows: every attempt, and those that failed
+    # (a failed deploy, or a shipped one a rollback or an incident names)
+    named = {f["deploy"] for f in report["failures"] if f["source"] != "failed deploy"}
+    failed_rows = [d for d in report["deployments"] if d["kind"] == "failed"]
+    put("deploycount_change_attempts", len(done) + len(failed_rows), team="all")
+    put("deploycount_failed_changes",
+        len(failed_rows) + sum(1 for d in done if d["id"] in named), team="all")  # fmt: skip
     for team, held in report["outcomes"]["by_team"].items():
         put("deploycount_successful_deployments", held["rework"]["deployments"], team=team)
         put("deploycount_rework_deployments", held["rework"]["rework"], team=team)
         put("deploycount_failures", held["failures"], team=team)
         put("deploycount_open_failures", held["open"], team=team)
+        put("deploycount_change_attempts", held["change_failure"]["attempts"], team=team)
+        put("deploycount_failed_changes", held["change_failure"]["failed"], team=team)
         n = held["recovery_hours"]["n"]
         if n:
             histogram = held["recovery_histogram"]
@@ -144,16 +168,6 @@ def expected_values(report: dict[str, Any], min_confidence: str = "medium") -> d
             put("deploycount_recovery_time_seconds_bucket", n, team=team, le="+Inf")
             put("deploycount_recovery_time_seconds_count", n, team=team)
             put("deploycount_recovery_time_seconds_sum", histogram["sum_seconds"], team=team)
-    put("deploycount_window_start_timestamp_seconds", _ts(report["since"]))
-    put("deploycount_window_end_timestamp_seconds", _ts(report["until"]))
-    shown = {t["size_source"] for t in report["teams"] if not t["suppressed"]}
-    size_source = {frozenset({"declared"}): "declared"}.get(frozenset(shown), "person-weeks")
-    if len(shown) > 1:
-        size_source = "mixed"
-    put("deploycount_report_info", 1, deploy_source=report["deploy_source"],
-        size_source=size_source, min_confidence=min_confidence,
-        version=deploycount.__version__)  # fmt: skip
-    return values
 
 
 def pushed_values(metrics_text: str) -> dict[Key, float]:

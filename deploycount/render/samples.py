@@ -118,6 +118,16 @@ FAMILIES: dict[str, tuple[Kind, str, str]] = {
     "open_failures": (
         "gauge", "{failure}", "Failures that began in the window and were not over by its end.",
     ),
+    "change_attempts": (
+        "gauge", "{deployment}",
+        "Deploy attempts of the window: successful deploys (the baseline left out) and failed "
+        "deploys (the change-failure rate's denominator).",
+    ),
+    "failed_changes": (
+        "gauge", "{deployment}",
+        "Deploy attempts of the window that failed as changes, each once: failed deploys, and "
+        "shipped deploys rolled back or named by an incident.",
+    ),
     "recovery_time_seconds": (
         "histogram", "s", "Time from each failure of the window to production being good again.",
     ),
@@ -203,6 +213,8 @@ def _outcome_points(
                       total=sum(recovered)),
             )  # fmt: skip
     yield "open_failures", Point(labels, sum(1 for f in report.failures if f.hours is None))
+    yield "change_attempts", Point(labels, outcomes.change_failure.attempts)
+    yield "failed_changes", Point(labels, outcomes.change_failure.failed)
     whole = labels[1:]  # service="all" with [services]
     groups = [
         *((((("team", team), *whole)), held) for team, held in outcomes.by_team.items()),
@@ -230,6 +242,8 @@ def _held_up_points(labels: Labels, held: HeldUp) -> Iterable[tuple[str, Point]]
     yield "rework_deployments", Point(labels, held.rework.rework)
     yield "failures", Point(labels, held.failures)
     yield "open_failures", Point(labels, held.open)
+    yield "change_attempts", Point(labels, held.change_failure.attempts)
+    yield "failed_changes", Point(labels, held.change_failure.failed)
     histogram = held.recovery_histogram
     if not held.recovery_hours.n:
         return

@@ -9,7 +9,7 @@ import math
 from collections.abc import Collection, Iterable
 from datetime import timedelta
 
-from deploycount.model import Metrics, Report, Totals
+from deploycount.model import ChangeFailure, Metrics, Report
 from deploycount.render.common import (
     compared,
     hours,
@@ -50,12 +50,17 @@ _CHART_CONFIG = {"xyChart": {"yAxis": {"showLabel": False, "showTick": False, "s
 _MAX_BARS = 10  # labels stay apart at a comment's width
 
 
-def change_failure_rate(totals: Totals) -> float | None:
-    """(failed deploys + rollbacks) / (deploys + failed deploys); None without any."""
+def change_failure(report: Report) -> ChangeFailure:
+    """The deploys that failed as changes over every attempt (docs: how it works, "Did it hold
+    up"); a merge of partials from before outcomes has only failed deploys and rollbacks."""
+    if report.outcomes is not None and report.outcomes.change_failure.attempts:
+        return report.outcomes.change_failure
+    totals = report.totals
     attempts = totals.deployments + totals.failed_deployments
-    if attempts == 0:
-        return None
-    return (totals.failed_deployments + totals.rollbacks) / attempts
+    failed = totals.failed_deployments + totals.rollbacks
+    return ChangeFailure(
+        attempts=attempts, failed=failed, rate=failed / attempts if attempts else None
+    )
 
 
 def _plural(count: int, word: str) -> str:
@@ -96,12 +101,9 @@ def summary_table(report: Report, *, waiting: tuple[int, str] | None = None) -> 
     )
     undone = totals.reverted_commits
     rows.append(f"| Reverted later | AI-assisted {undone.ai} · human {undone.human} |")
-    failing = change_failure_rate(totals)
-    failures = f"change-failure rate **{percent(failing)}**" + (
-        f" ({totals.failed_deployments + totals.rollbacks} of "
-        f"{totals.deployments + totals.failed_deployments})"
-        if failing is not None
-        else ""
+    failing = change_failure(report)
+    failures = f"change-failure rate **{percent(failing.rate)}**" + (
+        f" ({failing.failed} of {failing.attempts} deploys)" if failing.rate is not None else ""
     )
     if report.outcomes is None:
         rows.append(f"| Failures | {failures} |")
@@ -272,7 +274,7 @@ def mermaid_chart(report: Report) -> list[str]:
 
 
 __all__ = [
-    "change_failure_rate",
+    "change_failure",
     "mermaid_chart",
     "summary_table",
     "team_table",
