@@ -168,8 +168,15 @@ def _duration(value: float | None) -> str:
 
 
 def held_up(outcomes: Outcomes) -> str:
-    """Failures, recovery time and rework in one line (without emphasis)."""
+    """Failures, the change-failure rate, recovery time and rework in one line (without
+    emphasis)."""
     failures = f"{outcomes.failures} failure{'' if outcomes.failures == 1 else 's'}"
+    changes = outcomes.change_failure
+    if changes.attempts:
+        failures += (
+            f" · change-failure rate {percent(changes.rate)} ({changes.failed} of "
+            f"{changes.attempts} deploys)"
+        )
     return f"{failures} · {recovery_and_rework(outcomes)}"
 
 
