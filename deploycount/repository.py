@@ -146,7 +146,9 @@ class Repository:
             "--stdin",
             stdin="\n".join(wanted) + "\n",
         )
-        return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        # git ends each commit's line with \n, and only there: a subject may hold U+2028 or \x1c,
+        # which str.splitlines would also split at
+        return dict(line.split(" ", 1) for line in out.split("\n") if " " in line)
 
     def changed_paths(self, shas: Sequence[str]) -> dict[str, list[bytes]]:
         """The paths each commit changes against its first parent (a root commit: all of its
@@ -229,7 +231,7 @@ class Repository:
         pattern = rf"(\(#({alternatives})\)$)|(^Merge pull request #({alternatives}) )"
         args = ["log", "--format=%H %s", "-E", f"--grep={pattern}", "--branches", "--remotes"]
         found: dict[int, str] = {}
-        for line in self._run_text(*args, check=False).splitlines():
+        for line in self._run_text(*args, check=False).split("\n"):  # as _each_commit says
             sha, _, subject = line.partition(" ")
             match = re.search(r"\(#(\d{1,9})\)$|^Merge pull request #(\d{1,9}) ", subject)
             if match is not None:

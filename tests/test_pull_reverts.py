@@ -102,3 +102,25 @@ def test_an_origin_head_naming_a_branch_gone_is_passed_over(
     assert (totals["commits"], totals["ai_commits"]) == (1, 0)
     dry = run_cli("comment", "--dry-run", "--pr", "3", *WINDOW[:4], cwd=repo)
     assert dry.exit_code == 0 and "bad revision" not in dry.stderr, dry.stderr
+
+
+def test_a_subject_holding_a_line_separator_names_no_pull_request(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """`git log --format='%H %s'` was read back split at U+2028 too. `chore: y (#12) U+2028
+    more`, found by git for its body's `Merge pull request #12 from` line, then read as a
+    subject ending `(#12)`: the newest such, it was taken for #12's squash, and GitHub's revert
+    of #12 reverted it instead of `feat: x (#12)`."""
+    repo.commit("chore: start", when="2026-09-01T10:00:00Z")
+    repo.tag("v1.0.0", annotated_at="2026-09-01T11:00:00Z")
+    repo.commit(f"feat: x (#12){AI}", when="2026-10-02T10:00:00Z")
+    repo.commit("chore: y (#12)\u2028more\n\nMerge pull request #12 from dev/y\n",
+                when="2026-10-03T10:00:00Z")  # fmt: skip
+    repo.tag("v1.1.0", annotated_at="2026-10-04T10:00:00Z")
+    repo.commit('Revert "feat: x (#12)" (#13)\n\nReverts acme/api#12\n',
+                when="2026-10-05T10:00:00Z")  # fmt: skip
+    repo.tag("v1.2.0", annotated_at="2026-10-06T10:00:00Z")
+    totals = _report(repo, run_cli)["totals"]
+    # chore: y counts; feat: x is reverted (AI); the revert itself is not work
+    assert (totals["commits"], totals["ai_commits"]) == (1, 0)
+    assert totals["reverted_commits"] == {"ai": 1, "human": 0}

@@ -347,3 +347,18 @@ def test_git_runs_from_the_moment_the_stream_is_running(
     (repo.path / ".git").rename(repo.path / "moved")
     history = load_history(fields, chunks, builtin_markers(), mentions=True)
     assert [history.sha(row) for row in range(len(history))] == shas[::-1]
+
+
+def test_a_subject_holding_a_line_separator_is_its_commit_s_alone(
+    repo: GitRepo, run_cli: RunCli
+) -> None:
+    """Subjects were read back split at every line break Python knows (U+2028, \\x1c, \\x85):
+    a subject of `text U+2028 <another commit's sha> words` showed `words` as that other
+    commit's subject in `scan`, and its own subject cut short."""
+    first = repo.commit("feat: the real subject", when="2026-10-01T10:00:00Z")
+    second = repo.commit(f"fix: mine\u2028{first} spoofed words\x1cmore",
+                         when="2026-10-02T10:00:00Z")  # fmt: skip
+    lines = run_cli("scan", cwd=repo, env={"COLUMNS": "200"}).stdout.splitlines()
+    rows = {line[:8]: line for line in lines[1:]}
+    assert rows[first[:8]].endswith("feat: the real subject"), rows
+    assert "spoofed" not in rows[first[:8]] and "spoofed" in rows[second[:8]], rows
